@@ -1,0 +1,131 @@
+package dev.memorymcp.bus;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The service configuration: defaults, overridden by {@code config.json}, overridden by
+ * {@code MEMORY_MCP_*} environment variables. Keys are dotted ({@code search.dense_weight}); the
+ * environment name is {@code MEMORY_MCP_} + the key upper-cased with dots as underscores. The
+ * same flat JsonObject is every verticle's {@code config()}.
+ */
+public final class Settings {
+
+  /** One documented setting; the README's configuration table lists these. */
+  public record Key(String name, Object defaultValue, String description) {
+    public String env() {
+      return "MEMORY_MCP_" + name.toUpperCase().replace('.', '_');
+    }
+  }
+
+  public static final List<Key> KEYS = List.of(
+      new Key("data_dir", "./data", "Directory of the SQLite file, extracted models and config.json"),
+      new Key("config_path", "", "config.json path (default $MEMORY_MCP_DATA_DIR/config.json)"),
+      new Key("server.host", "127.0.0.1", "HTTP bind address"),
+      new Key("server.port", 26262, "HTTP port"),
+      new Key("server.body_limit", 1_048_576, "Largest accepted request body in bytes (413 above)"),
+      new Key("storage.backend", "sqlite", "sqlite (qdrant arrives with its own issue)"),
+      new Key("storage.synchronous", "FULL", "SQLite synchronous pragma: FULL survives power loss, NORMAL only crashes"),
+      new Key("embedding.model", "e5-small-v2", "e5-small-v2 | all-minilm-l6-v2 | bge-small-en-v1.5 | custom"),
+      new Key("embedding.model_dir", "", "For model=custom: directory with model.onnx and tokenizer.json"),
+      new Key("embedding.pooling", "mean", "For model=custom: mean | cls"),
+      new Key("embedding.query_prefix", "", "For model=custom: prefix added to queries"),
+      new Key("embedding.passage_prefix", "", "For model=custom: prefix added to stored text"),
+      new Key("embedding.multilingual", false, "For model=custom: whether the model covers non-Latin scripts (Japanese)"),
+      new Key("embedding.threads", Math.max(1, Runtime.getRuntime().availableProcessors()), "ONNX Runtime intra-op threads per model instance"),
+      new Key("embedding.instances", 1, "Embedding verticle instances (each loads the model)"),
+      new Key("embedding.batch_window_ms", 3, "How long a request waits for others to share a batch"),
+      new Key("embedding.max_batch", 32, "Most texts in one model call"),
+      new Key("embedding.cache_size", 10_000, "LRU cache of recent text embeddings (entries)"),
+      new Key("embedding.max_tokens", 512, "Longer texts are truncated for the embedding (the full text is kept)"),
+      new Key("search.fusion", "weighted", "weighted (min-max normalised scores) | rrf"),
+      new Key("search.dense_weight", 0.5, "Weight of the vector list in weighted fusion"),
+      new Key("search.dense_weight_uncovered", 0.1, "Dense weight when the query is in a script the model does not cover"),
+      new Key("search.rrf_k", 10, "k of reciprocal rank fusion"),
+      new Key("search.candidates", 50, "Candidates taken from each list before fusion"),
+      new Key("search.recency_half_life_days", 180.0, "Half-life of the recency factor in reranking"),
+      new Key("search.mmr_lambda", 0.8, "MMR trade-off: 1 = relevance only, lower = more diversity"),
+      new Key("search.duplicate_cosine", 0.97, "Results closer than this to a better one are dropped as near-duplicates"),
+      new Key("search.stop_words", true, "Remove stop words (English words, Japanese particles) from keyword queries"),
+      new Key("dedupe.enabled", true, "Merge or relate new memories to similar existing ones"),
+      new Key("dedupe.merge_threshold", -1.0, "Dense cosine needed to merge (-1: the model's calibrated default)"),
+      new Key("dedupe.relate_threshold", -1.0, "Dense cosine needed to relate (-1: the model's calibrated default)"),
+      new Key("dedupe.lexical_merge", 0.75, "Character-trigram similarity needed (with the dense score) to merge"),
+      new Key("dedupe.lexical_relate_uncovered", 0.3, "Trigram similarity that relates text in a script the model does not cover"),
+      new Key("dedupe.lexical_merge_uncovered", 0.85, "Trigram similarity that merges text in a script the model does not cover")
+  );
+
+  private Settings() {}
+
+  /** Defaults, then the config file, then the environment. */
+  public static JsonObject load(Map<String, String> env) {
+    JsonObject cfg = defaults();
+    String dataDir = env.getOrDefault("MEMORY_MCP_DATA_DIR", cfg.getString("data_dir"));
+    String path = env.getOrDefault("MEMORY_MCP_CONFIG_PATH", "");
+    Path file = path.isBlank() ? Path.of(dataDir, "config.json") : Path.of(path);
+    if (Files.exists(file)) {
+      try {
+        flatten("", new JsonObject(Files.readString(file)), cfg);
+      } catch (IOException | DecodeException e) {
+        throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+      }
+    }
+    for (Key k : KEYS) {
+      String v = env.get(k.env());
+      if (v != null && !v.isBlank()) {
+        cfg.put(k.name(), coerce(k, v));
+      }
+    }
+    return cfg;
+  }
+
+  public static JsonObject defaults() {
+    JsonObject cfg = new JsonObject();
+    for (Key k : KEYS) {
+      cfg.put(k.name(), k.defaultValue());
+    }
+    return cfg;
+  }
+
+  private static void flatten(String prefix, JsonObject in, JsonObject out) {
+    for (Map.Entry<String, Object> e : in) {
+      String key = prefix + e.getKey();
+      if (e.getValue() instanceof JsonObject o) {
+        flatten(key + ".", o, out);
+      } else {
+        out.put(key, e.getValue());
+      }
+    }
+  }
+
+  private static Object coerce(Key k, String v) {
+    Object d = k.defaultValue();
+    try {
+      if (d instanceof Integer) {
+        return Integer.parseInt(v.trim());
+      }
+      if (d instanceof Double) {
+        return Double.parseDouble(v.trim());
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(k.env() + " must be a number, got '" + v + "'");
+    }
+    if (d instanceof Boolean) {
+      return Boolean.parseBoolean(v.trim());
+    }
+    return v;
+  }
+
+  /** For the README table: env name, default, description. */
+  public static Map<String, Key> byEnv() {
+    Map<String, Key> m = new LinkedHashMap<>();
+    KEYS.forEach(k -> m.put(k.env(), k));
+    return m;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.memorymcp.storage;
+
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryEvent;
+import dev.memorymcp.bus.Relation;
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where memories live. Every write method is one transaction: the memory row, its keyword index,
+ * its vector and its event land together or not at all; the future completes only once the
+ * write is durable. Implementations: {@code SqliteMemoryStore} (embedded default); a Qdrant store
+ * fits the same shape. Reads never see another namespace.
+ */
+public interface MemoryStore {
+
+  /** A memory id with a relevance score (higher is better). */
+  record Scored(String id, double score) {}
+
+  /** One page of a listing; {@code nextCursor} is null on the last page. */
+  record Page(List<Memory> memories, String nextCursor) {}
+
+  /** The embedding model and dimension the store was filled with (null before the first write). */
+  record ModelStamp(String model, int dimension) {}
+
+  /** Opens the store: applies migrations, loads the in-memory vector index. */
+  Future<Void> open();
+
+  /** Closes the store after in-flight writes finish. */
+  Future<Void> close();
+
+  /** "sqlite" or "qdrant". */
+  String backend();
+
+  /** The model stamp, or null when the store has never been stamped. */
+  Future<ModelStamp> modelStamp();
+
+  /** Records the model and dimension the vectors are made with. */
+  Future<Void> stampModel(ModelStamp stamp);
+
+  /** The memory, or null when absent in that namespace. */
+  Future<Memory> get(String namespace, String id);
+
+  /** The memories that exist among {@code ids}, in the order of {@code ids}. */
+  Future<List<Memory>> getMany(String namespace, List<String> ids);
+
+  /** The stored vectors of the given ids (missing ids left out). */
+  Future<Map<String, float[]>> vectors(String namespace, Collection<String> ids);
+
+  /** Inserts a new memory with its vector, its CREATE event and any relations, in one transaction. */
+  Future<Void> create(Memory memory, float[] vector, MemoryEvent event, List<Relation> relations);
+
+  /**
+   * Replaces a memory's row with {@code updated} (same id and namespace), re-indexing its keyword
+   * text, replacing its vector when {@code vector} is non-null, appending {@code event} (UPDATE or
+   * MERGE), in one transaction. Fails with NOT_FOUND if the memory is gone.
+   */
+  Future<Void> update(Memory updated, float[] vector, MemoryEvent event);
+
+  /**
+   * Deletes memories (row, keyword index, vector, relations touching them) and appends one
+   * DELETE event each carrying the deleted memory, in one transaction. Returns the ids deleted.
+   */
+  Future<List<String>> delete(String namespace, List<String> ids, String actor, String sessionId);
+
+  /** Memories passing the filters, newest first (created_at desc, then id), keyset-paginated. */
+  Future<Page> list(String namespace, Filters filters, int limit, String cursor);
+
+  /** The events of one memory, oldest first, including after it was deleted. */
+  Future<List<MemoryEvent>> history(String namespace, String id);
+
+  /** Inserts relations, ignoring ones that already exist (unique per triple); returns them as stored. */
+  Future<List<Relation>> relate(List<Relation> relations);
+
+  /** Every relation whose source or target is one of {@code ids}. */
+  Future<List<Relation>> relations(String namespace, Collection<String> ids);
+
+  /** Exact cosine top-k over the namespace's vectors passing the filters, best first. */
+  Future<List<Scored>> vectorSearch(String namespace, float[] query, int k, Filters filters);
+
+  /**
+   * Keyword top-k over the full-text indexes: Latin-script terms through the unicode61/porter
+   * table (BM25), CJK terms through the trigram table (terms shorter than three characters by
+   * substring match). Scores are higher-is-better and comparable only within one call.
+   */
+  Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k, Filters filters);
+
+  /** Appends ACCESS events and bumps access_count / last_accessed for the ids. */
+  Future<Void> recordAccess(String namespace, List<String> ids, String sessionId, long at);
+
+  /** Number of memories in a namespace, or in all namespaces when {@code namespace} is null. */
+  Future<Long> count(String namespace);
+
+  /** All memories of all namespaces ordered by id, {@code limit} after {@code afterId} (null: from the start). */
+  Future<List<Memory>> scan(String afterId, int limit);
+
+  /** Replaces the vectors of existing memories (rebuild after a model change), in one transaction. */
+  Future<Void> replaceVectors(Map<String, float[]> vectorsById, String embeddingModel);
+}
