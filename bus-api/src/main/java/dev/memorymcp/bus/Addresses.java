@@ -38,6 +38,10 @@ public final class Addresses {
   public static final String STORE_KEYWORD_CANDIDATES = "memory.storage.keyword_candidates";
   /** {namespace, ids, session_id?} fire-and-forget: ACCESS events + counters. */
   public static final String STORE_ACCESS = "memory.storage.access";
+  /** {batch_size?} → {memories, model, dimension}; progress is published on {@link #STORE_REBUILD_PROGRESS}. */
+  public static final String STORE_REBUILD = "memory.storage.rebuild";
+  /** Published {done, total} while a rebuild runs. */
+  public static final String STORE_REBUILD_PROGRESS = "memory.storage.rebuild.progress";
   /** {} → {backend, memories, model, dimension}. */
   public static final String STORE_STATS = "memory.storage.stats";
 

@@ -25,7 +25,9 @@ public final class Bus {
     try {
       JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
       result = op.apply(body);
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) { // a handler that throws would leave the caller waiting for a timeout
       result = Future.failedFuture(e);
     }
     result.onSuccess(msg::reply).onFailure(err -> MemoryException.failReply(msg, err));

@@ -50,7 +50,7 @@ public final class Settings {
       new Key("search.rrf_k", 10, "k of reciprocal rank fusion"),
       new Key("search.candidates", 50, "Candidates taken from each list before fusion"),
       new Key("search.recency_half_life_days", 180.0, "Half-life of the recency factor in reranking"),
-      new Key("search.mmr_lambda", 0.8, "MMR trade-off: 1 = relevance only, lower = more diversity"),
+      new Key("search.mmr_lambda", 0.9, "MMR trade-off: 1 = relevance only, lower = more diversity"),
       new Key("search.duplicate_cosine", 0.97, "Results closer than this to a better one are dropped as near-duplicates"),
       new Key("search.stop_words", true, "Remove stop words (English words, Japanese particles) from keyword queries"),
       new Key("dedupe.enabled", true, "Merge or relate new memories to similar existing ones"),

@@ -1,0 +1,129 @@
+package dev.memorymcp.embedding;
+
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.Vectors;
+import dev.memorymcp.embedding.internal.EmbedRequest;
+import dev.memorymcp.embedding.internal.Embedder;
+import dev.memorymcp.embedding.internal.EmbeddingOptions;
+import dev.memorymcp.embedding.internal.LruCache;
+import dev.memorymcp.embedding.internal.MicroBatcher;
+import dev.memorymcp.embedding.internal.ModelFiles;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@link Addresses#EMBED} and {@link Addresses#EMBED_INFO} with one ONNX embedding model.
+ * Deploy it with {@code ThreadingModel.WORKER}: {@code start()} blocks while the model loads and
+ * each model call blocks its instance. Every instance loads its own copy of the model. The config
+ * is the flat settings object ({@code dev.memorymcp.bus.Settings}).
+ */
+public final class EmbeddingVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddingVerticle.class);
+  /** Most texts accepted in one embed request. */
+  public static final int MAX_TEXTS = 256;
+  /** Texts longer than this are embedded but not cached, to bound the cache's memory. */
+  static final int MAX_CACHED_CHARS = 2048;
+
+  private final AtomicLong requests = new AtomicLong();
+  private ModelSpec spec;
+  private EmbeddingOptions options;
+  private Embedder embedder;
+  private LruCache<String, float[]> cache;
+  private MicroBatcher batcher;
+
+  /** Loads the model (extracting it first if needed), then registers the consumers. */
+  @Override
+  public Future<?> start() throws Exception {
+    ModelSpec declared = ModelSpec.fromSettings(config());
+    options = EmbeddingOptions.fromSettings(config(), declared);
+    long t0 = System.nanoTime();
+    embedder = Embedder.load(ModelFiles.materialize(declared, options.dataDir()),
+        declared.pooling(), options.maxTokens(), options.threads(), options.maxBatch(),
+        options.tensorBatching());
+    spec = declared.withDimension(embedder.dimension());
+    LOG.info("embedding model {} loaded in {} ms (dimension {}, {} threads)", spec.name(),
+        (System.nanoTime() - t0) / 1_000_000, spec.dimension(), options.threads());
+    cache = new LruCache<>(options.cacheSize());
+    // one text per inference gains nothing from waiting for company, so no window then
+    batcher = new MicroBatcher(context, embedder::embed, options.maxBatch(),
+        options.tensorBatching() ? options.windowMs() : 0);
+    return Future.all(Bus.register(vertx, Addresses.EMBED, this::embed),
+            Bus.register(vertx, Addresses.EMBED_INFO, body -> Future.succeededFuture(info())))
+        .onFailure(err -> stop());
+  }
+
+  /** Fails queued requests and frees the model. */
+  @Override
+  public Future<?> stop() {
+    if (batcher != null) {
+      batcher.close();
+    }
+    if (embedder != null) {
+      embedder.close();
+      embedder = null;
+    }
+    return Future.succeededFuture();
+  }
+
+  /** The loaded model; its dimension is known once {@code start()} has completed. */
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /** This instance's counters; may be read from any thread. */
+  public EmbeddingStats stats() {
+    return new EmbeddingStats(requests.get(), cache.hits(), cache.misses(), batcher.modelCalls(),
+        batcher.textsEmbedded());
+  }
+
+  private Future<JsonObject> embed(JsonObject body) {
+    EmbedRequest req = EmbedRequest.parse(body, MAX_TEXTS);
+    requests.incrementAndGet();
+    String prefix = spec.prefix(req.kind());
+    List<String> inputs = req.texts().stream().map(t -> prefix + t).toList();
+    float[][] vectors = new float[inputs.size()][];
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      vectors[i] = cache.get(inputs.get(i)); // the prefixed text is the key: it names the kind
+      if (vectors[i] == null) {
+        missing.add(i);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(reply(vectors));
+    }
+    return batcher.submit(missing.stream().map(inputs::get).toList()).map(computed -> {
+      for (int j = 0; j < computed.length; j++) {
+        String input = inputs.get(missing.get(j));
+        vectors[missing.get(j)] = computed[j];
+        if (input.length() <= MAX_CACHED_CHARS) {
+          cache.put(input, computed[j]);
+        }
+      }
+      return reply(vectors);
+    });
+  }
+
+  private JsonObject reply(float[][] vectors) {
+    JsonArray out = new JsonArray();
+    for (float[] v : vectors) {
+      out.add(Vectors.toBuffer(v));
+    }
+    return new JsonObject().put("model", spec.name()).put("dimension", spec.dimension())
+        .put("vectors", out);
+  }
+
+  private JsonObject info() {
+    return new JsonObject().put("model", spec.name()).put("dimension", spec.dimension())
+        .put("multilingual", spec.multilingual()).put("max_tokens", options.maxTokens())
+        .put("pooling", spec.pooling());
+  }
+}

@@ -1,0 +1,140 @@
+package dev.memorymcp.embedding.internal;
+
+import dev.memorymcp.bus.ErrorCode;
+import dev.memorymcp.bus.MemoryException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Groups the texts of concurrent requests into one model call. A flush happens when the queued
+ * texts reach {@code maxBatch}, or {@code windowMs} after the first queued request (with a window
+ * of 0: once the context has handled the messages already waiting). Each flush makes exactly one
+ * model call, with duplicate texts sent once; every request of the flush then completes with its
+ * own vectors, or fails with {@link ErrorCode#INTERNAL} if the model failed. Owned by one context:
+ * call {@link #submit} and {@link #close} only from it.
+ */
+public final class MicroBatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
+
+  /** The model behind the batcher: one vector per text, in input order. */
+  @FunctionalInterface
+  public interface Model {
+    float[][] embed(List<String> texts) throws Exception;
+  }
+
+  private record Pending(List<String> texts, Promise<float[][]> promise) {}
+
+  private final Context context;
+  private final Model model;
+  private final int maxBatch;
+  private final long windowMs;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final AtomicLong modelCalls = new AtomicLong();
+  private final AtomicLong textsEmbedded = new AtomicLong();
+  private int queuedTexts;
+  private boolean flushScheduled;
+  private long timerId = -1;
+
+  /** A batcher running {@code model} on {@code context}, the caller's own context. */
+  public MicroBatcher(Context context, Model model, int maxBatch, long windowMs) {
+    this.context = context;
+    this.model = model;
+    this.maxBatch = maxBatch;
+    this.windowMs = windowMs;
+  }
+
+  /** Queues texts; the future completes with one vector per text, in order. */
+  public Future<float[][]> submit(List<String> texts) {
+    Promise<float[][]> promise = Promise.promise();
+    queue.add(new Pending(texts, promise));
+    queuedTexts += texts.size();
+    if (queuedTexts >= maxBatch) {
+      flush();
+    } else if (!flushScheduled) {
+      flushScheduled = true;
+      if (windowMs > 0) {
+        timerId = context.owner().setTimer(windowMs, id -> flush());
+      } else {
+        context.runOnContext(v -> {
+          if (flushScheduled) {
+            flush();
+          }
+        });
+      }
+    }
+    return promise.future();
+  }
+
+  /** Model calls made so far: one per flush. */
+  public long modelCalls() {
+    return modelCalls.get();
+  }
+
+  /** Distinct texts sent to the model so far. */
+  public long textsEmbedded() {
+    return textsEmbedded.get();
+  }
+
+  /** Fails every queued request with UNAVAILABLE; later submits are not expected. */
+  public void close() {
+    cancelTimer();
+    MemoryException stopping = new MemoryException(ErrorCode.UNAVAILABLE, "SERVICE_UNAVAILABLE",
+        "the embedding service is stopping");
+    queue.forEach(p -> p.promise().tryFail(stopping));
+    queue.clear();
+    queuedTexts = 0;
+  }
+
+  private void flush() {
+    cancelTimer();
+    if (queue.isEmpty()) {
+      return;
+    }
+    List<Pending> batch = new ArrayList<>(queue);
+    queue.clear();
+    queuedTexts = 0;
+    Map<String, Integer> index = new LinkedHashMap<>();
+    batch.forEach(p -> p.texts().forEach(t -> index.putIfAbsent(t, index.size())));
+    List<String> distinct = new ArrayList<>(index.keySet());
+    float[][] vectors;
+    try {
+      modelCalls.incrementAndGet();
+      vectors = model.embed(distinct);
+      if (vectors.length != distinct.size()) {
+        throw new IllegalStateException("model returned " + vectors.length + " vectors for "
+            + distinct.size() + " texts");
+      }
+    } catch (Throwable err) {
+      LOG.error("embedding {} texts failed", distinct.size(), err);
+      MemoryException failure = new MemoryException(ErrorCode.INTERNAL, "EMBEDDING_FAILED",
+          "the embedding model failed: " + err);
+      batch.forEach(p -> p.promise().tryFail(failure));
+      return;
+    }
+    textsEmbedded.addAndGet(distinct.size());
+    for (Pending p : batch) {
+      float[][] own = new float[p.texts().size()][];
+      for (int i = 0; i < own.length; i++) {
+        own[i] = vectors[index.get(p.texts().get(i))];
+      }
+      p.promise().tryComplete(own);
+    }
+  }
+
+  private void cancelTimer() {
+    flushScheduled = false;
+    if (timerId >= 0) {
+      context.owner().cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.memorymcp.gateway;
+
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.MemoryInput;
+import dev.memorymcp.bus.MemoryPatch;
+import dev.memorymcp.bus.Namespaces;
+import dev.memorymcp.bus.Version;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The REST API, {@code /api/v1}. Each handler turns the request into a bus message and the reply
+ * (or the failure) into a response; validation happens in bus-api's parsers so REST, MCP and the
+ * store agree on what is valid.
+ */
+final class RestApi {
+  private final Vertx vertx;
+
+  RestApi(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void mount(Router r) {
+    r.get("/health").handler(this::health);
+    r.post("/api/v1/memories").handler(this::remember);
+    r.get("/api/v1/memories").handler(this::list);
+    r.delete("/api/v1/memories").handler(this::forget);
+    r.get("/api/v1/memories/:id").handler(ctx -> byId(ctx, Addresses.STORE_GET, 200));
+    r.patch("/api/v1/memories/:id").handler(this::update);
+    r.delete("/api/v1/memories/:id").handler(ctx -> byId(ctx, Addresses.STORE_DELETE, 200));
+    r.get("/api/v1/memories/:id/history").handler(ctx -> byId(ctx, Addresses.STORE_HISTORY, 200));
+    r.post("/api/v1/search").handler(ctx -> search(ctx, body(ctx)));
+    r.get("/api/v1/search").handler(this::searchGet);
+    r.post("/api/v1/relations").handler(this::relate);
+  }
+
+  /** The namespace of a request: X-Persona, else X-Namespace, else "default". */
+  static String namespace(RoutingContext ctx) {
+    String p = ctx.request().getHeader("X-Persona");
+    if (p != null && !p.isBlank()) {
+      return Namespaces.check("X-Persona", p);
+    }
+    return Namespaces.check("X-Namespace", ctx.request().getHeader("X-Namespace"));
+  }
+
+  /** The JSON object body; malformed JSON, an array or an empty body is a 400 naming "body". */
+  static JsonObject body(RoutingContext ctx) {
+    String text = ctx.body().length() <= 0 ? "" : ctx.body().asString("UTF-8").strip();
+    if (text.isEmpty()) {
+      throw MemoryException.invalidField("body", "is empty; expected a JSON object");
+    }
+    if (!text.startsWith("{")) {
+      throw MemoryException.invalidField("body", "must be a JSON object");
+    }
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new MemoryException(dev.memorymcp.bus.ErrorCode.BAD_REQUEST, "INVALID_JSON",
+          "body: malformed JSON: " + e.getMessage(), new JsonObject().put("field", "body"));
+    }
+  }
+
+  private void reply(RoutingContext ctx, Future<JsonObject> result, int status) {
+    result.onSuccess(j -> HttpErrors.send(ctx, status, j)).onFailure(ctx::fail);
+  }
+
+  private void health(RoutingContext ctx) {
+    Future<JsonObject> stats = Bus.request(vertx, Addresses.STORE_STATS, new JsonObject(), 5_000);
+    Future<JsonObject> embed = Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject(), 5_000);
+    Future.all(stats, embed).onSuccess(cf -> HttpErrors.send(ctx, 200, new JsonObject()
+        .put("status", "healthy").put("version", Version.get())
+        .put("backend", stats.result().getString("backend"))
+        .put("model", embed.result().getString("model"))
+        .put("dimension", embed.result().getInteger("dimension"))
+        .put("memories", stats.result().getLong("memories"))))
+        .onFailure(err -> HttpErrors.send(ctx, 503, new JsonObject().put("status", "unhealthy")
+            .put("version", Version.get()).put("error", MemoryException.from(err).getMessage())));
+  }
+
+  private void remember(RoutingContext ctx) {
+    JsonObject in = body(ctx);
+    MemoryInput.parse(in); // reject bad input here, before any work; the store parses again
+    reply(ctx, Bus.request(vertx, Addresses.STORE_REMEMBER,
+        new JsonObject().put("namespace", namespace(ctx)).put("memory", in)), 201);
+  }
+
+  private void byId(RoutingContext ctx, String address, int status) {
+    reply(ctx, Bus.request(vertx, address, new JsonObject().put("namespace", namespace(ctx))
+        .put("id", ctx.pathParam("id"))), status);
+  }
+
+  private void update(RoutingContext ctx) {
+    JsonObject patch = MemoryPatch.parse(body(ctx));
+    reply(ctx, Bus.request(vertx, Addresses.STORE_UPDATE, new JsonObject().put("namespace", namespace(ctx))
+        .put("id", ctx.pathParam("id")).put("patch", patch)), 200);
+  }
+
+  private void list(RoutingContext ctx) {
+    var p = ctx.queryParams();
+    JsonObject req = new JsonObject().put("namespace", namespace(ctx)).put("filters", QueryParams.filters(p));
+    QueryParams.integer(p, "limit", req);
+    if (p.get("cursor") != null) {
+      req.put("cursor", p.get("cursor"));
+    }
+    reply(ctx, Bus.request(vertx, Addresses.STORE_LIST, req), 200);
+  }
+
+  /** DELETE /api/v1/memories?query=&type=&before=&confirm=true: a dry run unless confirm=true. */
+  private void forget(RoutingContext ctx) {
+    var p = ctx.queryParams();
+    JsonObject req = new JsonObject().put("namespace", namespace(ctx));
+    for (String k : new String[] {"query", "type", "before"}) {
+      if (p.get(k) != null) {
+        req.put(k, p.get(k));
+      }
+    }
+    QueryParams.bool(p, "confirm", req);
+    reply(ctx, Bus.request(vertx, Addresses.STORE_FORGET, req), 200);
+  }
+
+  private void searchGet(RoutingContext ctx) {
+    var p = ctx.queryParams();
+    JsonObject req = new JsonObject();
+    if (p.get("query") != null) {
+      req.put("query", p.get("query"));
+    }
+    if (p.get("search_type") != null) {
+      req.put("search_type", p.get("search_type"));
+    }
+    QueryParams.integer(p, "limit", req);
+    QueryParams.bool(p, "include_relations", req);
+    JsonObject f = QueryParams.filters(p);
+    if (!f.isEmpty()) {
+      req.put("filters", f);
+    }
+    search(ctx, req);
+  }
+
+  private void search(RoutingContext ctx, JsonObject req) {
+    if (req.getValue("query") == null || req.getValue("query") instanceof String s && s.isBlank()) {
+      throw MemoryException.invalidField("query", "is required and must not be empty");
+    }
+    reply(ctx, Bus.request(vertx, Addresses.SEARCH, req.copy().put("namespace", namespace(ctx))), 200);
+  }
+
+  private void relate(RoutingContext ctx) {
+    reply(ctx, Bus.request(vertx, Addresses.STORE_RELATE, body(ctx).copy().put("namespace", namespace(ctx))), 201);
+  }
+}

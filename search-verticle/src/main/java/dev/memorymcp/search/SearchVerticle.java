@@ -1,0 +1,166 @@
+package dev.memorymcp.search;
+
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.Namespaces;
+import dev.memorymcp.bus.Vectors;
+import dev.memorymcp.bus.text.QueryTerms;
+import dev.memorymcp.bus.text.Scripts;
+import dev.memorymcp.search.internal.Fusion;
+import dev.memorymcp.search.internal.Reranker;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hybrid recall: the query embedding and the keyword list start together, the vector list follows
+ * the embedding, then fusion, filters (applied in the store), the built-in reranker and MMR. ACCESS
+ * events are sent after the reply, never on its path.
+ */
+public class SearchVerticle extends VerticleBase {
+  public static final Set<String> SEARCH_TYPES = Set.of("hybrid", "semantic", "keyword");
+  static final Set<String> FIELDS = Set.of("namespace", "query", "limit", "search_type", "filters",
+      "include_relations", "session_id");
+  static final int MAX_LIMIT = 100;
+  static final int MAX_QUERY = 4_000;
+
+  private Fusion.Method method;
+  private double denseWeight;
+  private double denseWeightUncovered;
+  private int rrfK;
+  private int candidates;
+  private boolean stopWords;
+  private boolean multilingual;
+  private Reranker reranker;
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    method = "rrf".equalsIgnoreCase(cfg.getString("search.fusion", "weighted")) ? Fusion.Method.RRF : Fusion.Method.WEIGHTED;
+    denseWeight = cfg.getDouble("search.dense_weight", 0.5);
+    denseWeightUncovered = cfg.getDouble("search.dense_weight_uncovered", 0.1);
+    rrfK = cfg.getInteger("search.rrf_k", 10);
+    candidates = cfg.getInteger("search.candidates", 50);
+    stopWords = cfg.getBoolean("search.stop_words", true);
+    reranker = new Reranker(cfg.getDouble("search.recency_half_life_days", 180.0),
+        cfg.getDouble("search.mmr_lambda", 0.9), cfg.getDouble("search.duplicate_cosine", 0.97));
+    return Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject())
+        .onSuccess(info -> multilingual = info.getBoolean("multilingual", false))
+        .compose(info -> Bus.register(vertx, Addresses.SEARCH, this::search));
+  }
+
+  private Future<JsonObject> search(JsonObject body) {
+    long t0 = System.nanoTime();
+    Fields.rejectUnknown(body, FIELDS);
+    String ns = Namespaces.check("namespace", body.getString("namespace"));
+    String query = Fields.requireString(body, "query", MAX_QUERY);
+    Integer lim = Fields.optInt(body, "limit", 1, MAX_LIMIT);
+    int limit = lim == null ? 10 : lim;
+    String type = Fields.optEnum(body, "search_type", SEARCH_TYPES);
+    String searchType = type == null ? "hybrid" : type;
+    Filters filters = Filters.parse(Fields.optObject(body, "filters"), "filters");
+    boolean withRelations = Boolean.TRUE.equals(Fields.optBool(body, "include_relations"));
+
+    List<String> terms = QueryTerms.of(query, stopWords);
+    JsonObject f = filters.toJson();
+    Future<List<Fusion.Hit>> keyword = searchType.equals("semantic") || terms.isEmpty()
+        ? Future.succeededFuture(List.of())
+        : hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
+            .put("terms", new JsonArray(terms)).put("k", candidates).put("filters", f));
+    Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
+        ? Future.succeededFuture(List.of())
+        : embedQuery(query).compose(vec -> hits(Addresses.STORE_VECTOR_CANDIDATES,
+            new JsonObject().put("namespace", ns).put("vector", vec).put("k", candidates).put("filters", f)));
+    double w = switch (searchType) {
+      case "semantic" -> 1.0;
+      case "keyword" -> 0.0;
+      default -> multilingual || !Scripts.mostlyCjk(query) ? denseWeight : denseWeightUncovered;
+    };
+    return Future.all(dense, keyword)
+        .compose(cf -> rank(ns, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit))
+        .compose(ranked -> withRelations ? attachRelations(ns, ranked) : Future.succeededFuture(ranked))
+        .map(results -> {
+          recordAccess(ns, results, body.getString("session_id"));
+          return new JsonObject().put("results", results).put("search_type", searchType)
+              .put("took_ms", Math.round((System.nanoTime() - t0) / 1e4) / 100.0);
+        });
+  }
+
+  private Future<Buffer> embedQuery(String query) {
+    return Bus.request(vertx, Addresses.EMBED, new JsonObject().put("texts", new JsonArray().add(query))
+        .put("kind", "query")).map(r -> r.getJsonArray("vectors").getBuffer(0));
+  }
+
+  private Future<List<Fusion.Hit>> hits(String address, JsonObject req) {
+    return Bus.request(vertx, address, req).map(r -> {
+      List<Fusion.Hit> out = new ArrayList<>();
+      for (Object o : r.getJsonArray("candidates")) {
+        JsonObject c = (JsonObject) o;
+        out.add(new Fusion.Hit(c.getString("id"), c.getDouble("score")));
+      }
+      return out;
+    });
+  }
+
+  /** Loads the best fused candidates with their vectors and reranks them. */
+  private Future<JsonArray> rank(String ns, LinkedHashMap<String, Double> fused, int limit) {
+    if (fused.isEmpty()) {
+      return Future.succeededFuture(new JsonArray());
+    }
+    List<String> ids = fused.keySet().stream().limit(Math.max(limit * 3L, 30)).toList();
+    return Bus.request(vertx, Addresses.STORE_GET_MANY, new JsonObject().put("namespace", ns)
+        .put("ids", new JsonArray(ids)).put("with_vectors", true)).map(r -> {
+          List<Reranker.Candidate> cands = new ArrayList<>();
+          for (Object o : r.getJsonArray("memories")) {
+            JsonObject j = (JsonObject) o;
+            Buffer v = j.getBuffer("vector");
+            cands.add(new Reranker.Candidate(Memory.fromJson(j), fused.get(j.getString("id")),
+                v == null ? null : Vectors.fromBuffer(v)));
+          }
+          JsonArray out = new JsonArray();
+          for (Reranker.Ranked rk : reranker.rank(cands, limit, System.currentTimeMillis())) {
+            out.add(rk.memory().toJson().put("score", Math.round(rk.score() * 10000) / 10000.0));
+          }
+          return out;
+        });
+  }
+
+  private Future<JsonArray> attachRelations(String ns, JsonArray results) {
+    List<String> ids = results.stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    return Bus.request(vertx, Addresses.STORE_RELATIONS, new JsonObject().put("namespace", ns)
+        .put("ids", new JsonArray(ids))).map(r -> {
+          Map<String, JsonArray> byId = new LinkedHashMap<>();
+          for (Object o : r.getJsonArray("relations")) {
+            JsonObject rel = (JsonObject) o;
+            byId.computeIfAbsent(rel.getString("source_id"), k -> new JsonArray()).add(rel);
+            if (!rel.getString("target_id").equals(rel.getString("source_id"))) {
+              byId.computeIfAbsent(rel.getString("target_id"), k -> new JsonArray()).add(rel);
+            }
+          }
+          results.forEach(o -> ((JsonObject) o).put("relations",
+              byId.getOrDefault(((JsonObject) o).getString("id"), new JsonArray())));
+          return results;
+        });
+  }
+
+  /** Fire-and-forget: a failure here is logged by the store and never fails a recall. */
+  private void recordAccess(String ns, JsonArray results, String sessionId) {
+    if (results.isEmpty()) {
+      return;
+    }
+    List<String> ids = results.stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    vertx.eventBus().send(Addresses.STORE_ACCESS, new JsonObject().put("namespace", ns)
+        .put("ids", new JsonArray(ids)).put("session_id", sessionId));
+  }
+
+}

@@ -1,0 +1,123 @@
+package dev.memorymcp.server;
+
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.Settings;
+import dev.memorymcp.bus.Version;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * {@code java -jar memory-server.jar [serve|rebuild|help]}: serve runs every verticle in this JVM
+ * (the embedded default); rebuild re-embeds every stored memory with the configured model.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    String command = args.length == 0 ? "serve" : args[0];
+    int code;
+    try {
+      code = switch (command) {
+        case "serve" -> serve();
+        case "rebuild" -> rebuild();
+        case "help", "--help", "-h" -> help(0);
+        case "version", "--version" -> {
+          System.out.println(Version.get());
+          yield 0;
+        }
+        default -> {
+          System.err.println("unknown command: " + command);
+          yield help(2);
+        }
+      };
+    } catch (IllegalArgumentException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      code = 2;
+    }
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  private static int help(int code) {
+    (code == 0 ? System.out : System.err).println(String.join("\n",
+        "memory service " + Version.get(),
+        "usage: java -jar server/target/memory-server.jar [command]",
+        "  serve    (default) run the service: HTTP on MEMORY_MCP_SERVER_HOST:MEMORY_MCP_SERVER_PORT",
+        "  rebuild  re-embed every memory with the configured model (after changing the model)",
+        "  version  print the version",
+        "configuration: MEMORY_MCP_* environment variables, then $MEMORY_MCP_DATA_DIR/config.json; see README"));
+    return code;
+  }
+
+  private static int serve() {
+    JsonObject cfg = Settings.load(System.getenv());
+    Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+    long t0 = System.nanoTime();
+    Vertx vertx = Vertx.vertx();
+    Node node = new Node(vertx, cfg);
+    try {
+      node.deploy(List.of(Node.Role.values())).await(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      System.err.println("startup failed: " + rootMessage(e));
+      vertx.close().await();
+      return 1;
+    }
+    log.info("memory service {} ready in {} ms: http://{}:{} (data {})", Version.get(),
+        (System.nanoTime() - t0) / 1_000_000, cfg.getString("server.host"), node.httpPort(),
+        cfg.getString("data_dir"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down: draining requests and closing the database");
+      try {
+        node.undeploy().await(30, TimeUnit.SECONDS);
+        vertx.close().await(10, TimeUnit.SECONDS);
+        log.info("stopped cleanly");
+      } catch (Exception e) {
+        log.error("unclean shutdown: {}", rootMessage(e));
+      }
+    }, "shutdown"));
+    return 0;
+  }
+
+  private static int rebuild() {
+    JsonObject cfg = Settings.load(System.getenv()).put("storage.skip_model_check", true);
+    Vertx vertx = Vertx.vertx();
+    Node node = new Node(vertx, cfg);
+    try {
+      node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE)).await(5, TimeUnit.MINUTES);
+      ProgressBar bar = new ProgressBar("re-embedding", System.err);
+      vertx.eventBus().<JsonObject>consumer(Addresses.STORE_REBUILD_PROGRESS,
+          m -> bar.update(m.body().getLong("done"), m.body().getLong("total")));
+      JsonObject r = Bus.request(vertx, Addresses.STORE_REBUILD, new JsonObject(), TimeUnit.HOURS.toMillis(24))
+          .await(24, TimeUnit.HOURS);
+      bar.finish();
+      System.err.printf("rebuilt %d memories with %s (dimension %d)%n", r.getLong("memories"),
+          r.getString("model"), r.getInteger("dimension"));
+      return 0;
+    } catch (Exception e) {
+      System.err.println("rebuild failed: " + rootMessage(e));
+      return 1;
+    } finally {
+      try {
+        node.undeploy().await(30, TimeUnit.SECONDS);
+        vertx.close().await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("unclean shutdown: " + rootMessage(e));
+      }
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+}

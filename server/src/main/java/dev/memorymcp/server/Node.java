@@ -1,0 +1,87 @@
+package dev.memorymcp.server;
+
+import dev.memorymcp.embedding.EmbeddingVerticle;
+import dev.memorymcp.gateway.GatewayVerticle;
+import dev.memorymcp.search.SearchVerticle;
+import dev.memorymcp.storage.StorageVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One JVM's verticles, deployed in dependency order (embedding, storage, search, gateway) and
+ * undeployed in reverse, so the gateway stops taking requests before storage drains and closes.
+ */
+public final class Node {
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  /** Which verticles a node runs. */
+  public enum Role { EMBEDDING, STORAGE, SEARCH, GATEWAY }
+
+  private final Vertx vertx;
+  private final JsonObject cfg;
+  private final List<String> deployments = new ArrayList<>();
+  private GatewayVerticle gateway;
+
+  public Node(Vertx vertx, JsonObject cfg) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+  }
+
+  /** Deploys the roles in order; on failure undeploys what was deployed. */
+  public Future<Node> deploy(List<Role> roles) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Role role : Role.values()) {
+      if (roles.contains(role)) {
+        chain = chain.compose(v -> deployOne(role));
+      }
+    }
+    return chain.map(this).recover(err -> undeploy().transform(ar -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> deployOne(Role role) {
+    DeploymentOptions opts = new DeploymentOptions().setConfig(cfg);
+    Future<String> id = switch (role) {
+      case EMBEDDING -> vertx.deployVerticle(EmbeddingVerticle::new, opts
+          .setThreadingModel(ThreadingModel.WORKER).setWorkerPoolName("embedding")
+          .setWorkerPoolSize(Math.max(1, cfg.getInteger("embedding.instances", 1)))
+          .setInstances(Math.max(1, cfg.getInteger("embedding.instances", 1)))
+          .setMaxWorkerExecuteTime(120).setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS));
+      case STORAGE -> vertx.deployVerticle(new StorageVerticle(), opts);
+      case SEARCH -> vertx.deployVerticle(new SearchVerticle(), opts);
+      case GATEWAY -> {
+        gateway = new GatewayVerticle();
+        yield vertx.deployVerticle(gateway, opts);
+      }
+    };
+    return id.onSuccess(deployments::add).onSuccess(d -> LOG.debug("deployed {}", role)).mapEmpty();
+  }
+
+  /** The HTTP port the gateway bound, or -1 when this node has no gateway. */
+  public int httpPort() {
+    return gateway == null ? -1 : gateway.actualPort();
+  }
+
+  /** Undeploys in reverse order of deployment. */
+  public Future<Void> undeploy() {
+    List<String> ids = new ArrayList<>(deployments);
+    Collections.reverse(ids);
+    deployments.clear();
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : ids) {
+      chain = chain.compose(v -> vertx.undeploy(id).recover(err -> {
+        LOG.warn("undeploy failed: {}", err.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
+  }
+}

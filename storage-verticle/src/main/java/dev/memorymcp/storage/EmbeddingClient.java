@@ -1,0 +1,73 @@
+package dev.memorymcp.storage;
+
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.ErrorCode;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.Vectors;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The embedding service as the storage verticle sees it: passages in, vectors out. */
+final class EmbeddingClient {
+  /** What the embedding service reports about its model. */
+  record Info(String model, int dimension, boolean multilingual) {}
+
+  private final Vertx vertx;
+
+  EmbeddingClient(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  Future<float[]> passage(String text) {
+    return passages(List.of(text)).map(v -> v.get(0));
+  }
+
+  /** The embedding service takes at most this many texts per request. */
+  static final int MAX_TEXTS = 256;
+
+  Future<List<float[]>> passages(List<String> texts) {
+    if (texts.size() > MAX_TEXTS) {
+      return passages(texts.subList(0, MAX_TEXTS)).compose(head ->
+          passages(texts.subList(MAX_TEXTS, texts.size())).map(tail -> {
+            List<float[]> all = new ArrayList<>(head);
+            all.addAll(tail);
+            return all;
+          }));
+    }
+    JsonObject req = new JsonObject().put("texts", new JsonArray(new ArrayList<>(texts))).put("kind", "passage");
+    return Bus.request(vertx, Addresses.EMBED, req).map(reply -> {
+      JsonArray vs = reply.getJsonArray("vectors");
+      List<float[]> out = new ArrayList<>(vs.size());
+      for (int i = 0; i < vs.size(); i++) {
+        out.add(Vectors.fromBuffer(vs.getBuffer(i))); // a Buffer locally, base64 across the cluster
+      }
+      return out;
+    });
+  }
+
+  /** Asks for the model info, retrying while no embedding service is up yet (cluster start-up order). */
+  Future<Info> info(int attempts) {
+    Promise<Info> p = Promise.promise();
+    tryInfo(attempts, p);
+    return p.future();
+  }
+
+  private void tryInfo(int left, Promise<Info> p) {
+    Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject(), 5_000)
+        .map(j -> new Info(j.getString("model"), j.getInteger("dimension"), j.getBoolean("multilingual", false)))
+        .onSuccess(p::complete)
+        .onFailure(err -> {
+          if (left > 1 && MemoryException.from(err).code() == ErrorCode.UNAVAILABLE) {
+            vertx.setTimer(500, t -> tryInfo(left - 1, p));
+          } else {
+            p.fail(err);
+          }
+        });
+  }
+}

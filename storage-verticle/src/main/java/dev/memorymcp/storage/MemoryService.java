@@ -1,0 +1,285 @@
+package dev.memorymcp.storage;
+
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryEvent;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.MemoryInput;
+import dev.memorymcp.bus.Relation;
+import dev.memorymcp.bus.Relations;
+import dev.memorymcp.bus.text.QueryTerms;
+import dev.memorymcp.storage.dedupe.DedupePolicy;
+import dev.memorymcp.storage.dedupe.DedupePolicy.Decision;
+import dev.memorymcp.storage.dedupe.DedupePolicy.Neighbour;
+import dev.memorymcp.storage.dedupe.Lexical;
+import dev.memorymcp.storage.mask.SecretMasker;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The write side: remember (mask, embed, dedupe, write), update, merge and relate. Writes to one
+ * namespace run one after another, so two concurrent remembers of the same text cannot both
+ * create.
+ */
+final class MemoryService {
+  private static final int NEIGHBOURS = 5;
+
+  private final MemoryStore store;
+  private final EmbeddingClient embeddings;
+  private final DedupePolicy policy;
+  private final boolean dedupe;
+  private final String model;
+  private final Map<String, Future<?>> tails = new HashMap<>();
+
+  MemoryService(MemoryStore store, EmbeddingClient embeddings, DedupePolicy policy, boolean dedupe,
+      String model) {
+    this.store = store;
+    this.embeddings = embeddings;
+    this.policy = policy;
+    this.dedupe = dedupe;
+    this.model = model;
+  }
+
+  /** Runs {@code op} after every earlier write of the namespace has finished. */
+  <T> Future<T> serial(String ns, Supplier<Future<T>> op) {
+    Future<?> prev = tails.getOrDefault(ns, Future.succeededFuture());
+    Future<T> result = prev.transform(ignored -> {
+      try {
+        return op.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    Future<?> tail = result.otherwiseEmpty();
+    tails.put(ns, tail);
+    tail.onComplete(ar -> tails.remove(ns, tail));
+    return result;
+  }
+
+  /** Whether any write is still running (drained on stop). */
+  Future<Void> drain() {
+    return Future.join(new ArrayList<>(tails.values())).mapEmpty();
+  }
+
+  Future<JsonObject> remember(String ns, MemoryInput raw) {
+    SecretMasker.Result content = SecretMasker.mask(raw.content());
+    SecretMasker.Result name = SecretMasker.mask(raw.name());
+    SecretMasker.Result summary = SecretMasker.mask(raw.summary());
+    Set<String> masked = new LinkedHashSet<>(content.kinds());
+    masked.addAll(name.kinds());
+    masked.addAll(summary.kinds());
+    MemoryInput in = new MemoryInput(content.text(), raw.type(), raw.scope(), raw.scopeId(),
+        name.text(), summary.text(), raw.tags(), raw.category(), raw.importance(),
+        raw.confidence(), raw.metadata(), raw.source(), raw.sessionId(), raw.createdAt(),
+        raw.expiresAt(), raw.relations());
+    return serial(ns, () -> checkTargets(ns, in)
+        .compose(v -> embeddings.passage(in.content()))
+        .compose(vector -> neighbours(ns, in, vector)
+            .compose(nb -> apply(ns, in, vector, nb)))
+        .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked)))));
+  }
+
+  private Future<Void> checkTargets(String ns, MemoryInput in) {
+    if (in.relations().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> ids = in.relations().stream().map(MemoryInput.RelationRef::targetId).toList();
+    return store.getMany(ns, ids).compose(found -> {
+      Set<String> have = new LinkedHashSet<>();
+      found.forEach(m -> have.add(m.id()));
+      for (int i = 0; i < ids.size(); i++) {
+        if (!have.contains(ids.get(i))) {
+          return Future.failedFuture(MemoryException.invalidField("relations[" + i + "].target_id",
+              "no memory with id " + ids.get(i) + " in this namespace"));
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Nearest memories of the same namespace and scope: by vector, plus by keywords for text the model does not cover. */
+  private Future<List<Neighbour>> neighbours(String ns, MemoryInput in, float[] vector) {
+    if (!dedupe) {
+      return Future.succeededFuture(List.of());
+    }
+    Filters sameScope = new Filters(List.of(), in.scope(), in.scopeId(), List.of(), null, null,
+        null, null, null, null, false);
+    Future<List<MemoryStore.Scored>> dense = store.vectorSearch(ns, vector, NEIGHBOURS, sameScope);
+    Future<List<MemoryStore.Scored>> lexical = policy.covered(in.content())
+        ? Future.succeededFuture(List.of())
+        : store.keywordSearch(ns, QueryTerms.of(in.content(), true), NEIGHBOURS * 2, sameScope);
+    return Future.all(dense, lexical).compose(cf -> {
+      Map<String, Double> scores = new LinkedHashMap<>();
+      dense.result().forEach(s -> scores.put(s.id(), s.score()));
+      lexical.result().forEach(s -> scores.putIfAbsent(s.id(), 0.0));
+      return store.getMany(ns, new ArrayList<>(scores.keySet())).map(ms -> ms.stream()
+          .filter(m -> sameScopeId(m.scopeId(), in.scopeId()))
+          .map(m -> new Neighbour(m.id(), m.content(), scores.get(m.id()))).toList());
+    });
+  }
+
+  private static boolean sameScopeId(String a, String b) {
+    return a == null ? b == null : a.equals(b);
+  }
+
+  private Future<JsonObject> apply(String ns, MemoryInput in, float[] vector, List<Neighbour> nb) {
+    Decision d = policy.decide(in.content(), nb);
+    JsonArray similar = new JsonArray();
+    for (Neighbour n : nb) {
+      similar.add(new JsonObject().put("id", n.id()).put("score", round(n.dense()))
+          .put("lexical", round(Lexical.similarity(in.content(), n.content())))
+          .put("content", preview(n.content())));
+    }
+    JsonObject dedupeInfo = new JsonObject().put("decision", d.action().name().toLowerCase())
+        .put("reason", d.reason());
+    return switch (d.action()) {
+      case MERGE, UPDATE -> merge(ns, in, vector, d).map(r -> r.put("similar", similar).put("dedupe", dedupeInfo));
+      default -> create(ns, in, vector, d).map(r -> r.put("similar", similar).put("dedupe", dedupeInfo));
+    };
+  }
+
+  private Future<JsonObject> create(String ns, MemoryInput in, float[] vector, Decision d) {
+    long now = System.currentTimeMillis();
+    String id = Ids.newId();
+    long created = in.createdAt() == null ? now : in.createdAt();
+    Memory m = new Memory(id, ns, in.scope(), in.scopeId(), in.type(), in.name(), in.content(),
+        in.summary(), in.tags(), in.category(), in.importance(), in.confidence(), in.metadata(),
+        in.source(), in.sessionId(), created, now, in.expiresAt(), 0, null, model);
+    List<Relation> rels = new ArrayList<>();
+    for (MemoryInput.RelationRef r : in.relations()) {
+      rels.add(new Relation(ns, id, r.targetId(), r.type(), new JsonObject(), 1.0, now));
+    }
+    if (d.action() == DedupePolicy.Action.SUPERSEDE) {
+      rels.add(new Relation(ns, id, d.targetId(), Relations.SUPERSEDES,
+          new JsonObject().put("reason", d.reason()), 1.0, now));
+    }
+    for (String rid : d.relatedIds()) {
+      rels.add(new Relation(ns, id, rid, Relations.RELATED_TO, new JsonObject().put("auto", true), 1.0, now));
+    }
+    JsonObject data = new JsonObject().put("memory", m.toJson());
+    if (d.action() != DedupePolicy.Action.CREATE) {
+      data.put("dedupe", new JsonObject().put("decision", d.action().name().toLowerCase())
+          .put("target_id", d.targetId()).put("related", new JsonArray(d.relatedIds())));
+    }
+    MemoryEvent ev = MemoryEvent.of(id, ns, MemoryEvent.CREATE, in.source(), in.sessionId(), data, now);
+    return store.create(m, vector, ev, rels).map(v -> new JsonObject().put("id", id)
+        .put("action", "created").put("memory", m.toJson())
+        .put("relations", new JsonArray(rels.stream().map(Relation::toJson).toList())));
+  }
+
+  /** Folds the input into an existing memory; its previous state and the input stay in the MERGE event. */
+  private Future<JsonObject> merge(String ns, MemoryInput in, float[] vector, Decision d) {
+    return store.get(ns, d.targetId()).compose(old -> {
+      if (old == null) {
+        return create(ns, in, vector, new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0, "target vanished"));
+      }
+      boolean takeNew = d.action() == DedupePolicy.Action.UPDATE;
+      long now = System.currentTimeMillis();
+      List<String> tags = new ArrayList<>(old.tags());
+      in.tags().stream().filter(t -> !tags.contains(t)).forEach(tags::add);
+      JsonObject meta = old.metadata().copy();
+      in.metadata().forEach(e -> {
+        if (!meta.containsKey(e.getKey())) {
+          meta.put(e.getKey(), e.getValue());
+        }
+      });
+      Memory merged = new Memory(old.id(), ns, old.scope(), old.scopeId(), old.type(),
+          old.name() != null ? old.name() : in.name(), takeNew ? in.content() : old.content(),
+          old.summary() != null ? old.summary() : in.summary(), tags,
+          old.category() != null ? old.category() : in.category(),
+          Math.max(old.importance(), in.importance()), Math.max(old.confidence(), in.confidence()),
+          meta, old.source(), old.sessionId() != null ? old.sessionId() : in.sessionId(),
+          old.createdAt(), now, old.expiresAt() == null || in.expiresAt() == null ? null
+              : Math.max(old.expiresAt(), in.expiresAt()),
+          old.accessCount(), old.lastAccessed(), model);
+      JsonObject data = new JsonObject().put("action", takeNew ? "updated" : "merged")
+          .put("reason", d.reason()).put("dense", round(d.dense())).put("lexical", round(d.lexical()))
+          .put("incoming", in.toJson()).put("previous", old.toJson());
+      MemoryEvent ev = MemoryEvent.of(old.id(), ns, MemoryEvent.MERGE, in.source(), in.sessionId(), data, now);
+      List<Relation> rels = in.relations().stream()
+          .filter(r -> !r.targetId().equals(old.id()))
+          .map(r -> new Relation(ns, old.id(), r.targetId(), r.type(), new JsonObject(), 1.0, now)).toList();
+      return store.update(merged, takeNew ? vector : null, ev)
+          .compose(v -> rels.isEmpty() ? Future.succeededFuture(List.<Relation>of()) : store.relate(rels))
+          .map(stored -> new JsonObject().put("id", old.id())
+              .put("action", takeNew ? "updated" : "merged").put("memory", merged.toJson())
+              .put("relations", new JsonArray(stored.stream().map(Relation::toJson).toList())));
+    });
+  }
+
+  /** Applies a validated patch; re-masks and re-embeds when the content changes. */
+  Future<JsonObject> update(String ns, String id, JsonObject patch, String actor) {
+    return serial(ns, () -> store.get(ns, id).compose(old -> {
+      if (old == null) {
+        return Future.failedFuture(MemoryException.notFound(id));
+      }
+      JsonObject before = old.toJson();
+      JsonObject after = before.copy();
+      JsonArray masked = new JsonArray();
+      for (String k : patch.fieldNames()) {
+        Object v = patch.getValue(k);
+        if (v instanceof String s && (k.equals("content") || k.equals("name") || k.equals("summary"))) {
+          SecretMasker.Result r = SecretMasker.mask(s);
+          r.kinds().forEach(masked::add);
+          v = r.text();
+        }
+        after.put(k, v);
+      }
+      JsonObject changes = new JsonObject();
+      for (String k : patch.fieldNames()) {
+        if (!java.util.Objects.equals(before.getValue(k), after.getValue(k))) {
+          changes.put(k, new JsonObject().put("from", before.getValue(k)).put("to", after.getValue(k)));
+        }
+      }
+      if (changes.isEmpty()) {
+        return Future.succeededFuture(new JsonObject().put("memory", before).put("changed", false));
+      }
+      long now = System.currentTimeMillis();
+      after.put("updated_at", dev.memorymcp.bus.Fields.iso(now));
+      Memory updated = Memory.fromJson(after);
+      MemoryEvent ev = MemoryEvent.of(id, ns, MemoryEvent.UPDATE, actor, null,
+          new JsonObject().put("changes", changes), now);
+      Future<float[]> vector = changes.containsKey("content")
+          ? embeddings.passage(updated.content()) : Future.succeededFuture(null);
+      return vector.compose(vec -> store.update(withModel(updated, vec), vec, ev))
+          .map(v -> new JsonObject().put("memory", withModel(updated, vector.result()).toJson())
+              .put("changed", true).put("changes", changes).put("masked", masked)
+              .put("reembedded", vector.result() != null));
+    }));
+  }
+
+  private Memory withModel(Memory m, float[] vec) {
+    if (vec == null) {
+      return m;
+    }
+    return new Memory(m.id(), m.namespace(), m.scope(), m.scopeId(), m.type(), m.name(),
+        m.content(), m.summary(), m.tags(), m.category(), m.importance(), m.confidence(),
+        m.metadata(), m.source(), m.sessionId(), m.createdAt(), m.updatedAt(), m.expiresAt(),
+        m.accessCount(), m.lastAccessed(), model);
+  }
+
+  Future<List<String>> delete(String ns, List<String> ids, String actor) {
+    return serial(ns, () -> store.delete(ns, ids, actor, null));
+  }
+
+  Future<List<Relation>> relate(String ns, List<Relation> rels) {
+    return serial(ns, () -> store.relate(rels));
+  }
+
+  static double round(double d) {
+    return Math.round(d * 10000.0) / 10000.0;
+  }
+
+  static String preview(String s) {
+    return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+  }
+}

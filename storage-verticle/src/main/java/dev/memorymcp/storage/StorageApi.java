@@ -1,0 +1,221 @@
+package dev.memorymcp.storage;
+
+import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryEvent;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.MemoryInput;
+import dev.memorymcp.bus.MemoryPatch;
+import dev.memorymcp.bus.Namespaces;
+import dev.memorymcp.bus.Relation;
+import dev.memorymcp.bus.Relations;
+import dev.memorymcp.bus.Vectors;
+import dev.memorymcp.bus.text.QueryTerms;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The storage verticle's bus handlers: parse the body, call the service or the store, shape the reply. */
+final class StorageApi {
+  static final int MAX_LIST = 100;
+  static final int MAX_CANDIDATES = 500;
+  static final int MAX_IDS = 1000;
+  static final int MAX_FORGET = 100;
+
+  private final MemoryStore store;
+  private final MemoryService service;
+
+  StorageApi(MemoryStore store, MemoryService service) {
+    this.store = store;
+    this.service = service;
+  }
+
+  static String ns(JsonObject body) {
+    return Namespaces.check("namespace", body.getString("namespace"));
+  }
+
+  Future<JsonObject> remember(JsonObject body) {
+    JsonObject memory = body.getJsonObject("memory");
+    return service.remember(ns(body), MemoryInput.parse(memory));
+  }
+
+  Future<JsonObject> get(JsonObject body) {
+    String id = Fields.requireString(body, "id", 200);
+    return store.get(ns(body), id).compose(m -> m == null
+        ? Future.failedFuture(MemoryException.notFound(id))
+        : Future.succeededFuture(new JsonObject().put("memory", m.toJson())));
+  }
+
+  Future<JsonObject> getMany(JsonObject body) {
+    String ns = ns(body);
+    List<String> ids = Fields.optStrings(body, "ids", MAX_IDS, 200);
+    if (ids == null || ids.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("memories", new JsonArray()));
+    }
+    boolean withVectors = Boolean.TRUE.equals(body.getBoolean("with_vectors"));
+    Future<java.util.Map<String, float[]>> vecs = withVectors ? store.vectors(ns, ids)
+        : Future.succeededFuture(java.util.Map.of());
+    return Future.all(store.getMany(ns, ids), vecs).map(cf -> {
+      JsonArray out = new JsonArray();
+      List<Memory> ms = cf.resultAt(0);
+      java.util.Map<String, float[]> vs = cf.resultAt(1);
+      for (Memory m : ms) {
+        JsonObject j = m.toJson();
+        float[] v = vs.get(m.id());
+        if (v != null) {
+          j.put("vector", Vectors.toBuffer(v));
+        }
+        out.add(j);
+      }
+      return new JsonObject().put("memories", out);
+    });
+  }
+
+  Future<JsonObject> update(JsonObject body) {
+    String id = Fields.requireString(body, "id", 200);
+    JsonObject patch = MemoryPatch.parse(body.getJsonObject("patch"));
+    return service.update(ns(body), id, patch, body.getString("actor", "api"));
+  }
+
+  Future<JsonObject> delete(JsonObject body) {
+    String id = Fields.requireString(body, "id", 200);
+    return service.delete(ns(body), List.of(id), body.getString("actor", "api")).compose(ids -> ids.isEmpty()
+        ? Future.failedFuture(MemoryException.notFound(id))
+        : Future.succeededFuture(new JsonObject().put("id", id).put("deleted", true)));
+  }
+
+  /** Forget by query / type / before-time: a dry run listing unless {@code confirm: true}. */
+  Future<JsonObject> forget(JsonObject body) {
+    String ns = ns(body);
+    String query = Fields.optString(body, "query", 2000);
+    String type = Fields.optEnum(body, "type", Memory.TYPES);
+    Long before = Fields.optInstant(body, "before");
+    Boolean confirm = Fields.optBool(body, "confirm");
+    if ((query == null || query.isBlank()) && type == null && before == null) {
+      throw MemoryException.invalidField("query", "forget needs at least one of query, type or before (or an id)");
+    }
+    Filters f = new Filters(type == null ? List.of() : List.of(type), null, null, List.of(), null,
+        null, before == null ? null : before - 1, null, null, null, true);
+    Future<List<String>> matched;
+    if (query != null && !query.isBlank()) {
+      List<String> terms = QueryTerms.of(query, true);
+      if (terms.isEmpty()) {
+        throw MemoryException.invalidField("query", "has no searchable words after removing stop words");
+      }
+      matched = store.keywordSearch(ns, terms, MAX_FORGET + 1, f)
+          .map(s -> s.stream().map(MemoryStore.Scored::id).toList());
+    } else {
+      matched = store.list(ns, f, MAX_FORGET + 1, null).map(p -> p.memories().stream().map(Memory::id).toList());
+    }
+    return matched.compose(ids -> {
+      boolean more = ids.size() > MAX_FORGET;
+      List<String> take = more ? ids.subList(0, MAX_FORGET) : ids;
+      if (!Boolean.TRUE.equals(confirm)) {
+        return store.getMany(ns, take).map(ms -> new JsonObject().put("dry_run", true)
+            .put("count", ms.size()).put("has_more", more)
+            .put("memories", new JsonArray(ms.stream().map(Memory::toJson).toList()))
+            .put("hint", "nothing was deleted; send confirm: true to delete these"));
+      }
+      return service.delete(ns, take, body.getString("actor", "api")).map(deleted -> new JsonObject()
+          .put("dry_run", false).put("count", deleted.size()).put("has_more", more)
+          .put("deleted", new JsonArray(deleted)));
+    });
+  }
+
+  Future<JsonObject> list(JsonObject body) {
+    Integer limit = Fields.optInt(body, "limit", 1, MAX_LIST);
+    Filters f = Filters.parse(body.getJsonObject("filters"), "filters");
+    return store.list(ns(body), f, limit == null ? 20 : limit, Fields.optString(body, "cursor", 200))
+        .map(p -> new JsonObject()
+            .put("memories", new JsonArray(p.memories().stream().map(Memory::toJson).toList()))
+            .put("next_cursor", p.nextCursor()));
+  }
+
+  Future<JsonObject> history(JsonObject body) {
+    String id = Fields.requireString(body, "id", 200);
+    return store.history(ns(body), id).compose(evs -> evs.isEmpty()
+        ? Future.failedFuture(MemoryException.notFound(id))
+        : Future.succeededFuture(new JsonObject().put("id", id)
+            .put("events", new JsonArray(evs.stream().map(MemoryEvent::toJson).toList()))));
+  }
+
+  Future<JsonObject> relate(JsonObject body) {
+    String ns = ns(body);
+    Fields.rejectUnknown(body, Set.of("namespace", "source_id", "target_id", "relation_type",
+        "properties", "bidirectional", "confidence"));
+    String source = Fields.requireString(body, "source_id", 200);
+    String target = Fields.requireString(body, "target_id", 200);
+    String type = Relations.checkType("relation_type", Fields.requireString(body, "relation_type", 64));
+    JsonObject props = Fields.optObject(body, "properties");
+    Double conf = Fields.optUnit(body, "confidence");
+    boolean both = Boolean.TRUE.equals(Fields.optBool(body, "bidirectional"));
+    if (source.equals(target)) {
+      throw MemoryException.invalidField("target_id", "must differ from source_id");
+    }
+    return store.getMany(ns, List.of(source, target)).compose(found -> {
+      for (String[] f : new String[][] {{"source_id", source}, {"target_id", target}}) {
+        if (found.stream().noneMatch(m -> m.id().equals(f[1]))) {
+          return Future.failedFuture(new MemoryException(dev.memorymcp.bus.ErrorCode.NOT_FOUND,
+              "MEMORY_NOT_FOUND", f[0] + ": no memory with id " + f[1], new JsonObject().put("field", f[0])));
+        }
+      }
+      long now = System.currentTimeMillis();
+      List<Relation> rels = new ArrayList<>();
+      JsonObject p = props == null ? new JsonObject() : props;
+      double c = conf == null ? 1.0 : conf;
+      rels.add(new Relation(ns, source, target, type, p, c, now));
+      if (both) {
+        rels.add(new Relation(ns, target, source, type, p, c, now));
+      }
+      return service.relate(ns, rels).map(stored -> new JsonObject()
+          .put("relations", new JsonArray(stored.stream().map(Relation::toJson).toList())));
+    });
+  }
+
+  Future<JsonObject> relations(JsonObject body) {
+    List<String> ids = Fields.optStrings(body, "ids", MAX_IDS, 200);
+    return store.relations(ns(body), ids == null ? List.of() : ids).map(rs -> new JsonObject()
+        .put("relations", new JsonArray(rs.stream().map(Relation::toJson).toList())));
+  }
+
+  Future<JsonObject> vectorCandidates(JsonObject body) {
+    Object v = body.getValue("vector");
+    if (v == null) {
+      throw MemoryException.invalidField("vector", "is required");
+    }
+    float[] q = Vectors.fromBuffer(v instanceof Buffer b ? b : body.getBuffer("vector"));
+    return store.vectorSearch(ns(body), q, k(body), Filters.parse(body.getJsonObject("filters"), "filters"))
+        .map(StorageApi::candidates);
+  }
+
+  Future<JsonObject> keywordCandidates(JsonObject body) {
+    List<String> terms = Fields.optStrings(body, "terms", 64, 200);
+    return store.keywordSearch(ns(body), terms == null ? List.of() : terms, k(body),
+        Filters.parse(body.getJsonObject("filters"), "filters")).map(StorageApi::candidates);
+  }
+
+  private static int k(JsonObject body) {
+    Integer k = Fields.optInt(body, "k", 1, MAX_CANDIDATES);
+    return k == null ? 50 : k;
+  }
+
+  private static JsonObject candidates(List<MemoryStore.Scored> scored) {
+    JsonArray out = new JsonArray();
+    scored.forEach(s -> out.add(new JsonObject().put("id", s.id()).put("score", s.score())));
+    return new JsonObject().put("candidates", out);
+  }
+
+  Future<JsonObject> access(JsonObject body) {
+    List<String> ids = Fields.optStrings(body, "ids", MAX_IDS, 200);
+    if (ids == null || ids.isEmpty()) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    return store.recordAccess(ns(body), ids, body.getString("session_id"), System.currentTimeMillis())
+        .map(v -> new JsonObject().put("recorded", ids.size()));
+  }
+}

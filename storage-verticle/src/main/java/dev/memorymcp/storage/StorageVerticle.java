@@ -1,0 +1,117 @@
+package dev.memorymcp.storage;
+
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.JsonHandler;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.storage.dedupe.DedupePolicy;
+import dev.memorymcp.storage.dedupe.DedupeThresholds;
+import dev.memorymcp.storage.internal.SqliteMemoryStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the memory store: every write and every candidate lookup goes through here. On start it
+ * checks that the configured embedding model is the one the store was filled with, and refuses
+ * to start otherwise (config {@code storage.skip_model_check} is for the rebuild command only).
+ */
+public class StorageVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
+  /** The SQLite file name under the data directory. */
+  public static final String DB_FILE = "memory.db";
+
+  private MemoryStore store;
+  private MemoryService service;
+  private Path dbFile;
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    String backend = cfg.getString("storage.backend", "sqlite");
+    if (!"sqlite".equals(backend)) {
+      return Future.failedFuture("storage backend '" + backend
+          + "' is not implemented yet: only 'sqlite' is (the Qdrant backend is a planned issue)");
+    }
+    dbFile = Path.of(cfg.getString("data_dir", "./data"), DB_FILE);
+    store = new SqliteMemoryStore(vertx, dbFile, cfg.getString("storage.synchronous", "FULL"));
+    EmbeddingClient embeddings = new EmbeddingClient(vertx);
+    return store.open()
+        .compose(v -> embeddings.info(60))
+        .compose(info -> checkModel(info, cfg.getBoolean("storage.skip_model_check", false)).map(info))
+        .compose(info -> {
+          DedupePolicy policy = new DedupePolicy(DedupeThresholds.of(info.model(), cfg), info.multilingual());
+          service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), info.model());
+          LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", dbFile, backend,
+              info.model(), info.dimension(), policy.thresholds());
+          return registerAll(new StorageApi(store, service), new Rebuilder(vertx, store, embeddings));
+        });
+  }
+
+  private Future<Void> checkModel(EmbeddingClient.Info info, boolean skip) {
+    return store.modelStamp().compose(stamp -> {
+      if (stamp == null) {
+        return store.stampModel(new MemoryStore.ModelStamp(info.model(), info.dimension()));
+      }
+      if (skip || stamp.model().equals(info.model()) && stamp.dimension() == info.dimension()) {
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(new IllegalStateException(String.format(
+          "the store %s holds vectors of model %s (dimension %d) but the configured model is %s "
+              + "(dimension %d). Re-embed every memory with the new model by running: "
+              + "java -jar server/target/memory-server.jar rebuild  (or set MEMORY_MCP_EMBEDDING_MODEL "
+              + "back to %s)", dbFile, stamp.model(), stamp.dimension(), info.model(),
+          info.dimension(), stamp.model())));
+    });
+  }
+
+  private Future<Void> registerAll(StorageApi api, Rebuilder rebuilder) {
+    List<Future<Void>> regs = new ArrayList<>();
+    reg(regs, Addresses.STORE_REMEMBER, api::remember);
+    reg(regs, Addresses.STORE_GET, api::get);
+    reg(regs, Addresses.STORE_GET_MANY, api::getMany);
+    reg(regs, Addresses.STORE_UPDATE, api::update);
+    reg(regs, Addresses.STORE_DELETE, api::delete);
+    reg(regs, Addresses.STORE_FORGET, api::forget);
+    reg(regs, Addresses.STORE_LIST, api::list);
+    reg(regs, Addresses.STORE_HISTORY, api::history);
+    reg(regs, Addresses.STORE_RELATE, api::relate);
+    reg(regs, Addresses.STORE_RELATIONS, api::relations);
+    reg(regs, Addresses.STORE_VECTOR_CANDIDATES, api::vectorCandidates);
+    reg(regs, Addresses.STORE_KEYWORD_CANDIDATES, api::keywordCandidates);
+    reg(regs, Addresses.STORE_ACCESS, api::access);
+    reg(regs, Addresses.STORE_STATS, this::stats);
+    reg(regs, Addresses.STORE_REBUILD, body -> service.serial("\u0000rebuild", () -> rebuilder.run(body)));
+    return Future.all(regs).mapEmpty();
+  }
+
+  private void reg(List<Future<Void>> regs, String address, JsonHandler handler) {
+    regs.add(Bus.register(vertx, address, handler));
+  }
+
+  private Future<JsonObject> stats(JsonObject body) {
+    String ns = body.getString("namespace");
+    return Future.all(store.count(ns), store.modelStamp()).map(cf -> {
+      MemoryStore.ModelStamp stamp = cf.resultAt(1);
+      return new JsonObject().put("backend", store.backend()).put("memories", cf.<Long>resultAt(0))
+          .put("model", stamp == null ? null : stamp.model())
+          .put("dimension", stamp == null ? null : stamp.dimension());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (store == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> drained = service == null ? Future.succeededFuture() : service.drain();
+    return drained.eventually(() -> store.close())
+        .onSuccess(v -> LOG.info("storage closed cleanly: {}", dbFile))
+        .onFailure(err -> LOG.error("storage close failed: {}", MemoryException.from(err).getMessage()));
+  }
+}

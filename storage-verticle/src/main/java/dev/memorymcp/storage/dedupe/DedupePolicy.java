@@ -1,0 +1,109 @@
+package dev.memorymcp.storage.dedupe;
+
+import dev.memorymcp.bus.text.Scripts;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decides what remembering a text means given its nearest stored neighbours, so that nothing is
+ * lost or silently changed:
+ * <ul>
+ *   <li>MERGE: near-identical (dense score above the model's merge threshold, high trigram overlap,
+ *       no conflicting key tokens) and the new text adds no word the stored one lacks;</li>
+ *   <li>UPDATE: the same, but the new text is a strict superset of the stored one: the stored
+ *       memory takes the fuller text (the old text stays in its history);</li>
+ *   <li>SUPERSEDE: the same statement frame with conflicting key tokens ("PostgreSQL 16" then
+ *       "MySQL 8"): a new memory that {@code supersedes} the old;</li>
+ *   <li>RELATE: similar: a new memory {@code related_to} the neighbours;</li>
+ *   <li>CREATE: nothing close.</li>
+ * </ul>
+ * Text in a script the model does not cover (Japanese under an English-only model) is judged on
+ * lexical overlap alone: its dense scores are high for unrelated sentences.
+ */
+public final class DedupePolicy {
+
+  public enum Action { CREATE, RELATE, SUPERSEDE, MERGE, UPDATE }
+
+  /** A stored neighbour: id, text, dense cosine to the new text. */
+  public record Neighbour(String id, String content, double dense) {}
+
+  /** The decision: the target of a MERGE/UPDATE/SUPERSEDE, and the ids to relate to. */
+  public record Decision(Action action, String targetId, List<String> relatedIds, double dense,
+      double lexical, String reason) {}
+
+  /** Trigram overlap a supersede needs: the two must share their frame, not just a topic. */
+  static final double SUPERSEDE_LEXICAL = 0.35;
+  static final int MAX_RELATED = 3;
+
+  private final DedupeThresholds t;
+  private final boolean multilingual;
+
+  public DedupePolicy(DedupeThresholds thresholds, boolean modelMultilingual) {
+    this.t = thresholds;
+    this.multilingual = modelMultilingual;
+  }
+
+  public DedupeThresholds thresholds() {
+    return t;
+  }
+
+  /** Whether the dense score can be trusted for this text. */
+  public boolean covered(String text) {
+    return multilingual || !Scripts.mostlyCjk(text);
+  }
+
+  public Decision decide(String content, List<Neighbour> neighbours) {
+    Set<String> keys = Lexical.keyTokens(content);
+    Set<String> units = Lexical.units(content);
+    boolean coveredNew = covered(content);
+    Decision supersede = null;
+    List<String> related = new ArrayList<>();
+    for (Neighbour n : neighbours) {
+      boolean dense = coveredNew && covered(n.content());
+      double lex = Lexical.similarity(content, n.content());
+      boolean conflict = conflicting(keys, Lexical.keyTokens(n.content()));
+      boolean close = dense ? n.dense() >= t.merge() && lex >= t.lexicalMerge()
+          : lex >= t.lexicalMergeUncovered();
+      boolean similar = dense ? n.dense() >= t.relate() : lex >= t.lexicalRelateUncovered();
+      if (close && !conflict) {
+        Set<String> old = Lexical.units(n.content());
+        if (old.containsAll(units)) {
+          return new Decision(Action.MERGE, n.id(), List.of(), n.dense(), lex,
+              "near-identical and adds nothing new");
+        }
+        if (units.containsAll(old)) {
+          return new Decision(Action.UPDATE, n.id(), List.of(), n.dense(), lex,
+              "near-identical and adds detail");
+        }
+      }
+      if (conflict && similar && lex >= SUPERSEDE_LEXICAL && supersede == null) {
+        supersede = new Decision(Action.SUPERSEDE, n.id(), List.of(), n.dense(), lex,
+            "same statement with different " + diff(keys, Lexical.keyTokens(n.content())));
+      } else if (similar && related.size() < MAX_RELATED) {
+        related.add(n.id());
+      }
+    }
+    if (supersede != null) {
+      related.remove(supersede.targetId());
+      return new Decision(Action.SUPERSEDE, supersede.targetId(), related, supersede.dense(),
+          supersede.lexical(), supersede.reason());
+    }
+    if (!related.isEmpty()) {
+      return new Decision(Action.RELATE, null, related, 0, 0, "similar to existing memories");
+    }
+    return new Decision(Action.CREATE, null, List.of(), 0, 0, "nothing similar");
+  }
+
+  /** Each side names something the other does not: a replacement, not an elaboration. */
+  static boolean conflicting(Set<String> a, Set<String> b) {
+    return !b.containsAll(a) && !a.containsAll(b);
+  }
+
+  private static String diff(Set<String> a, Set<String> b) {
+    Set<String> x = new HashSet<>(a);
+    x.removeAll(b);
+    return x.toString();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.memorymcp.storage.internal;
+
+import dev.memorymcp.storage.MemoryStore.Scored;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keyword terms sorted by the index that can answer them, and the fusion of the per-index results.
+ * Latin-script terms go to the unicode61/porter table; terms with Han, Hiragana or Katakana go to
+ * the trigram table when they have at least three characters, else to a substring scan.
+ */
+record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk) {
+
+  static KeywordTerms of(List<String> terms) {
+    List<String> latin = new ArrayList<>();
+    List<String> cjk = new ArrayList<>();
+    List<String> shortCjk = new ArrayList<>();
+    for (String raw : terms) {
+      String t = raw == null ? "" : raw.strip();
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (hasCjk(t)) {
+        add(t.codePointCount(0, t.length()) >= 3 ? cjk : shortCjk, t);
+      } else if (t.codePoints().anyMatch(Character::isLetterOrDigit)) {
+        add(latin, t);
+      }
+    }
+    return new KeywordTerms(latin, cjk, shortCjk);
+  }
+
+  boolean isEmpty() {
+    return latin.isEmpty() && cjk.isEmpty() && shortCjk.isEmpty();
+  }
+
+  static boolean hasCjk(String s) {
+    return s.codePoints().anyMatch(cp -> {
+      Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+      return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+          || script == Character.UnicodeScript.KATAKANA;
+    });
+  }
+
+  /** An FTS5 MATCH expression: the terms as quoted phrases joined by OR. */
+  static String matchExpression(List<String> terms) {
+    StringBuilder sb = new StringBuilder();
+    for (String t : terms) {
+      if (sb.length() > 0) {
+        sb.append(" OR ");
+      }
+      sb.append('"').append(t.replace("\"", "\"\"")).append('"');
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Sums the lists after dividing each list's scores by its best score (so each lies in (0, 1]);
+   * returns the top {@code k}, best first. Scores must be higher-is-better and positive.
+   */
+  static List<Scored> fuse(List<List<Scored>> lists, int k) {
+    Map<String, Double> sum = new LinkedHashMap<>();
+    for (List<Scored> list : lists) {
+      double max = list.stream().mapToDouble(Scored::score).max().orElse(1.0);
+      for (Scored s : list) {
+        sum.merge(s.id(), s.score() / max, Double::sum);
+      }
+    }
+    return sum.entrySet().stream()
+        .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+        .limit(k)
+        .map(e -> new Scored(e.getKey(), e.getValue()))
+        .toList();
+  }
+
+  private static void add(List<String> list, String t) {
+    if (!list.contains(t)) {
+      list.add(t);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.memorymcp.storage.internal;
+
+/**
+ * Every SQL statement of the SQLite store. Lists of ids travel as one JSON-array parameter read with
+ * {@code json_each}, so statement texts stay constant whatever the list length. The few statements
+ * that depend on the filters or the number of terms are built here too, from constant parts.
+ */
+final class SqlQueries {
+  private SqlQueries() {}
+
+  /** JSON array parameter expanded to a set of values. */
+  static final String IDS = "(SELECT value FROM json_each(?))";
+
+  // ---- migrations and meta ----
+
+  static final String CREATE_MIGRATIONS = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      + "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+  static final String APPLIED_MIGRATIONS = "SELECT version FROM schema_migrations ORDER BY version";
+  static final String INSERT_MIGRATION =
+      "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)";
+
+  static final String GET_META = "SELECT key, value FROM meta WHERE key IN ("
+      + "'embedding_model', 'embedding_dimension')";
+  static final String PUT_META = "INSERT INTO meta(key, value) VALUES (?, ?) "
+      + "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+  // ---- memories ----
+
+  /** The columns RowMapper.memory reads, from alias {@code m}. */
+  static final String MEMORY_COLUMNS = "m.seq, m.id, m.namespace, m.scope, m.scope_id, m.type, "
+      + "m.name, m.content, m.summary, m.tags, m.category, m.importance, m.confidence, m.metadata, "
+      + "m.source, m.session_id, m.created_at, m.updated_at, m.expires_at, m.access_count, "
+      + "m.last_accessed, m.embedding_model";
+
+  /** Like MEMORY_COLUMNS without the text the vector index does not need (only filter fields). */
+  static final String FILTER_COLUMNS = "m.seq, m.id, m.namespace, m.scope, m.scope_id, m.type, "
+      + "NULL AS name, '' AS content, NULL AS summary, m.tags, m.category, m.importance, "
+      + "m.confidence, NULL AS metadata, m.source, m.session_id, m.created_at, m.updated_at, "
+      + "m.expires_at, m.access_count, m.last_accessed, m.embedding_model";
+
+  static final String INSERT_MEMORY = "INSERT INTO memories(id, namespace, scope, scope_id, type, "
+      + "name, content, summary, tags, category, importance, confidence, metadata, source, "
+      + "session_id, created_at, updated_at, expires_at, access_count, last_accessed, "
+      + "embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** Leaves access_count / last_accessed alone: only recordAccess moves them. */
+  static final String UPDATE_MEMORY = "UPDATE memories SET scope = ?, scope_id = ?, type = ?, "
+      + "name = ?, content = ?, summary = ?, tags = ?, category = ?, importance = ?, "
+      + "confidence = ?, metadata = ?, source = ?, session_id = ?, created_at = ?, updated_at = ?, "
+      + "expires_at = ?, embedding_model = ? WHERE seq = ?";
+
+  static final String SEQ_OF = "SELECT seq FROM memories WHERE namespace = ? AND id = ?";
+
+  static final String GET_MEMORY =
+      "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.namespace = ? AND m.id = ?";
+  static final String GET_MEMORIES =
+      "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.namespace = ? AND m.id IN " + IDS;
+  static final String GET_FILTER_VIEWS =
+      "SELECT " + FILTER_COLUMNS + " FROM memories m WHERE m.id IN " + IDS;
+  static final String EXISTING_IDS = "SELECT id FROM memories WHERE namespace = ? AND id IN " + IDS;
+  static final String DELETE_MEMORY = "DELETE FROM memories WHERE seq = ?";
+
+  static final String COUNT_ALL = "SELECT count(*) AS n FROM memories";
+  static final String COUNT_NAMESPACE = "SELECT count(*) AS n FROM memories WHERE namespace = ?";
+
+  static final String SCAN =
+      "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.id > ? ORDER BY m.id LIMIT ?";
+
+  static final String RECORD_ACCESS = "UPDATE memories SET access_count = access_count + 1, "
+      + "last_accessed = max(coalesce(last_accessed, 0), ?) WHERE namespace = ? AND id IN " + IDS;
+
+  // ---- keyword indexes ----
+
+  private static final String FTS_ROW = " (rowid, name, content, summary, tags) "
+      + "SELECT m.seq, coalesce(m.name, ''), m.content, coalesce(m.summary, ''), "
+      + "(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(m.tags)) "
+      + "FROM memories m WHERE m.id = ?";
+  static final String INSERT_FTS = "INSERT INTO memories_fts" + FTS_ROW;
+  static final String INSERT_FTS_TRIGRAM = "INSERT INTO memories_fts_trigram" + FTS_ROW;
+  static final String DELETE_FTS = "DELETE FROM memories_fts WHERE rowid = ?";
+  static final String DELETE_FTS_TRIGRAM = "DELETE FROM memories_fts_trigram WHERE rowid = ?";
+
+  // ---- vectors ----
+
+  static final String UPSERT_VECTOR = "INSERT INTO vectors(memory_seq, memory_id, namespace, dim, "
+      + "vector) SELECT seq, id, namespace, ?, ? FROM memories WHERE id = ? "
+      + "ON CONFLICT(memory_seq) DO UPDATE SET dim = excluded.dim, vector = excluded.vector";
+  static final String DELETE_VECTOR = "DELETE FROM vectors WHERE memory_seq = ?";
+  static final String SET_EMBEDDING_MODEL = "UPDATE memories SET embedding_model = ? WHERE id = ?";
+
+  /** One page of the vector index load, by memory_seq. */
+  static final String LOAD_VECTORS = "SELECT v.vector AS vector, " + FILTER_COLUMNS
+      + " FROM vectors v JOIN memories m ON m.seq = v.memory_seq"
+      + " WHERE v.memory_seq > ? ORDER BY v.memory_seq LIMIT ?";
+
+  // ---- events ----
+
+  static final String INSERT_EVENT = "INSERT INTO events(memory_id, namespace, type, actor, "
+      + "session_id, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  static final String HISTORY = "SELECT seq, memory_id, namespace, type, actor, session_id, data, "
+      + "at FROM events WHERE memory_id = ? AND namespace = ? ORDER BY seq";
+
+  // ---- relations ----
+
+  private static final String RELATION_COLUMNS =
+      "namespace, source_id, target_id, relation_type, properties, confidence, created_at";
+  static final String INSERT_RELATION = "INSERT OR IGNORE INTO relations(" + RELATION_COLUMNS
+      + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+  static final String GET_RELATION = "SELECT " + RELATION_COLUMNS + " FROM relations WHERE "
+      + "namespace = ? AND source_id = ? AND target_id = ? AND relation_type = ?";
+  static final String RELATIONS_OF = "SELECT " + RELATION_COLUMNS + " FROM relations WHERE "
+      + "namespace = ? AND (source_id IN " + IDS + " OR target_id IN " + IDS + ") "
+      + "ORDER BY created_at, rowid";
+  static final String DELETE_RELATIONS_OF = "DELETE FROM relations WHERE namespace = ? AND "
+      + "(source_id IN " + IDS + " OR target_id IN " + IDS + ")";
+
+  // ---- statements built from filters ----
+
+  /** A page of a listing: filters, then the keyset bound when {@code afterCursor}, then LIMIT. */
+  static String listPage(String filterSql, boolean afterCursor) {
+    return "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.namespace = ?" + filterSql
+        + (afterCursor ? " AND (m.created_at, m.seq) < (?, ?)" : "")
+        + " ORDER BY m.created_at DESC, m.seq DESC LIMIT ?";
+  }
+
+  /**
+   * BM25 search of one FTS5 table: params MATCH expression, namespace, filter params, limit. The
+   * rank is bm25 (lower is better).
+   */
+  static String ftsSearch(String table, String filterSql) {
+    return "SELECT m.id AS id, bm25(" + table + ") AS rank FROM " + table
+        + " JOIN memories m ON m.seq = " + table + ".rowid WHERE " + table + " MATCH ?"
+        + " AND m.namespace = ?" + filterSql + " ORDER BY rank LIMIT ?";
+  }
+
+  static final String FTS = "memories_fts";
+  static final String FTS_TRIGRAM = "memories_fts_trigram";
+
+  /**
+   * Substring search for short CJK terms: params one per term, namespace, filter params, limit.
+   * The score is the number of terms found in name, content, summary or tags.
+   */
+  static String substringSearch(int terms, String filterSql) {
+    StringBuilder score = new StringBuilder();
+    for (int i = 0; i < terms; i++) {
+      score.append(i == 0 ? "" : " + ").append("(instr(hay, ?) > 0)");
+    }
+    return "SELECT id, score FROM (SELECT id, c, s, " + score + " AS score FROM ("
+        + "SELECT m.id AS id, m.created_at AS c, m.seq AS s, coalesce(m.name, '') || char(10) || "
+        + "m.content || char(10) || coalesce(m.summary, '') || char(10) || m.tags AS hay "
+        + "FROM memories m WHERE m.namespace = ?" + filterSql + ")) "
+        + "WHERE score > 0 ORDER BY score DESC, c DESC, s DESC LIMIT ?";
+  }
+}

@@ -1,0 +1,413 @@
+package dev.memorymcp.storage.internal;
+
+import dev.memorymcp.bus.ErrorCode;
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryEvent;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.Relation;
+import dev.memorymcp.storage.MemoryStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCConnectOptions;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The embedded store: one SQLite file in WAL mode, written through a single connection and read
+ * through a small pool, with FTS5 keyword indexes and an in-memory vector index per namespace.
+ * Every write is one transaction; its future completes after the commit and the index update.
+ */
+public final class SqliteMemoryStore implements MemoryStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteMemoryStore.class);
+
+  static final int BUSY_TIMEOUT_MS = 5000;
+  static final int READERS = 2;
+  /** Above this many vectors in a namespace, a search runs on a worker thread. */
+  static final int BLOCKING_SCAN_THRESHOLD = 2000;
+  private static final int LOAD_PAGE = 2000;
+
+  private final Vertx vertx;
+  private final Path dbFile;
+  private final String synchronous;
+  private final VectorIndex index = new VectorIndex();
+  private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile Pool writer;
+  private volatile Pool reader;
+  private volatile boolean closed;
+  private Future<Void> closing;
+
+  /**
+   * A store on {@code dbFile} (its parent directories are created on open) with SQLite's
+   * {@code synchronous} mode FULL (an acknowledged write survives power loss) or NORMAL.
+   */
+  public SqliteMemoryStore(Vertx vertx, Path dbFile, String synchronous) {
+    String sync = synchronous == null ? "" : synchronous.toUpperCase(Locale.ROOT);
+    if (!sync.equals("FULL") && !sync.equals("NORMAL")) {
+      throw new IllegalArgumentException("synchronous must be FULL or NORMAL, got " + synchronous);
+    }
+    this.vertx = vertx;
+    this.dbFile = dbFile.toAbsolutePath();
+    this.synchronous = sync;
+  }
+
+  @Override
+  public Future<Void> open() {
+    Path dir = dbFile.getParent();
+    Future<Void> dirs = dir == null ? Future.succeededFuture() : vertx.fileSystem().mkdirs(dir.toString());
+    return dirs.compose(v -> {
+      writer = JDBCPool.pool(vertx, connectOptions(true), new PoolOptions().setMaxSize(1));
+      return Migrations.apply(vertx, writer);
+    }).compose(applied -> {
+      reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
+      return loadIndex(0L, 0);
+    }).map(loaded -> {
+      LOG.info("opened {} (synchronous={}, {} vectors loaded)", dbFile, synchronous, loaded);
+      return null;
+    });
+  }
+
+  /** The JDBC URL; sqlite-jdbc applies the query parameters as pragmas on every connection. */
+  String jdbcUrl(boolean forWriter) {
+    String common = "busy_timeout=" + BUSY_TIMEOUT_MS + "&foreign_keys=true";
+    return "jdbc:sqlite:" + dbFile + "?" + (forWriter
+        ? "journal_mode=WAL&synchronous=" + synchronous + "&transaction_mode=IMMEDIATE&" + common
+        : "open_mode=1&" + common); // 1 = SQLITE_OPEN_READONLY
+  }
+
+  private JDBCConnectOptions connectOptions(boolean forWriter) {
+    return new JDBCConnectOptions().setJdbcUrl(jdbcUrl(forWriter));
+  }
+
+  private Future<Integer> loadIndex(long afterSeq, int loaded) {
+    return reader.preparedQuery(SqlQueries.LOAD_VECTORS).execute(Tuple.of(afterSeq, LOAD_PAGE))
+        .compose(rows -> {
+          long last = afterSeq;
+          for (Row r : rows) {
+            index.put(RowMapper.memory(r), RowMapper.vector(r, "vector"));
+            last = r.getLong("seq");
+          }
+          int total = loaded + rows.size();
+          return rows.size() < LOAD_PAGE ? Future.succeededFuture(total) : loadIndex(last, total);
+        });
+  }
+
+  @Override
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      closed = true;
+      List<Future<?>> pending = new ArrayList<>(inFlight);
+      closing = Future.join(pending).transform(ar -> {
+        List<Future<Void>> pools = new ArrayList<>();
+        if (reader != null) {
+          pools.add(reader.close());
+        }
+        if (writer != null) {
+          pools.add(writer.close());
+        }
+        return Future.all(pools).<Void>mapEmpty();
+      }).onSuccess(v -> LOG.info("closed {}", dbFile));
+    }
+    return closing;
+  }
+
+  @Override
+  public String backend() {
+    return "sqlite";
+  }
+
+  @Override
+  public Future<ModelStamp> modelStamp() {
+    return read(db -> db.query(SqlQueries.GET_META).execute().map(rows -> {
+      Map<String, String> meta = new HashMap<>();
+      rows.forEach(r -> meta.put(r.getString("key"), r.getString("value")));
+      String model = meta.get("embedding_model");
+      String dim = meta.get("embedding_dimension");
+      return model == null || dim == null ? null : new ModelStamp(model, Integer.parseInt(dim));
+    }));
+  }
+
+  @Override
+  public Future<Void> stampModel(ModelStamp stamp) {
+    return write(conn -> Transactions.stampModel(conn, stamp), v -> {});
+  }
+
+  @Override
+  public Future<Memory> get(String namespace, String id) {
+    return read(db -> db.preparedQuery(SqlQueries.GET_MEMORY).execute(Tuple.of(namespace, id))
+        .map(rows -> rows.size() == 0 ? null : RowMapper.memory(rows.iterator().next())));
+  }
+
+  @Override
+  public Future<List<Memory>> getMany(String namespace, List<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return read(db -> db.preparedQuery(SqlQueries.GET_MEMORIES)
+        .execute(Tuple.of(namespace, RowMapper.idsJson(ids)))
+        .map(rows -> {
+          Map<String, Memory> byId = new HashMap<>();
+          rows.forEach(r -> byId.put(r.getString("id"), RowMapper.memory(r)));
+          return ids.stream().filter(byId::containsKey).map(byId::get).toList();
+        }));
+  }
+
+  @Override
+  public Future<Map<String, float[]>> vectors(String namespace, Collection<String> ids) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (String id : ids) {
+      VectorIndex.Entry e = index.get(namespace, id);
+      if (e != null) {
+        out.put(id, e.vector().clone());
+      }
+    }
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public Future<Void> create(Memory memory, float[] vector, MemoryEvent event,
+      List<Relation> relations) {
+    return write(conn -> Transactions.create(conn, memory, vector, event,
+        relations == null ? List.of() : relations), v -> {
+          if (vector != null) {
+            index.put(memory, vector);
+          }
+        });
+  }
+
+  @Override
+  public Future<Void> update(Memory updated, float[] vector, MemoryEvent event) {
+    return write(conn -> Transactions.update(conn, updated, vector, event), v -> {
+      if (vector != null) {
+        index.put(updated, vector);
+      } else {
+        index.refresh(updated);
+      }
+    });
+  }
+
+  @Override
+  public Future<List<String>> delete(String namespace, List<String> ids, String actor,
+      String sessionId) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    long now = System.currentTimeMillis();
+    return write(conn -> Transactions.delete(conn, namespace, ids, actor, sessionId, now),
+        deleted -> deleted.forEach(m -> index.remove(namespace, m.id())))
+        .map(deleted -> deleted.stream().map(Memory::id).toList());
+  }
+
+  @Override
+  public Future<Page> list(String namespace, Filters filters, int limit, String cursor) {
+    int pageSize = Math.max(1, limit);
+    return read(db -> {
+      ListCursor after = cursor == null || cursor.isBlank() ? null : ListCursor.decode(cursor);
+      FilterSql.Clause where = FilterSql.of(filters, System.currentTimeMillis());
+      Tuple params = RowMapper.flat(namespace, where.params(),
+          after == null ? List.of() : List.of(after.createdAt(), after.seq()), pageSize + 1);
+      return db.preparedQuery(SqlQueries.listPage(where.sql(), after != null)).execute(params)
+          .map(rows -> page(rows, pageSize));
+    });
+  }
+
+  /** The first {@code limit} rows; a cursor after the last of them when there are more. */
+  private static Page page(RowSet<Row> rows, int limit) {
+    List<Memory> memories = new ArrayList<>();
+    ListCursor next = null;
+    long lastSeq = 0;
+    for (Row r : rows) {
+      if (memories.size() == limit) {
+        next = new ListCursor(memories.get(limit - 1).createdAt(), lastSeq);
+        break;
+      }
+      memories.add(RowMapper.memory(r));
+      lastSeq = r.getLong("seq");
+    }
+    return new Page(memories, next == null ? null : next.encode());
+  }
+
+  @Override
+  public Future<List<MemoryEvent>> history(String namespace, String id) {
+    return read(db -> db.preparedQuery(SqlQueries.HISTORY).execute(Tuple.of(id, namespace))
+        .map(rows -> {
+          List<MemoryEvent> out = new ArrayList<>();
+          rows.forEach(r -> out.add(RowMapper.event(r)));
+          return out;
+        }));
+  }
+
+  @Override
+  public Future<List<Relation>> relate(List<Relation> relations) {
+    if (relations.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return write(conn -> Transactions.relate(conn, relations), r -> {});
+  }
+
+  @Override
+  public Future<List<Relation>> relations(String namespace, Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    String idsJson = RowMapper.idsJson(ids);
+    return read(db -> db.preparedQuery(SqlQueries.RELATIONS_OF)
+        .execute(Tuple.of(namespace, idsJson, idsJson))
+        .map(rows -> {
+          List<Relation> out = new ArrayList<>();
+          rows.forEach(r -> out.add(RowMapper.relation(r)));
+          return out;
+        }));
+  }
+
+  @Override
+  public Future<List<Scored>> vectorSearch(String namespace, float[] query, int k, Filters filters) {
+    if (k <= 0 || query == null || query.length == 0) {
+      return Future.succeededFuture(List.of());
+    }
+    long now = System.currentTimeMillis();
+    if (index.size(namespace) > BLOCKING_SCAN_THRESHOLD) {
+      return vertx.executeBlocking(() -> index.search(namespace, query, k, filters, now), false);
+    }
+    return Future.succeededFuture(index.search(namespace, query, k, filters, now));
+  }
+
+  @Override
+  public Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k,
+      Filters filters) {
+    KeywordTerms t = KeywordTerms.of(terms);
+    if (t.isEmpty() || k <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return read(db -> KeywordSearch.run(db, namespace, t, k, filters, System.currentTimeMillis()));
+  }
+
+  @Override
+  public Future<Void> recordAccess(String namespace, List<String> ids, String sessionId, long at) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return write(conn -> Transactions.recordAccess(conn, namespace, ids, sessionId, at),
+        hit -> hit.forEach(id -> index.touch(namespace, id, at))).mapEmpty();
+  }
+
+  @Override
+  public Future<Long> count(String namespace) {
+    return read(db -> (namespace == null
+        ? db.query(SqlQueries.COUNT_ALL).execute()
+        : db.preparedQuery(SqlQueries.COUNT_NAMESPACE).execute(Tuple.of(namespace)))
+        .map(rows -> rows.iterator().next().getLong("n")));
+  }
+
+  @Override
+  public Future<List<Memory>> scan(String afterId, int limit) {
+    return read(db -> db.preparedQuery(SqlQueries.SCAN)
+        .execute(Tuple.of(afterId == null ? "" : afterId, limit))
+        .map(rows -> {
+          List<Memory> out = new ArrayList<>();
+          rows.forEach(r -> out.add(RowMapper.memory(r)));
+          return out;
+        }));
+  }
+
+  @Override
+  public Future<Void> replaceVectors(Map<String, float[]> vectorsById, String embeddingModel) {
+    if (vectorsById.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, float[]> copy = new LinkedHashMap<>(vectorsById);
+    return write(conn -> Transactions.replaceVectors(conn, copy, embeddingModel),
+        views -> views.forEach(m -> index.put(m, copy.get(m.id())))).mapEmpty();
+  }
+
+  /** The writer pool (tests check its pragmas). */
+  Pool writerPool() {
+    return writer;
+  }
+
+  /** The reader pool. */
+  Pool readerPool() {
+    return reader;
+  }
+
+  /** Number of vectors indexed for a namespace. */
+  int indexedVectors(String namespace) {
+    return index.size(namespace);
+  }
+
+  /**
+   * Runs {@code tx} in one transaction on the writer; after the commit runs {@code afterCommit}
+   * (index updates), then completes. Tracked so that close() waits for it.
+   */
+  private <T> Future<T> write(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
+    Future<T> f;
+    synchronized (this) { // against close(): every write it does not refuse, it waits for
+      if (writer == null || closed) {
+        return Future.failedFuture(notOpen());
+      }
+      f = writer.withTransaction(tx)
+          .recover(err -> Future.failedFuture(translate(err)))
+          .map(r -> {
+            afterCommit.accept(r);
+            return r;
+          });
+      inFlight.add(f);
+    }
+    f.onComplete(ar -> inFlight.remove(f));
+    return f;
+  }
+
+  private <T> Future<T> read(Function<Pool, Future<T>> op) {
+    Pool db = reader;
+    if (db == null || closed) {
+      return Future.failedFuture(notOpen());
+    }
+    try {
+      return op.apply(db);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static MemoryException notOpen() {
+    return new MemoryException(ErrorCode.UNAVAILABLE, "STORE_UNAVAILABLE", "the store is not open");
+  }
+
+  /** A duplicate memory id becomes 409 MEMORY_EXISTS; other failures pass unchanged. */
+  private static Throwable translate(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException se
+          && (se.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+          || se.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)
+          && String.valueOf(se.getMessage()).contains("memories.id")) {
+        return new MemoryException(ErrorCode.CONFLICT, "MEMORY_EXISTS",
+            "a memory with this id already exists");
+      }
+    }
+    if (!(err instanceof MemoryException)) {
+      LOG.warn("write transaction failed", err);
+    }
+    return err;
+  }
+}

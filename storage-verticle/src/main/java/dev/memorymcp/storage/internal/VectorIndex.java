@@ -1,0 +1,261 @@
+package dev.memorymcp.storage.internal;
+
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.storage.MemoryStore.Scored;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The in-memory vector index: per namespace, every memory's vector with the fields filters look at.
+ * Search is an exact dot product (the vectors are unit length, so it is the cosine) with a bounded
+ * min-heap for the top k and the filters applied during the scan.
+ *
+ * <p>Thread-safe. Searches read an immutable snapshot (array + count) without locking; writers
+ * serialise per namespace. Appends write past the published count, replacing an entry is one
+ * reference write, and a removal copies the array, so a running scan never sees an entry twice.
+ */
+final class VectorIndex {
+
+  /** One indexed memory; {@code memory} holds only what {@link Filters#test} reads. */
+  record Entry(String id, float[] vector, Memory memory) {}
+
+  private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+
+  /** Adds or replaces the vector and filter fields of a memory. */
+  void put(Memory memory, float[] vector) {
+    shard(memory.namespace()).put(new Entry(memory.id(), vector.clone(), filterView(memory)));
+  }
+
+  /** Replaces the filter fields of an indexed memory, keeping its vector; no-op when absent. */
+  void refresh(Memory memory) {
+    Memory view = filterView(memory);
+    update(memory.namespace(), memory.id(), old -> view);
+  }
+
+  /** Counts one access of an indexed memory at {@code at}; no-op when absent. */
+  void touch(String namespace, String id, long at) {
+    update(namespace, id, m -> new Memory(m.id(), m.namespace(), m.scope(), m.scopeId(), m.type(),
+        m.name(), m.content(), m.summary(), m.tags(), m.category(), m.importance(),
+        m.confidence(), m.metadata(), m.source(), m.sessionId(), m.createdAt(), m.updatedAt(),
+        m.expiresAt(), m.accessCount() + 1,
+        m.lastAccessed() == null ? at : Math.max(m.lastAccessed(), at), m.embeddingModel()));
+  }
+
+  private void update(String namespace, String id, UnaryOperator<Memory> change) {
+    Shard s = shards.get(namespace);
+    if (s != null) {
+      s.update(id, change);
+    }
+  }
+
+  void remove(String namespace, String id) {
+    Shard s = shards.get(namespace);
+    if (s != null) {
+      s.remove(id);
+    }
+  }
+
+  /** Number of vectors in a namespace. */
+  int size(String namespace) {
+    Shard s = shards.get(namespace);
+    return s == null ? 0 : s.snapshot.count;
+  }
+
+  /** The entry of a memory, or null. */
+  Entry get(String namespace, String id) {
+    Shard s = shards.get(namespace);
+    return s == null ? null : s.get(id);
+  }
+
+  /** Exact top-k by dot product among the entries passing {@code filters}, best first. */
+  List<Scored> search(String namespace, float[] query, int k, Filters filters, long now) {
+    Shard s = shards.get(namespace);
+    if (s == null || k <= 0) {
+      return List.of();
+    }
+    Snapshot snap = s.snapshot;
+    TopK top = new TopK(k);
+    for (int i = 0; i < snap.count; i++) {
+      Entry e = snap.entries[i];
+      if (e.vector.length != query.length) {
+        continue; // a vector of another model, waiting for replaceVectors
+      }
+      float score = dot(query, e.vector);
+      if (top.accepts(score) && filters.test(e.memory, now)) {
+        top.offer(score, e);
+      }
+    }
+    return top.sorted();
+  }
+
+  /** A copy of the memory without the text fields (name, content, summary, metadata). */
+  static Memory filterView(Memory m) {
+    return new Memory(m.id(), m.namespace(), m.scope(), m.scopeId(), m.type(), null, "",
+        null, m.tags(), m.category(), m.importance(), m.confidence(), null, m.source(),
+        m.sessionId(), m.createdAt(), m.updatedAt(), m.expiresAt(), m.accessCount(),
+        m.lastAccessed(), m.embeddingModel());
+  }
+
+  /** Dot product; four independent sums let the CPU overlap the multiply-adds. */
+  static float dot(float[] a, float[] b) {
+    int n = a.length;
+    int i = 0;
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    for (; i + 3 < n; i += 4) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++) {
+      s0 += a[i] * b[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  private Shard shard(String namespace) {
+    return shards.computeIfAbsent(namespace, n -> new Shard());
+  }
+
+  private record Snapshot(Entry[] entries, int count) {}
+
+  private static final class Shard {
+    private volatile Snapshot snapshot = new Snapshot(new Entry[16], 0);
+    /** id to slot; guarded by this. */
+    private final Map<String, Integer> slots = new HashMap<>();
+
+    synchronized Entry get(String id) {
+      Integer slot = slots.get(id);
+      return slot == null ? null : snapshot.entries[slot];
+    }
+
+    synchronized void put(Entry e) {
+      Snapshot s = snapshot;
+      Integer slot = slots.get(e.id());
+      if (slot != null) {
+        s.entries[slot] = e;
+        snapshot = new Snapshot(s.entries, s.count);
+        return;
+      }
+      Entry[] entries = s.entries;
+      if (s.count == entries.length) {
+        entries = Arrays.copyOf(entries, entries.length * 2);
+      }
+      entries[s.count] = e;
+      slots.put(e.id(), s.count);
+      snapshot = new Snapshot(entries, s.count + 1);
+    }
+
+    synchronized void update(String id, UnaryOperator<Memory> change) {
+      Integer slot = slots.get(id);
+      if (slot != null) {
+        Snapshot s = snapshot;
+        Entry old = s.entries[slot];
+        s.entries[slot] = new Entry(id, old.vector(), change.apply(old.memory()));
+        snapshot = new Snapshot(s.entries, s.count);
+      }
+    }
+
+    synchronized void remove(String id) {
+      Integer slot = slots.remove(id);
+      if (slot == null) {
+        return;
+      }
+      Snapshot s = snapshot;
+      Entry[] entries = Arrays.copyOf(s.entries, s.entries.length);
+      int last = s.count - 1;
+      if (slot != last) {
+        entries[slot] = entries[last];
+        slots.put(entries[slot].id(), slot);
+      }
+      entries[last] = null;
+      snapshot = new Snapshot(entries, last);
+    }
+  }
+
+  /** Bounded min-heap of (score, entry): the root is the worst of the best k seen. */
+  private static final class TopK {
+    private final float[] scores;
+    private final Entry[] entries;
+    private int size;
+
+    TopK(int k) {
+      scores = new float[k];
+      entries = new Entry[k];
+    }
+
+    boolean accepts(float score) {
+      return size < scores.length || score > scores[0];
+    }
+
+    void offer(float score, Entry e) {
+      if (size < scores.length) {
+        int i = size++;
+        scores[i] = score;
+        entries[i] = e;
+        siftUp(i);
+      } else {
+        scores[0] = score;
+        entries[0] = e;
+        siftDown(0);
+      }
+    }
+
+    List<Scored> sorted() {
+      List<Scored> out = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        out.add(new Scored(entries[i].id(), scores[i]));
+      }
+      out.sort((a, b) -> Double.compare(b.score(), a.score()));
+      return out;
+    }
+
+    private void siftUp(int i) {
+      while (i > 0) {
+        int p = (i - 1) / 2;
+        if (scores[p] <= scores[i]) {
+          return;
+        }
+        swap(i, p);
+        i = p;
+      }
+    }
+
+    private void siftDown(int i) {
+      while (true) {
+        int l = 2 * i + 1;
+        int r = l + 1;
+        int min = i;
+        if (l < size && scores[l] < scores[min]) {
+          min = l;
+        }
+        if (r < size && scores[r] < scores[min]) {
+          min = r;
+        }
+        if (min == i) {
+          return;
+        }
+        swap(i, min);
+        i = min;
+      }
+    }
+
+    private void swap(int a, int b) {
+      float s = scores[a];
+      scores[a] = scores[b];
+      scores[b] = s;
+      Entry e = entries[a];
+      entries[a] = entries[b];
+      entries[b] = e;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.memorymcp.storage.internal;
+
+import static dev.memorymcp.storage.internal.Fixtures.T0;
+import static dev.memorymcp.storage.internal.Fixtures.memory;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.storage.MemoryStore.Scored;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("keywordSearch: porter FTS, trigram FTS, short CJK substrings, namespace and filters")
+class KeywordSearchTest extends StoreTestBase {
+
+  private static final long DAY = 86_400_000L;
+
+  private List<String> search(String ns, Filters f, String... terms) {
+    return store.keywordSearch(ns, List.of(terms), 10, f).await().stream().map(Scored::id).toList();
+  }
+
+  private List<String> search(String... terms) {
+    return search("ns1", Filters.NONE, terms);
+  }
+
+  private static Filters filters(List<String> types, List<String> tags, Long since,
+      Double minImportance, boolean includeExpired) {
+    return new Filters(types, null, null, tags, null, since, null, minImportance, null, null,
+        includeExpired);
+  }
+
+  @Test
+  @DisplayName("English terms are stemmed: 'deploying' finds 'deployed'")
+  void englishStemming() {
+    create(memory("ns1", "d", "We deployed the service on Friday").build());
+    create(memory("ns1", "x", "Unrelated note about lunch").build());
+    assertThat(search("deploying")).containsExactly("d");
+    assertThat(search("DEPLOYMENTS", "friday")).containsExactly("d");
+  }
+
+  @Test
+  @DisplayName("a Japanese term of three or more characters goes through the trigram index")
+  void japaneseTrigram() {
+    create(memory("ns1", "j", "私はラーメンが好きです").build());
+    create(memory("ns1", "k", "私は寿司が好きです").build());
+    assertThat(search("ラーメン")).containsExactly("j");
+    assertThat(search("好きです")).containsExactlyInAnyOrder("j", "k");
+  }
+
+  @Test
+  @DisplayName("a two-character Japanese term matches by substring")
+  void japaneseShortTermBySubstring() {
+    create(memory("ns1", "t", "来週は東京に出張します").build());
+    create(memory("ns1", "o", "来週は大阪に出張します").build());
+    create(memory("ns1", "n", "Tokyo trip").name("東京出張").build());
+    assertThat(search("東京")).containsExactlyInAnyOrder("t", "n");
+    assertThat(search("大")).containsExactly("o");
+  }
+
+  @Test
+  @DisplayName("a memory matching more of the term kinds ranks first")
+  void fusionAddsNormalisedScores() {
+    create(memory("ns1", "both", "東京 deployment went fine").build());
+    create(memory("ns1", "en", "deployment of the web tier").build());
+    create(memory("ns1", "ja", "東京の天気").build());
+    List<Scored> hits = store.keywordSearch("ns1", List.of("deployment", "東京"), 10,
+        Filters.NONE).await();
+    assertThat(hits.get(0).id()).isEqualTo("both");
+    assertThat(hits).extracting(Scored::id).containsExactlyInAnyOrder("both", "en", "ja");
+    assertThat(hits.get(0).score()).isGreaterThan(hits.get(1).score());
+    assertThat(hits).allSatisfy(s -> assertThat(s.score()).isPositive().isLessThanOrEqualTo(2.0));
+  }
+
+  @Test
+  @DisplayName("never returns another namespace's memory")
+  void namespaceIsolation() {
+    create(memory("ns1", "mine", "secret deployment plan ラーメン 東京").build());
+    create(memory("ns2", "theirs", "secret deployment plan ラーメン 東京").build());
+    assertThat(search("ns1", Filters.NONE, "deployment", "ラーメン", "東京")).containsExactly("mine");
+    assertThat(search("ns2", Filters.NONE, "deployment", "ラーメン", "東京")).containsExactly("theirs");
+    assertThat(search("ns3", Filters.NONE, "deployment", "ラーメン", "東京")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("filters: type, tags all-of, since, min importance, expired out unless asked")
+  void filters() {
+    long now = System.currentTimeMillis();
+    create(memory("ns1", "fact", "coffee at nine 珈琲 茶").type("fact").tags("a", "b")
+        .importance(0.9).createdAt(T0).build());
+    create(memory("ns1", "note", "coffee at ten 珈琲 茶").type("note").tags("a")
+        .importance(0.3).createdAt(T0 + 10 * DAY).build());
+    create(memory("ns1", "old", "coffee long ago 珈琲 茶").type("fact").tags("a", "b")
+        .importance(0.9).createdAt(T0).expiresAt(now - 1000).build());
+
+    for (String term : List.of("coffee", "珈琲", "茶")) {
+      assertThat(search("ns1", Filters.NONE, term)).as(term)
+          .containsExactlyInAnyOrder("fact", "note");
+      assertThat(search("ns1", filters(List.of("fact"), List.of(), null, null, false), term))
+          .as(term).containsExactly("fact");
+      assertThat(search("ns1", filters(List.of("fact", "note"), List.of(), null, null, false),
+          term)).as(term).containsExactlyInAnyOrder("fact", "note");
+      assertThat(search("ns1", filters(List.of(), List.of("a", "b"), null, null, false), term))
+          .as(term).containsExactly("fact");
+      assertThat(search("ns1", filters(List.of(), List.of("b", "zzz"), null, null, false), term))
+          .as(term).isEmpty();
+      assertThat(search("ns1", filters(List.of(), List.of(), T0 + DAY, null, false), term))
+          .as(term).containsExactly("note");
+      assertThat(search("ns1", filters(List.of(), List.of(), null, 0.5, false), term))
+          .as(term).containsExactly("fact");
+      assertThat(search("ns1", filters(List.of(), List.of(), null, null, true), term))
+          .as(term).containsExactlyInAnyOrder("fact", "note", "old");
+    }
+  }
+
+  @Test
+  @DisplayName("no usable term gives an empty result; quotes and operators are plain text")
+  void oddTerms() {
+    create(memory("ns1", "q", "he said \"hello\" AND left; NEAR the door").build());
+    assertThat(search()).isEmpty();
+    assertThat(search(" ", "+", "\"")).isEmpty();
+    assertThat(search("said \"hello\"")).containsExactly("q");
+    assertThat(search("AND", "NEAR(")).containsExactly("q");
+    assertThat(search("ns1", Filters.NONE, "*")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("tags and names are searchable too")
+  void tagsAndNames() {
+    create(memory("ns1", "t", "plain body").tags("kubernetes", "本番環境").name("Cluster notes").build());
+    assertThat(search("kubernetes")).containsExactly("t");
+    assertThat(search("本番環境")).containsExactly("t");
+    assertThat(search("cluster")).containsExactly("t");
+  }
+}

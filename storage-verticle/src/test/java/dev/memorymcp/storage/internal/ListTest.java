@@ -1,0 +1,134 @@
+package dev.memorymcp.storage.internal;
+
+import static dev.memorymcp.storage.internal.Fixtures.T0;
+import static dev.memorymcp.storage.internal.Fixtures.memory;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.memorymcp.bus.ErrorCode;
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.storage.MemoryStore.Page;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("list: newest first, keyset cursor, SQL filters equal to Filters.test")
+class ListTest extends StoreTestBase {
+
+  /** Every page of a listing, following cursors. */
+  private List<Page> allPages(String ns, Filters f, int limit) {
+    List<Page> pages = new ArrayList<>();
+    String cursor = null;
+    do {
+      Page p = store.list(ns, f, limit, cursor).await();
+      pages.add(p);
+      cursor = p.nextCursor();
+    } while (cursor != null && pages.size() < 100);
+    return pages;
+  }
+
+  @Test
+  @DisplayName("25 memories in pages of 10: 10, 10, 5, each exactly once, newest first")
+  void paginatesWithCursor() {
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      // pairs share created_at so that the seq tie-break matters
+      create(memory("ns1", "m" + i, "memory " + i).createdAt(T0 + (i / 2) * 1000L).build());
+      expected.add(0, "m" + i);
+    }
+    create(memory("ns2", "other", "not mine").createdAt(T0 + 999_999).build());
+
+    List<Page> pages = allPages("ns1", Filters.NONE, 10);
+
+    assertThat(pages).extracting(p -> p.memories().size()).containsExactly(10, 10, 5);
+    assertThat(pages.get(2).nextCursor()).isNull();
+    assertThat(pages.stream().flatMap(p -> p.memories().stream()).map(Memory::id).toList())
+        .containsExactlyElementsOf(expected);
+    assertThat(pages.get(0).nextCursor()).matches("[A-Za-z0-9_-]+");
+  }
+
+  @Test
+  @DisplayName("an exactly full last page has no next cursor")
+  void exactPageHasNoCursor() {
+    for (int i = 0; i < 10; i++) {
+      create(memory("ns1", "m" + i, "x").createdAt(T0 + i).build());
+    }
+    Page p = store.list("ns1", Filters.NONE, 10, null).await();
+    assertThat(p.memories()).hasSize(10);
+    assertThat(p.nextCursor()).isNull();
+    assertThat(store.list("ns9", Filters.NONE, 10, null).await().memories()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a cursor that was not issued by list is a 400 naming the cursor field")
+  void invalidCursor() {
+    for (String bad : List.of("not base64!!", "bm9jb2xvbg", "YTpi")) { // "nocolon", "a:b"
+      Throwable err = catchThrowable(() -> store.list("ns1", Filters.NONE, 10, bad).await());
+      assertThat(err).isInstanceOf(MemoryException.class);
+      MemoryException me = (MemoryException) err;
+      assertThat(me.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+      assertThat(me.details().getString("field")).isEqualTo("cursor");
+    }
+  }
+
+  private static Long expiry(Random rnd, long now) {
+    return switch (rnd.nextInt(4)) {
+      case 0 -> now - 1000; // expired
+      case 1 -> now + 3_600_000;
+      default -> null;
+    };
+  }
+
+  @Test
+  @DisplayName("for random memories and filters, list returns exactly what Filters.test accepts")
+  void sqlFiltersAgreeWithFiltersTest() {
+    Random rnd = new Random(42);
+    long now = System.currentTimeMillis();
+    List<String> types = List.of("fact", "note", "decision");
+    List<String> tags = List.of("a", "b", "c");
+    List<Memory> all = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      List<String> t = tags.stream().filter(x -> rnd.nextBoolean()).toList();
+      Memory m = memory("ns1", "m" + i, "memory " + i)
+          .type(types.get(rnd.nextInt(3)))
+          .scope(rnd.nextBoolean() ? "global" : "project", rnd.nextBoolean() ? "p1" : null)
+          .tags(t.toArray(String[]::new))
+          .category(rnd.nextBoolean() ? "work" : null)
+          .importance(rnd.nextInt(11) / 10.0).confidence(rnd.nextInt(11) / 10.0)
+          .session(rnd.nextBoolean() ? "s1" : null)
+          .createdAt(T0 + rnd.nextInt(10) * 1000L)
+          .expiresAt(expiry(rnd, now))
+          .build();
+      all.add(create(m));
+    }
+    int nonTrivial = 0;
+    for (int trial = 0; trial < 60; trial++) {
+      Filters f = new Filters(
+          types.stream().filter(x -> rnd.nextInt(3) == 0).toList(),
+          rnd.nextInt(3) == 0 ? "project" : null,
+          rnd.nextInt(4) == 0 ? "p1" : null,
+          tags.stream().filter(x -> rnd.nextInt(3) == 0).toList(),
+          rnd.nextInt(4) == 0 ? "work" : null,
+          rnd.nextInt(3) == 0 ? T0 + rnd.nextInt(10) * 1000L : null,
+          rnd.nextInt(3) == 0 ? T0 + rnd.nextInt(10) * 1000L : null,
+          rnd.nextInt(3) == 0 ? rnd.nextInt(11) / 10.0 : null,
+          rnd.nextInt(3) == 0 ? rnd.nextInt(11) / 10.0 : null,
+          rnd.nextInt(4) == 0 ? "s1" : null,
+          rnd.nextBoolean());
+      List<String> expected = all.stream().filter(m -> f.test(m, System.currentTimeMillis()))
+          .sorted(Comparator.comparingLong(Memory::createdAt).reversed()
+              .thenComparing(m -> -Integer.parseInt(m.id().substring(1))))
+          .map(Memory::id).toList();
+      List<String> actual = allPages("ns1", f, 7).stream()
+          .flatMap(p -> p.memories().stream()).map(Memory::id).toList();
+      assertThat(actual).as(f.toJson().encode()).containsExactlyElementsOf(expected);
+      nonTrivial += expected.isEmpty() || expected.size() == all.size() ? 0 : 1;
+    }
+    assertThat(nonTrivial).as("trials that select some but not all").isGreaterThan(20);
+  }
+}
