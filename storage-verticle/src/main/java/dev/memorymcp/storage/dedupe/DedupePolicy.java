@@ -12,8 +12,9 @@ import java.util.Set;
  * <ul>
  *   <li>MERGE: near-identical (dense score above the model's merge threshold, high trigram overlap,
  *       no conflicting key tokens) and the new text adds no word the stored one lacks;</li>
- *   <li>UPDATE: the same, but the new text is a strict superset of the stored one: the stored
- *       memory takes the fuller text (the old text stays in its history);</li>
+ *   <li>UPDATE: the new text holds every word of the stored one and adds detail (no negation),
+ *       with a dense score above the merge threshold: the stored memory takes the fuller text (the
+ *       old text stays in its history);</li>
  *   <li>SUPERSEDE: the same statement frame with conflicting key tokens ("PostgreSQL 16" then
  *       "MySQL 8"): a new memory that {@code supersedes} the old;</li>
  *   <li>RELATE: similar: a new memory {@code related_to} the neighbours;</li>
@@ -35,6 +36,12 @@ public final class DedupePolicy {
 
   /** Trigram overlap a supersede needs: the two must share their frame, not just a topic. */
   static final double SUPERSEDE_LEXICAL = 0.35;
+  /** Trigram overlap an elaboration needs besides containing every word of the stored text. */
+  static final double ELABORATION_LEXICAL = 0.5;
+  /** Words whose arrival turns an elaboration into a contradiction ("... no longer ..."). */
+  static final Set<String> NEGATIONS = Set.of("not", "no", "never", "t", "cannot", "anymore",
+      "longer", "nobody", "nothing", "none", "neither", "nor", "stopped", "without", "無", "不",
+      "非", "没", "ず");
   static final int MAX_RELATED = 3;
 
   private final DedupeThresholds t;
@@ -63,20 +70,22 @@ public final class DedupePolicy {
     for (Neighbour n : neighbours) {
       boolean dense = coveredNew && covered(n.content());
       double lex = Lexical.similarity(content, n.content());
-      boolean conflict = conflicting(keys, Lexical.keyTokens(n.content()));
+      Set<String> old = Lexical.units(n.content());
+      boolean superset = units.containsAll(old) && !old.containsAll(units);
+      boolean negates = superset && addsNegation(units, old);
+      boolean conflict = negates || conflicting(keys, Lexical.keyTokens(n.content()));
       boolean close = dense ? n.dense() >= t.merge() && lex >= t.lexicalMerge()
           : lex >= t.lexicalMergeUncovered();
       boolean similar = dense ? n.dense() >= t.relate() : lex >= t.lexicalRelateUncovered();
-      if (close && !conflict) {
-        Set<String> old = Lexical.units(n.content());
-        if (old.containsAll(units)) {
-          return new Decision(Action.MERGE, n.id(), List.of(), n.dense(), lex,
-              "near-identical and adds nothing new");
-        }
-        if (units.containsAll(old)) {
-          return new Decision(Action.UPDATE, n.id(), List.of(), n.dense(), lex,
-              "near-identical and adds detail");
-        }
+      if (close && !conflict && old.containsAll(units)) {
+        return new Decision(Action.MERGE, n.id(), List.of(), n.dense(), lex,
+            "near-identical and adds nothing new");
+      }
+      boolean elaborates = superset && !conflict && lex >= ELABORATION_LEXICAL
+          && (!dense || n.dense() >= t.merge());
+      if (elaborates) {
+        return new Decision(Action.UPDATE, n.id(), List.of(), n.dense(), lex,
+            "keeps every word of the stored text and adds detail");
       }
       if (conflict && similar && lex >= SUPERSEDE_LEXICAL && supersede == null) {
         supersede = new Decision(Action.SUPERSEDE, n.id(), List.of(), n.dense(), lex,
@@ -94,6 +103,18 @@ public final class DedupePolicy {
       return new Decision(Action.RELATE, null, related, 0, 0, "similar to existing memories");
     }
     return new Decision(Action.CREATE, null, List.of(), 0, 0, "nothing similar");
+  }
+
+  /** Whether the words the new text adds include a negation (English words; Japanese ない / ません / 無 ...). */
+  static boolean addsNegation(Set<String> units, Set<String> old) {
+    Set<String> added = new HashSet<>(units);
+    added.removeAll(old);
+    for (String w : added) {
+      if (NEGATIONS.contains(w)) {
+        return true;
+      }
+    }
+    return added.contains("な") && added.contains("い") || added.contains("せ") && added.contains("ん");
   }
 
   /** Each side names something the other does not: a replacement, not an elaboration. */

@@ -9,6 +9,7 @@ import dev.memorymcp.bus.Relation;
 import dev.memorymcp.storage.MemoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
@@ -97,7 +98,9 @@ public final class SqliteMemoryStore implements MemoryStore {
   }
 
   private JDBCConnectOptions connectOptions(boolean forWriter) {
-    return new JDBCConnectOptions().setJdbcUrl(jdbcUrl(forWriter));
+    return new JDBCConnectOptions().setJdbcUrl(jdbcUrl(forWriter))
+        .setExtraConfig(new JsonObject().put("decoderCls", SqliteDecoder.class.getName())
+            .put("encoderCls", SqliteEncoder.class.getName()));
   }
 
   private Future<Integer> loadIndex(long afterSeq, int loaded) {
