@@ -20,10 +20,34 @@ class StoreBenchmarkTest extends StoreTestBase {
 
   private static final int DIM = 384;
 
+  /** 2000 made-up words (each in about 60 of 10k texts) and 20 two-character Japanese words. */
+  private static final List<String> WORDS = words();
+  private static final List<String> JA = List.of("東京", "会議", "仕事", "予算", "設計", "開発",
+      "顧客", "品質", "試験", "資料", "報告", "計画", "家族", "旅行", "料理", "映画", "音楽", "天気",
+      "健康", "趣味");
+
+  private static List<String> words() {
+    String[] syllables = {"ka", "to", "mi", "ren", "sol", "va", "dex", "lo", "pri", "gan", "ur",
+        "bel", "cor", "fin", "nu", "sta", "qui", "wor", "ze", "hal"};
+    List<String> out = new ArrayList<>();
+    Random rnd = new Random(99);
+    while (out.size() < 2000) {
+      String w = syllables[rnd.nextInt(20)] + syllables[rnd.nextInt(20)] + syllables[rnd.nextInt(20)];
+      if (!out.contains(w)) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
   private Memory sample(Random rnd, int i) {
-    return memory("bench", "m" + i, "Memory number " + i + ": we decided to deploy service "
-        + rnd.nextInt(1000) + " on day " + rnd.nextInt(30) + ". 東京の会議で決めました。")
-        .tags("t" + (i % 10)).build();
+    StringBuilder text = new StringBuilder("Memory " + i + ":");
+    for (int w = 0; w < 12; w++) {
+      text.append(' ').append(WORDS.get(rnd.nextInt(WORDS.size())));
+    }
+    text.append("。").append(JA.get(rnd.nextInt(JA.size()))).append("の")
+        .append(JA.get(rnd.nextInt(JA.size()))).append("について話しました。");
+    return memory("bench", "m" + i, text.toString()).tags("t" + (i % 10)).build();
   }
 
   /** Mean latency of sequential creates (each awaited) in ms. */
@@ -79,8 +103,8 @@ class StoreBenchmarkTest extends StoreTestBase {
       long a = System.nanoTime();
       List<Scored> hits = store.vectorSearch("bench", q, 50, Filters.NONE).await();
       long b = System.nanoTime();
-      store.keywordSearch("bench", List.of("deploy", "service", String.valueOf(rnd.nextInt(1000)),
-          "東京"), 50, Filters.NONE).await();
+      store.keywordSearch("bench", List.of(WORDS.get(rnd.nextInt(WORDS.size())), WORDS.get(rnd.nextInt(WORDS.size())),
+          WORDS.get(rnd.nextInt(WORDS.size())), JA.get(rnd.nextInt(JA.size()))), 50, Filters.NONE).await();
       long c = System.nanoTime();
       assertThat(hits).hasSize(50);
       if (i >= 50) {
@@ -92,7 +116,7 @@ class StoreBenchmarkTest extends StoreTestBase {
     Arrays.sort(kw);
     System.out.printf("[bench] 10k memories: pipelined create %.2f ms/memory; reopen (index load) "
             + "%.0f ms; vectorSearch k=50 p50 %.2f ms p90 %.2f ms (via executeBlocking); "
-            + "keywordSearch (3 latin + 1 short CJK term) p50 %.2f ms p90 %.2f ms%n",
+            + "keywordSearch (3 Latin words + 1 two-character Japanese word) p50 %.2f ms p90 %.2f ms%n",
         createMs / n, openMs, vec[50] / 1e6, vec[90] / 1e6, kw[50] / 1e6, kw[90] / 1e6);
   }
 }

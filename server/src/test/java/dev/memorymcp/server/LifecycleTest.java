@@ -1,0 +1,80 @@
+package dev.memorymcp.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What happens across restarts of the service on one data directory. */
+@DisplayName("lifecycle")
+class LifecycleTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  @DisplayName("memories, vectors, relations and history survive a restart on the same data dir")
+  void survivesRestart() throws Exception {
+    String id;
+    String related;
+    try (TestServer s = new TestServer(dir, null).start()) {
+      id = s.remember("p", "The user's favourite editor is Neovim").getString("id");
+      related = s.remember("p", new JsonObject().put("content", "The user writes Rust on weekends")
+          .put("relations", new io.vertx.core.json.JsonArray().add(new JsonObject().put("target_id", id)))).getString("id");
+    }
+    try (TestServer s = new TestServer(dir, null).start()) {
+      assertThat(s.get("/api/v1/memories/" + id, "p").status()).isEqualTo(200);
+      JsonObject r = s.search("p", new JsonObject().put("query", "which text editor does the user like").put("search_type", "semantic").put("include_relations", true));
+      assertThat(r.getJsonArray("results").getJsonObject(0).getString("id")).isEqualTo(id);
+      assertThat(r.getJsonArray("results").getJsonObject(0).getJsonArray("relations").encode()).contains(related);
+      assertThat(s.get("/api/v1/memories/" + id + "/history", "p").json().getJsonArray("events")).isNotEmpty();
+      assertThat(s.get("/health", null).json().getLong("memories")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  @DisplayName("a different model refuses to start and names the rebuild command; rebuild re-embeds and then it starts")
+  void modelChangeNeedsRebuild() throws Exception {
+    try (TestServer s = new TestServer(dir, null).start()) {
+      s.remember("p", "The user's favourite editor is Neovim");
+      s.remember("p", "Standup is at 9:30 every weekday");
+    }
+    JsonObject minilm = new JsonObject().put("embedding.model", "all-minilm-l6-v2");
+    assertThatThrownBy(() -> new TestServer(dir, minilm).start())
+        .hasStackTraceContaining("e5-small-v2-q")
+        .hasStackTraceContaining("all-minilm-l6-v2-q")
+        .hasStackTraceContaining("java -jar server/target/memory-server.jar rebuild");
+
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject cfg = new TestServer(dir, minilm).cfg.copy().put("storage.skip_model_check", true);
+      Node node = new Node(vertx, cfg);
+      node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE)).await(2, TimeUnit.MINUTES);
+      List<Long> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+      vertx.eventBus().<JsonObject>consumer(dev.memorymcp.bus.Addresses.STORE_REBUILD_PROGRESS,
+          m -> progress.add(m.body().getLong("done")));
+      JsonObject r = dev.memorymcp.bus.Bus.request(vertx, dev.memorymcp.bus.Addresses.STORE_REBUILD,
+          new JsonObject().put("batch_size", 1)).await(2, TimeUnit.MINUTES);
+      assertThat(r.getLong("memories")).isEqualTo(2);
+      assertThat(r.getString("model")).isEqualTo("all-minilm-l6-v2-q");
+      Thread.sleep(100);
+      assertThat(progress).contains(1L, 2L);
+      node.undeploy().await(30, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+    try (TestServer s = new TestServer(dir, minilm).start()) {
+      assertThat(s.get("/health", null).json().getString("model")).isEqualTo("all-minilm-l6-v2-q");
+      JsonObject r = s.search("p", new JsonObject().put("query", "which text editor does the user like").put("search_type", "semantic"));
+      assertThat(r.getJsonArray("results").getJsonObject(0).getString("content")).contains("Neovim");
+      JsonObject m = r.getJsonArray("results").getJsonObject(0);
+      assertThat(m.getString("embedding_model")).isEqualTo("all-minilm-l6-v2-q");
+    }
+  }
+}
