@@ -1,7 +1,5 @@
 -- V1: memories, their keyword indexes, vectors, events, relations and the model stamp.
 -- Statements end with ';' at the end of a line (Migrations splits there). Times are epoch ms.
--- Fractions are declared DOUBLE (REAL affinity): the JDBC client reads columns declared REAL
--- as java.lang.Float, which would round 0.8 to 0.800000011920929.
 
 CREATE TABLE memories (
   seq             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -15,8 +13,8 @@ CREATE TABLE memories (
   summary         TEXT,
   tags            TEXT    NOT NULL DEFAULT '[]',
   category        TEXT,
-  importance      DOUBLE  NOT NULL,
-  confidence      DOUBLE  NOT NULL,
+  importance      REAL    NOT NULL,
+  confidence      REAL    NOT NULL,
   metadata        TEXT    NOT NULL DEFAULT '{}',
   source          TEXT    NOT NULL,
   session_id      TEXT,
@@ -72,7 +70,7 @@ CREATE TABLE relations (
   target_id     TEXT    NOT NULL,
   relation_type TEXT    NOT NULL,
   properties    TEXT    NOT NULL DEFAULT '{}',
-  confidence    DOUBLE  NOT NULL,
+  confidence    REAL    NOT NULL,
   created_at    INTEGER NOT NULL,
   UNIQUE (namespace, source_id, target_id, relation_type)
 );

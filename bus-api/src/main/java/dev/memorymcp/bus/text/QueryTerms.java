@@ -63,6 +63,31 @@ public final class QueryTerms {
     return new ArrayList<>(out);
   }
 
+  static final String LEADING_PARTICLES = "はがをにのでともへやか";
+  static final java.util.List<String> TRAILING = java.util.List.of("でしょうか", "ですか", "ますか",
+      "でした", "ました", "です", "ます", "から", "まで", "より", "が", "を", "に", "の", "で", "と",
+      "も", "へ", "や", "か", "ね", "よ", "は");
+
+  /** Strips particles glued to a hiragana run: "はどうですか" → "どう". */
+  static String trimParticles(String run) {
+    String t = run;
+    while (!t.isEmpty() && LEADING_PARTICLES.indexOf(t.charAt(0)) >= 0) {
+      t = t.substring(1);
+    }
+    boolean cut = true;
+    while (cut && !t.isEmpty()) {
+      cut = false;
+      for (String suffix : TRAILING) {
+        if (t.endsWith(suffix) && t.length() > suffix.length()) {
+          t = t.substring(0, t.length() - suffix.length());
+          cut = true;
+          break;
+        }
+      }
+    }
+    return t;
+  }
+
   private static void flush(StringBuilder run, Scripts.Kind kind, Set<String> out, boolean stop) {
     if (run.length() == 0) {
       return;
@@ -72,8 +97,11 @@ public final class QueryTerms {
     if (stop && (ENGLISH.contains(term) || JAPANESE.contains(term))) {
       return;
     }
-    if (stop && kind == Scripts.Kind.HIRAGANA && term.length() <= 2) {
-      return; // short hiragana runs are particles and verb endings
+    if (stop && kind == Scripts.Kind.HIRAGANA) {
+      term = trimParticles(term);
+      if (term.length() <= 2 || JAPANESE.contains(term)) {
+        return; // what is left of short hiragana runs is particles and verb endings
+      }
     }
     out.add(term);
   }

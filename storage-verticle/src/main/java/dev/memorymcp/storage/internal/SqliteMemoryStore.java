@@ -68,6 +68,9 @@ public final class SqliteMemoryStore implements MemoryStore {
     if (!sync.equals("FULL") && !sync.equals("NORMAL")) {
       throw new IllegalArgumentException("synchronous must be FULL or NORMAL, got " + synchronous);
     }
+    if (dbFile.toString().contains("?")) {
+      throw new IllegalArgumentException("the database path must not contain '?': " + dbFile);
+    }
     this.vertx = vertx;
     this.dbFile = dbFile.toAbsolutePath();
     this.synchronous = sync;
@@ -227,7 +230,7 @@ public final class SqliteMemoryStore implements MemoryStore {
     int pageSize = Math.max(1, limit);
     return read(db -> {
       ListCursor after = cursor == null || cursor.isBlank() ? null : ListCursor.decode(cursor);
-      FilterSql.Clause where = FilterSql.of(filters, System.currentTimeMillis());
+      FilterSql.Clause where = FilterSql.of(orNone(filters), System.currentTimeMillis());
       Tuple params = RowMapper.flat(namespace, where.params(),
           after == null ? List.of() : List.of(after.createdAt(), after.seq()), pageSize + 1);
       return db.preparedQuery(SqlQueries.listPage(where.sql(), after != null)).execute(params)
@@ -291,9 +294,10 @@ public final class SqliteMemoryStore implements MemoryStore {
     }
     long now = System.currentTimeMillis();
     if (index.size(namespace) > BLOCKING_SCAN_THRESHOLD) {
-      return vertx.executeBlocking(() -> index.search(namespace, query, k, filters, now), false);
+      return vertx.executeBlocking(() -> index.search(namespace, query, k, orNone(filters), now),
+          false);
     }
-    return Future.succeededFuture(index.search(namespace, query, k, filters, now));
+    return Future.succeededFuture(index.search(namespace, query, k, orNone(filters), now));
   }
 
   @Override
@@ -303,7 +307,8 @@ public final class SqliteMemoryStore implements MemoryStore {
     if (t.isEmpty() || k <= 0) {
       return Future.succeededFuture(List.of());
     }
-    return read(db -> KeywordSearch.run(db, namespace, t, k, filters, System.currentTimeMillis()));
+    return read(db -> KeywordSearch.run(db, namespace, t, k, orNone(filters),
+        System.currentTimeMillis()));
   }
 
   @Override
@@ -391,6 +396,10 @@ public final class SqliteMemoryStore implements MemoryStore {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  private static Filters orNone(Filters filters) {
+    return filters == null ? Filters.NONE : filters;
   }
 
   private static MemoryException notOpen() {

@@ -32,7 +32,7 @@ public final class SecretMasker {
     rule("jwt", "\\beyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}", 0);
     rule("bearer_token", "(?i)\\bbearer\\s+([A-Za-z0-9._~+/=-]{16,})", 1);
     rule("connection_url", "\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s:/@]+:([^\\s@/]+)@", 1);
-    rule("password", "(?i)\\b(?:password|passwd|pwd|passphrase|パスワード)\\s*(?:is|[:=＝は])\\s*[\"']?([^\\s\"',;]{4,})", 1);
+    rule("password", "(?i)\\b(?:password|passwd|pwd|passphrase|パスワード)\\s*(?:is|[:=＝は])\\s*[\"']?([!#-&(-+\\--~&&[^,;]]{4,})", 1);
     rule("api_key", "(?i)\\b(?:api[_-]?key|apikey|secret[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|token|secret)\\s*[:=]\\s*[\"']?([A-Za-z0-9._~+/=-]{12,})", 1);
   }
 

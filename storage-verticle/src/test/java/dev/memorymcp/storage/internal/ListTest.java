@@ -10,6 +10,7 @@ import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.storage.MemoryStore.Page;
+import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,6 +51,18 @@ class ListTest extends StoreTestBase {
     assertThat(pages.stream().flatMap(p -> p.memories().stream()).map(Memory::id).toList())
         .containsExactlyElementsOf(expected);
     assertThat(pages.get(0).nextCursor()).matches("[A-Za-z0-9_-]+");
+  }
+
+  @Test
+  @DisplayName("a page is read in index order, without sorting the namespace")
+  void listUsesTheIndexOrder() {
+    long now = System.currentTimeMillis();
+    FilterSql.Clause where = FilterSql.of(Filters.NONE, now);
+    StringBuilder plan = new StringBuilder();
+    store.readerPool().preparedQuery("EXPLAIN QUERY PLAN " + SqlQueries.listPage(where.sql(), true))
+        .execute(Tuple.of("ns1", now, T0, 5L, 10)).await()
+        .forEach(r -> plan.append(r.getString("detail")).append('\n'));
+    assertThat(plan.toString()).contains("idx_memories_ns_created").doesNotContain("TEMP B-TREE");
   }
 
   @Test
