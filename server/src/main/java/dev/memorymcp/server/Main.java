@@ -55,8 +55,16 @@ public final class Main {
     return code;
   }
 
+  /** DJL unpacks the tokenizer's native library once; keep it under the data dir rather than ~/.djl.ai. */
+  private static void djlCache(JsonObject cfg) {
+    if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
+      System.setProperty("DJL_CACHE_DIR", java.nio.file.Path.of(cfg.getString("data_dir"), "djl-cache").toAbsolutePath().toString());
+    }
+  }
+
   private static int serve() {
     JsonObject cfg = Settings.load(System.getenv());
+    djlCache(cfg);
     Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
     long t0 = System.nanoTime();
     Vertx vertx = Vertx.vertx();
@@ -86,6 +94,7 @@ public final class Main {
 
   private static int rebuild() {
     JsonObject cfg = Settings.load(System.getenv()).put("storage.skip_model_check", true);
+    djlCache(cfg);
     Vertx vertx = Vertx.vertx();
     Node node = new Node(vertx, cfg);
     try {

@@ -66,6 +66,10 @@ final class ServerProcess implements AutoCloseable {
     throw new IllegalStateException("server not healthy after 120 s:\n" + logText());
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }

@@ -66,7 +66,7 @@ public interface MemoryStore {
    */
   Future<List<String>> delete(String namespace, List<String> ids, String actor, String sessionId);
 
-  /** Memories passing the filters, newest first (created_at desc, then id), keyset-paginated. */
+  /** Memories passing the filters, newest first (created_at desc, then insertion order desc), keyset-paginated. */
   Future<Page> list(String namespace, Filters filters, int limit, String cursor);
 
   /** The events of one memory, oldest first, including after it was deleted. */

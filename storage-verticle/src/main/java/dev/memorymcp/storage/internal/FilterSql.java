@@ -20,7 +20,8 @@ final class FilterSql {
     StringBuilder sql = new StringBuilder();
     List<Object> params = new ArrayList<>();
     if (!f.types().isEmpty()) {
-      add(sql, params, " AND m.type IN " + SqlQueries.IDS, new JsonArray(List.copyOf(f.types())).encode());
+      String types = new JsonArray(List.copyOf(f.types())).encode();
+      add(sql, params, " AND m.type IN " + SqlQueries.IDS, types);
     }
     add(sql, params, " AND m.scope = ?", f.scope());
     add(sql, params, " AND m.scope_id = ?", f.scopeId());

@@ -20,7 +20,8 @@ record ListCursor(long createdAt, long seq) {
       if (colon < 0) {
         throw new IllegalArgumentException("no separator");
       }
-      return new ListCursor(Long.parseLong(s.substring(0, colon)), Long.parseLong(s.substring(colon + 1)));
+      return new ListCursor(Long.parseLong(s.substring(0, colon)),
+          Long.parseLong(s.substring(colon + 1)));
     } catch (IllegalArgumentException e) {
       throw MemoryException.invalidField("cursor", "is not a cursor returned by a previous page");
     }

@@ -1,9 +1,10 @@
 package dev.memorymcp.storage.internal;
 
 /**
- * Every SQL statement of the SQLite store. Lists of ids travel as one JSON-array parameter read with
- * {@code json_each}, so statement texts stay constant whatever the list length. The few statements
- * that depend on the filters or the number of terms are built here too, from constant parts.
+ * Every SQL statement of the SQLite store. Lists of ids travel as one JSON-array parameter read
+ * with {@code json_each}, so statement texts stay constant whatever the list length. The few
+ * statements that depend on the filters or the number of terms are built here too, from constant
+ * parts.
  */
 final class SqlQueries {
   private SqlQueries() {}

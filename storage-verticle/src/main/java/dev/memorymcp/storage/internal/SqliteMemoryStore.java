@@ -79,7 +79,8 @@ public final class SqliteMemoryStore implements MemoryStore {
   @Override
   public Future<Void> open() {
     Path dir = dbFile.getParent();
-    Future<Void> dirs = dir == null ? Future.succeededFuture() : vertx.fileSystem().mkdirs(dir.toString());
+    Future<Void> dirs = dir == null ? Future.succeededFuture()
+        : vertx.fileSystem().mkdirs(dir.toString());
     return dirs.compose(v -> {
       writer = JDBCPool.pool(vertx, connectOptions(true), new PoolOptions().setMaxSize(1));
       return Migrations.apply(vertx, writer);
@@ -111,7 +112,7 @@ public final class SqliteMemoryStore implements MemoryStore {
         .compose(rows -> {
           long last = afterSeq;
           for (Row r : rows) {
-            index.put(RowMapper.memory(r), RowMapper.vector(r, "vector"));
+            index.putOwned(RowMapper.memory(r), RowMapper.vector(r, "vector"));
             last = r.getLong("seq");
           }
           int total = loaded + rows.size();
@@ -288,7 +289,8 @@ public final class SqliteMemoryStore implements MemoryStore {
   }
 
   @Override
-  public Future<List<Scored>> vectorSearch(String namespace, float[] query, int k, Filters filters) {
+  public Future<List<Scored>> vectorSearch(String namespace, float[] query, int k,
+      Filters filters) {
     if (k <= 0 || query == null || query.length == 0) {
       return Future.succeededFuture(List.of());
     }
@@ -377,7 +379,11 @@ public final class SqliteMemoryStore implements MemoryStore {
       f = writer.withTransaction(tx)
           .recover(err -> Future.failedFuture(translate(err)))
           .map(r -> {
-            afterCommit.accept(r);
+            try {
+              afterCommit.accept(r);
+            } catch (RuntimeException e) { // committed: report success, keep the index going
+              LOG.error("vector index update after commit failed", e);
+            }
             return r;
           });
       inFlight.add(f);

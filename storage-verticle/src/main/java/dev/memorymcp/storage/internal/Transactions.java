@@ -84,7 +84,8 @@ final class Transactions {
               .compose(v -> batch(conn, SqlQueries.DELETE_VECTOR, seqs))
               .compose(v -> batch(conn, SqlQueries.DELETE_MEMORY, seqs))
               .compose(v -> deleted.isEmpty() ? Future.succeededFuture()
-                  : exec(conn, SqlQueries.DELETE_RELATIONS_OF, Tuple.of(namespace, idsJson, idsJson)))
+                  : exec(conn, SqlQueries.DELETE_RELATIONS_OF,
+                      Tuple.of(namespace, idsJson, idsJson)))
               .map(v -> deleted);
         });
   }
@@ -153,7 +154,8 @@ final class Transactions {
         Tuple.of("embedding_dimension", String.valueOf(stamp.dimension()))));
   }
 
-  private static Future<Void> requireExisting(SqlConnection conn, String namespace, Set<String> ids) {
+  private static Future<Void> requireExisting(SqlConnection conn, String namespace,
+      Set<String> ids) {
     return existing(conn, namespace, RowMapper.idsJson(ids)).compose(found -> {
       for (String id : ids) {
         if (!found.contains(id)) {
@@ -164,7 +166,8 @@ final class Transactions {
     });
   }
 
-  private static Future<Set<String>> existing(SqlConnection conn, String namespace, String idsJson) {
+  private static Future<Set<String>> existing(SqlConnection conn, String namespace,
+      String idsJson) {
     return conn.preparedQuery(SqlQueries.EXISTING_IDS).execute(Tuple.of(namespace, idsJson))
         .map(rows -> {
           Set<String> found = new HashSet<>();

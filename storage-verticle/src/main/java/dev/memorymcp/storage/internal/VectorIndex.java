@@ -27,9 +27,14 @@ final class VectorIndex {
 
   private final Map<String, Shard> shards = new ConcurrentHashMap<>();
 
-  /** Adds or replaces the vector and filter fields of a memory. */
+  /** Adds or replaces the vector and filter fields of a memory (the vector is copied). */
   void put(Memory memory, float[] vector) {
-    shard(memory.namespace()).put(new Entry(memory.id(), vector.clone(), filterView(memory)));
+    putOwned(memory, vector.clone());
+  }
+
+  /** Like put, taking ownership of {@code vector}: the caller must not change it afterwards. */
+  void putOwned(Memory memory, float[] vector) {
+    shard(memory.namespace()).put(new Entry(memory.id(), vector, filterView(memory)));
   }
 
   /** Replaces the filter fields of an indexed memory, keeping its vector; no-op when absent. */

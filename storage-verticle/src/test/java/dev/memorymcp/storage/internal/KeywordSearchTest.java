@@ -76,9 +76,10 @@ class KeywordSearchTest extends StoreTestBase {
   void namespaceIsolation() {
     create(memory("ns1", "mine", "secret deployment plan ラーメン 東京").build());
     create(memory("ns2", "theirs", "secret deployment plan ラーメン 東京").build());
-    assertThat(search("ns1", Filters.NONE, "deployment", "ラーメン", "東京")).containsExactly("mine");
-    assertThat(search("ns2", Filters.NONE, "deployment", "ラーメン", "東京")).containsExactly("theirs");
-    assertThat(search("ns3", Filters.NONE, "deployment", "ラーメン", "東京")).isEmpty();
+    String[] terms = {"deployment", "ラーメン", "東京"};
+    assertThat(search("ns1", Filters.NONE, terms)).containsExactly("mine");
+    assertThat(search("ns2", Filters.NONE, terms)).containsExactly("theirs");
+    assertThat(search("ns3", Filters.NONE, terms)).isEmpty();
   }
 
   @Test
@@ -126,7 +127,8 @@ class KeywordSearchTest extends StoreTestBase {
   @Test
   @DisplayName("tags and names are searchable too")
   void tagsAndNames() {
-    create(memory("ns1", "t", "plain body").tags("kubernetes", "本番環境").name("Cluster notes").build());
+    create(memory("ns1", "t", "plain body").tags("kubernetes", "本番環境").name("Cluster notes")
+        .build());
     assertThat(search("kubernetes")).containsExactly("t");
     assertThat(search("本番環境")).containsExactly("t");
     assertThat(search("cluster")).containsExactly("t");

@@ -16,13 +16,15 @@ class MigrationsTest extends StoreTestBase {
   void migrationsApplyOnceAndAreIdempotentOnReopen() {
     assertThat(Files.exists(dbFile())).isTrue();
     List<Object> versions = column(store.readerPool(), "SELECT version FROM schema_migrations");
-    Object appliedAt = column(store.readerPool(), "SELECT applied_at FROM schema_migrations").get(0);
+    Object appliedAt =
+        column(store.readerPool(), "SELECT applied_at FROM schema_migrations").get(0);
     assertThat(versions).containsExactly(1);
 
     reopen();
     reopen();
 
-    assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations")).containsExactly(1);
+    assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations"))
+        .containsExactly(1);
     assertThat(column(store.readerPool(), "SELECT applied_at FROM schema_migrations"))
         .containsExactly(appliedAt);
     assertThat(column(store.readerPool(),

@@ -33,7 +33,9 @@ class SqliteMemoryStoreTest extends StoreTestBase {
         .type("preference").scope("project", "proj-42").name("ラーメン好き")
         .summary("Likes ramen").tags("food", "日本語").category("personal").importance(0.8)
         .confidence(0.9).metadata(new JsonObject().put("k", "v").put("n", 3))
-        .source("ingest").session("sess-1").createdAt(T0).expiresAt(4_102_444_800_000L).build(); // expires in 2100
+        .source("ingest").session("sess-1").createdAt(T0)
+        .expiresAt(4_102_444_800_000L) // in 2100
+        .build();
   }
 
   private static MemoryException memoryException(Throwable t) {
@@ -134,7 +136,8 @@ class SqliteMemoryStoreTest extends StoreTestBase {
     assertThat(store.get("ns1", "m1").await()).isNull();
     assertThat(store.list("ns1", Filters.NONE, 10, null).await().memories())
         .extracting(Memory::id).containsExactly("m2");
-    assertThat(store.keywordSearch("ns1", List.of("deployment"), 10, Filters.NONE).await()).isEmpty();
+    assertThat(store.keywordSearch("ns1", List.of("deployment"), 10, Filters.NONE).await())
+        .isEmpty();
     assertThat(store.vectorSearch("ns1", V1, 10, Filters.NONE).await()).extracting(Scored::id)
         .containsExactly("m2");
     assertThat(store.vectors("ns1", List.of("m1")).await()).isEmpty();
@@ -168,7 +171,8 @@ class SqliteMemoryStoreTest extends StoreTestBase {
   void relateIsIdempotent() {
     create(memory("ns1", "a", "a").build());
     create(memory("ns1", "b", "b").build());
-    Relation first = new Relation("ns1", "a", "b", "related_to", new JsonObject().put("w", 1), 0.7, T0);
+    Relation first =
+        new Relation("ns1", "a", "b", "related_to", new JsonObject().put("w", 1), 0.7, T0);
     Relation again = new Relation("ns1", "a", "b", "related_to", new JsonObject(), 0.2, T0 + 5);
 
     assertThat(store.relate(List.of(first)).await()).containsExactly(first);
@@ -216,7 +220,8 @@ class SqliteMemoryStoreTest extends StoreTestBase {
 
     assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
     assertThat(store.get("ns1", "m1").await()).isEqualTo(original);
-    assertThat(store.keywordSearch("ns1", List.of("replacement"), 5, Filters.NONE).await()).isEmpty();
+    assertThat(store.keywordSearch("ns1", List.of("replacement"), 5, Filters.NONE).await())
+        .isEmpty();
     assertThat(store.vectors("ns1", List.of("m1")).await().get("m1")).containsExactly(V1);
     assertThat(countRows("SELECT count(*) FROM events")).isEqualTo(1);
     assertThat(countRows("SELECT count(*) FROM memories_fts")).isEqualTo(1);

@@ -32,7 +32,8 @@ class StoreBenchmarkTest extends StoreTestBase {
     List<String> out = new ArrayList<>();
     Random rnd = new Random(99);
     while (out.size() < 2000) {
-      String w = syllables[rnd.nextInt(20)] + syllables[rnd.nextInt(20)] + syllables[rnd.nextInt(20)];
+      String w = syllables[rnd.nextInt(20)] + syllables[rnd.nextInt(20)]
+          + syllables[rnd.nextInt(20)];
       if (!out.contains(w)) {
         out.add(w);
       }

@@ -21,8 +21,10 @@ class VectorSearchTest extends StoreTestBase {
   @BeforeEach
   void fill() {
     long now = System.currentTimeMillis();
-    create(memory("ns1", "same", "a").type("fact").tags("x", "y").importance(0.9).build(), unit(1, 0, 0));
-    create(memory("ns1", "near", "b").type("note").tags("x").importance(0.4).build(), unit(1, 1, 0));
+    create(memory("ns1", "same", "a").type("fact").tags("x", "y").importance(0.9).build(),
+        unit(1, 0, 0));
+    create(memory("ns1", "near", "b").type("note").tags("x").importance(0.4).build(),
+        unit(1, 1, 0));
     create(memory("ns1", "orth", "c").type("fact").createdAt(T0 + 5000).build(), unit(0, 1, 0));
     create(memory("ns1", "opp", "d").type("note").build(), unit(-1, 0, 0));
     create(memory("ns1", "gone", "e").expiresAt(now - 1).build(), unit(1, 0.1f, 0));
@@ -36,7 +38,8 @@ class VectorSearchTest extends StoreTestBase {
 
   private static Filters f(List<String> types, List<String> tags, Long since, Double minImp,
       boolean includeExpired) {
-    return new Filters(types, null, null, tags, null, since, null, minImp, null, null, includeExpired);
+    return new Filters(types, null, null, tags, null, since, null, minImp, null, null,
+        includeExpired);
   }
 
   @Test
@@ -54,7 +57,8 @@ class VectorSearchTest extends StoreTestBase {
   @Test
   @DisplayName("applies the filters during the scan")
   void appliesFilters() {
-    assertThat(ids(2, f(List.of("note"), List.of(), null, null, false))).containsExactly("near", "opp");
+    assertThat(ids(2, f(List.of("note"), List.of(), null, null, false)))
+        .containsExactly("near", "opp");
     assertThat(ids(10, f(List.of(), List.of("x", "y"), null, null, false))).containsExactly("same");
     assertThat(ids(10, f(List.of(), List.of(), T0 + 1000, null, false))).containsExactly("orth");
     assertThat(ids(10, f(List.of(), List.of(), null, 0.6, false))).containsExactly("same");
