@@ -73,27 +73,36 @@ public class SearchVerticle extends VerticleBase {
 
     List<String> terms = QueryTerms.of(query, stopWords);
     JsonObject f = filters.toJson();
+    JsonObject timings = new JsonObject();
     Future<List<Fusion.Hit>> keyword = searchType.equals("semantic") || terms.isEmpty()
         ? Future.succeededFuture(List.of())
         : hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
-            .put("terms", new JsonArray(terms)).put("k", candidates).put("filters", f));
+            .put("terms", new JsonArray(terms)).put("k", candidates).put("filters", f))
+            .onSuccess(h -> timings.put("keyword_ms", ms(t0)));
     Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
         ? Future.succeededFuture(List.of())
-        : embedQuery(query).compose(vec -> hits(Addresses.STORE_VECTOR_CANDIDATES,
-            new JsonObject().put("namespace", ns).put("vector", vec).put("k", candidates).put("filters", f)));
+        : embedQuery(query).onSuccess(v -> timings.put("embed_ms", ms(t0)))
+            .compose(vec -> hits(Addresses.STORE_VECTOR_CANDIDATES, new JsonObject()
+                .put("namespace", ns).put("vector", vec).put("k", candidates).put("filters", f)))
+            .onSuccess(h -> timings.put("vector_ms", ms(t0)));
     double w = switch (searchType) {
       case "semantic" -> 1.0;
       case "keyword" -> 0.0;
       default -> multilingual || !Scripts.mostlyCjk(query) ? denseWeight : denseWeightUncovered;
     };
     return Future.all(dense, keyword)
-        .compose(cf -> rank(ns, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit))
+        .compose(cf -> rank(ns, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit, timings, t0))
         .compose(ranked -> withRelations ? attachRelations(ns, ranked) : Future.succeededFuture(ranked))
         .map(results -> {
           recordAccess(ns, results, body.getString("session_id"));
           return new JsonObject().put("results", results).put("search_type", searchType)
-              .put("took_ms", Math.round((System.nanoTime() - t0) / 1e4) / 100.0);
+              .put("took_ms", ms(t0)).put("timings", timings);
         });
+  }
+
+  /** Milliseconds since {@code t0}, two decimals. */
+  private static double ms(long t0) {
+    return Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
   }
 
   private Future<Buffer> embedQuery(String query) {
@@ -113,13 +122,15 @@ public class SearchVerticle extends VerticleBase {
   }
 
   /** Loads the best fused candidates with their vectors and reranks them. */
-  private Future<JsonArray> rank(String ns, LinkedHashMap<String, Double> fused, int limit) {
+  private Future<JsonArray> rank(String ns, LinkedHashMap<String, Double> fused, int limit,
+      JsonObject timings, long t0) {
     if (fused.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
     List<String> ids = fused.keySet().stream().limit(Math.max(limit * 3L, 30)).toList();
     return Bus.request(vertx, Addresses.STORE_GET_MANY, new JsonObject().put("namespace", ns)
         .put("ids", new JsonArray(ids)).put("with_vectors", true)).map(r -> {
+          timings.put("load_ms", ms(t0));
           List<Reranker.Candidate> cands = new ArrayList<>();
           for (Object o : r.getJsonArray("memories")) {
             JsonObject j = (JsonObject) o;

@@ -26,13 +26,14 @@ public final class LatencyLoop {
 
   public static void main(String[] args) throws Exception {
     int[] sizes = args.length == 0 ? new int[] {1000, 10000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-    Path dir = Files.createTempDirectory("latency");
+    Path dir = System.getProperty("data") != null ? Path.of(System.getProperty("data")) : Files.createTempDirectory("latency");
     HttpClient http = HttpClient.newHttpClient();
     Random rnd = new Random(42);
     try (ServerProcess p = new ServerProcess(dir.resolve("data"))) {
       long startMs = p.start(Map.of("MEMORY_MCP_STORAGE_SYNCHRONOUS", System.getProperty("sync", "FULL")));
       System.out.printf("start to healthy: %d ms%n", startMs);
-      int have = 0;
+      HttpResponse<String> health = http.send(HttpRequest.newBuilder(p.uri("/health")).build(), HttpResponse.BodyHandlers.ofString());
+      int have = new JsonObject(health.body()).getInteger("memories");
       for (int size : sizes) {
         List<Double> remember = new ArrayList<>();
         while (have < size) {
@@ -49,9 +50,12 @@ public final class LatencyLoop {
           have++;
         }
         System.out.printf("%n== %d memories (RSS %d MiB) ==%n", size, rssMiB(p));
-        print("remember (last " + Math.min(remember.size(), 1000) + ")", remember.subList(Math.max(0, remember.size() - 1000), remember.size()));
+        if (!remember.isEmpty()) {
+          print("remember (last " + Math.min(remember.size(), 1000) + ")", remember.subList(Math.max(0, remember.size() - 1000), remember.size()));
+        }
         for (String type : List.of("hybrid", "semantic", "keyword")) {
           List<Double> lat = new ArrayList<>();
+          JsonObject phases = new JsonObject();
           for (int i = 0; i < 300; i++) {
             String q = "who " + DOES[rnd.nextInt(DOES.length)] + " " + WHAT[rnd.nextInt(WHAT.length)] + " " + i;
             long t0 = System.nanoTime();
@@ -59,12 +63,16 @@ public final class LatencyLoop {
                 new JsonObject().put("query", q).put("search_type", type).put("limit", 10).encode())).build(), HttpResponse.BodyHandlers.ofString());
             if (i >= 50) {
               lat.add((System.nanoTime() - t0) / 1e6);
+              JsonObject tm = new JsonObject(r.body()).getJsonObject("timings", new JsonObject());
+              tm.put("server_ms", new JsonObject(r.body()).getDouble("took_ms"));
+              tm.forEach(e -> phases.put(e.getKey(), phases.getDouble(e.getKey(), 0.0) + ((Number) e.getValue()).doubleValue() / 250));
             }
             if (r.statusCode() != 200) {
               throw new IllegalStateException(r.body());
             }
           }
           print("recall " + type, lat);
+          System.out.println("    mean phase end times (ms since request): " + phases.encode());
         }
         System.out.printf("RSS after recall: %d MiB%n", rssMiB(p));
       }

@@ -29,10 +29,12 @@ final class StorageApi {
 
   private final MemoryStore store;
   private final MemoryService service;
+  private final AccessRecorder accesses;
 
-  StorageApi(MemoryStore store, MemoryService service) {
+  StorageApi(MemoryStore store, MemoryService service, AccessRecorder accesses) {
     this.store = store;
     this.service = service;
+    this.accesses = accesses;
   }
 
   static String ns(JsonObject body) {
@@ -215,7 +217,7 @@ final class StorageApi {
     if (ids == null || ids.isEmpty()) {
       return Future.succeededFuture(new JsonObject());
     }
-    return store.recordAccess(ns(body), ids, body.getString("session_id"), System.currentTimeMillis())
-        .map(v -> new JsonObject().put("recorded", ids.size()));
+    accesses.record(ns(body), ids, body.getString("session_id"));
+    return Future.succeededFuture(new JsonObject().put("queued", ids.size()));
   }
 }

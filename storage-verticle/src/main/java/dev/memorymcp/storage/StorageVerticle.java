@@ -28,6 +28,7 @@ public class StorageVerticle extends VerticleBase {
 
   private MemoryStore store;
   private MemoryService service;
+  private AccessRecorder accesses;
   private Path dbFile;
 
   @Override
@@ -49,7 +50,8 @@ public class StorageVerticle extends VerticleBase {
           service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), info.model());
           LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", dbFile, backend,
               info.model(), info.dimension(), policy.thresholds());
-          return registerAll(new StorageApi(store, service), new Rebuilder(vertx, store, embeddings));
+          accesses = new AccessRecorder(vertx, store);
+          return registerAll(new StorageApi(store, service, accesses), new Rebuilder(vertx, store, embeddings));
         });
   }
 
@@ -109,7 +111,8 @@ public class StorageVerticle extends VerticleBase {
     if (store == null) {
       return Future.succeededFuture();
     }
-    Future<Void> drained = service == null ? Future.succeededFuture() : service.drain();
+    Future<Void> drained = service == null ? Future.succeededFuture()
+        : service.drain().compose(v -> accesses.flush());
     return drained.eventually(() -> store.close())
         .onSuccess(v -> LOG.info("storage closed cleanly: {}", dbFile))
         .onFailure(err -> LOG.error("storage close failed: {}", MemoryException.from(err).getMessage()));

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
@@ -56,8 +58,7 @@ public final class Embedder implements AutoCloseable {
     }
     Model model = Model.newInstance("model", Device.cpu(), "OnnxRuntime");
     try {
-      model.load(dir, "model", Map.of("interOpNumThreads", "1",
-          "intraOpNumThreads", Integer.toString(threads)));
+      model.load(dir, "model", Map.of("sessionOptions", sessionOptions(threads)));
       Predictor<String, float[]> predictor =
           model.newPredictor(translator(model, pooling, maxTokens));
       return new Embedder(model, predictor, maxBatch, tensorBatching);
@@ -65,6 +66,20 @@ public final class Embedder implements AutoCloseable {
       model.close();
       throw new IOException("cannot load the embedding model in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * One inter-op thread, {@code threads} intra-op threads that sleep when idle: by default ONNX
+   * Runtime's pool spins after each inference, which on a small machine takes the cores from the
+   * vector scan that follows a query embedding.
+   */
+  static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    o.setInterOpNumThreads(1);
+    o.setIntraOpNumThreads(threads);
+    o.addConfigEntry("session.intra_op.allow_spinning", "0");
+    o.addConfigEntry("session.inter_op.allow_spinning", "0");
+    return o;
   }
 
   /** The HuggingFace tokenizer + pooling translator, fed the inputs the model declares. */

@@ -17,7 +17,7 @@ import java.util.List;
 final class RowMapper {
   private RowMapper() {}
 
-  /** A memory from a row selected with {@link SqlQueries#MEMORY_COLUMNS} (or FILTER_COLUMNS). */
+  /** A memory from a row selected with {@link SqlQueries#MEMORY_COLUMNS}. */
   static Memory memory(Row row) {
     String metadata = row.getString("metadata");
     return new Memory(row.getString("id"), row.getString("namespace"), row.getString("scope"),

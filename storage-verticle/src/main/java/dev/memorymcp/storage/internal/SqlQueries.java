@@ -33,12 +33,6 @@ final class SqlQueries {
       + "m.source, m.session_id, m.created_at, m.updated_at, m.expires_at, m.access_count, "
       + "m.last_accessed, m.embedding_model";
 
-  /** Like MEMORY_COLUMNS without the text the vector index does not need (only filter fields). */
-  static final String FILTER_COLUMNS = "m.seq, m.id, m.namespace, m.scope, m.scope_id, m.type, "
-      + "NULL AS name, '' AS content, NULL AS summary, m.tags, m.category, m.importance, "
-      + "m.confidence, NULL AS metadata, m.source, m.session_id, m.created_at, m.updated_at, "
-      + "m.expires_at, m.access_count, m.last_accessed, m.embedding_model";
-
   static final String INSERT_MEMORY = "INSERT INTO memories(id, namespace, scope, scope_id, type, "
       + "name, content, summary, tags, category, importance, confidence, metadata, source, "
       + "session_id, created_at, updated_at, expires_at, access_count, last_accessed, "
@@ -56,8 +50,8 @@ final class SqlQueries {
       "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.namespace = ? AND m.id = ?";
   static final String GET_MEMORIES =
       "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.namespace = ? AND m.id IN " + IDS;
-  static final String GET_FILTER_VIEWS =
-      "SELECT " + FILTER_COLUMNS + " FROM memories m WHERE m.id IN " + IDS;
+  static final String GET_MEMORIES_ANY_NAMESPACE =
+      "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.id IN " + IDS;
   static final String EXISTING_IDS = "SELECT id FROM memories WHERE namespace = ? AND id IN " + IDS;
   static final String DELETE_MEMORY = "DELETE FROM memories WHERE seq = ?";
 
@@ -90,7 +84,7 @@ final class SqlQueries {
   static final String SET_EMBEDDING_MODEL = "UPDATE memories SET embedding_model = ? WHERE id = ?";
 
   /** One page of the vector index load, by memory_seq. */
-  static final String LOAD_VECTORS = "SELECT v.vector AS vector, " + FILTER_COLUMNS
+  static final String LOAD_VECTORS = "SELECT v.vector AS vector, " + MEMORY_COLUMNS
       + " FROM vectors v JOIN memories m ON m.seq = v.memory_seq"
       + " WHERE v.memory_seq > ? ORDER BY v.memory_seq LIMIT ?";
 

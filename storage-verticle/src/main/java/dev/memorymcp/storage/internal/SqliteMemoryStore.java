@@ -162,6 +162,10 @@ public final class SqliteMemoryStore implements MemoryStore {
 
   @Override
   public Future<Memory> get(String namespace, String id) {
+    VectorIndex.Entry hit = index.get(namespace, id);
+    if (hit != null) {
+      return Future.succeededFuture(hit.memory());
+    }
     return read(db -> db.preparedQuery(SqlQueries.GET_MEMORY).execute(Tuple.of(namespace, id))
         .map(rows -> rows.size() == 0 ? null : RowMapper.memory(rows.iterator().next())));
   }
@@ -170,6 +174,17 @@ public final class SqliteMemoryStore implements MemoryStore {
   public Future<List<Memory>> getMany(String namespace, List<String> ids) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(List.of());
+    }
+    List<Memory> indexed = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      VectorIndex.Entry hit = index.get(namespace, id);
+      if (hit == null) {
+        break;
+      }
+      indexed.add(hit.memory());
+    }
+    if (indexed.size() == ids.size()) {
+      return Future.succeededFuture(indexed); // the recall path: no SQL
     }
     return read(db -> db.preparedQuery(SqlQueries.GET_MEMORIES)
         .execute(Tuple.of(namespace, RowMapper.idsJson(ids)))

@@ -139,7 +139,7 @@ final class Transactions {
     });
     return batch(conn, SqlQueries.UPSERT_VECTOR, upserts)
         .compose(v -> batch(conn, SqlQueries.SET_EMBEDDING_MODEL, models))
-        .compose(v -> conn.preparedQuery(SqlQueries.GET_FILTER_VIEWS)
+        .compose(v -> conn.preparedQuery(SqlQueries.GET_MEMORIES_ANY_NAMESPACE)
             .execute(Tuple.of(RowMapper.idsJson(vectors.keySet()))))
         .map(rows -> {
           List<Memory> out = new ArrayList<>();

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
- * The in-memory vector index: per namespace, every memory's vector with the fields filters look at.
+ * The in-memory index: per namespace, every memory with its vector. Filters are checked during the
+ * scan, and reads by id ({@link #get}) are served from here without SQL: the recall path loads its
+ * candidates from memory. Costs about the size of the text on the heap.
  * Search is an exact dot product (the vectors are unit length, so it is the cosine) with a bounded
  * min-heap for the top k and the filters applied during the scan.
  *
@@ -22,7 +24,7 @@ import java.util.function.UnaryOperator;
  */
 final class VectorIndex {
 
-  /** One indexed memory; {@code memory} holds only what {@link Filters#test} reads. */
+  /** One indexed memory, whole, with its vector. */
   record Entry(String id, float[] vector, Memory memory) {}
 
   private final Map<String, Shard> shards = new ConcurrentHashMap<>();
@@ -34,13 +36,23 @@ final class VectorIndex {
 
   /** Like put, taking ownership of {@code vector}: the caller must not change it afterwards. */
   void putOwned(Memory memory, float[] vector) {
-    shard(memory.namespace()).put(new Entry(memory.id(), vector, filterView(memory)));
+    shard(memory.namespace()).put(new Entry(memory.id(), vector, memory));
   }
 
-  /** Replaces the filter fields of an indexed memory, keeping its vector; no-op when absent. */
+  /** Replaces an indexed memory, keeping its vector; no-op when absent. */
   void refresh(Memory memory) {
-    Memory view = filterView(memory);
-    update(memory.namespace(), memory.id(), old -> view);
+    update(memory.namespace(), memory.id(), old -> withAccess(memory, old));
+  }
+
+  /** The store keeps access counters across updates (recordAccess may land in between): so does the index. */
+  static Memory withAccess(Memory m, Memory old) {
+    if (old == null || old.accessCount() <= m.accessCount()) {
+      return m;
+    }
+    return new Memory(m.id(), m.namespace(), m.scope(), m.scopeId(), m.type(), m.name(),
+        m.content(), m.summary(), m.tags(), m.category(), m.importance(), m.confidence(),
+        m.metadata(), m.source(), m.sessionId(), m.createdAt(), m.updatedAt(), m.expiresAt(),
+        old.accessCount(), old.lastAccessed(), m.embeddingModel());
   }
 
   /** Counts one access of an indexed memory at {@code at}; no-op when absent. */
@@ -78,15 +90,49 @@ final class VectorIndex {
     return s == null ? null : s.get(id);
   }
 
-  /** Exact top-k by dot product among the entries passing {@code filters}, best first. */
+  /** Entries per part above which a scan is split across the cores. */
+  static final int PARALLEL_MIN_PER_PART = 4_000;
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+  /**
+   * Exact top-k by dot product among the entries passing {@code filters}, best first. A large
+   * namespace is scanned in parts, one per core (the calling thread takes the first), over one
+   * snapshot, and the parts' top-k are merged.
+   */
   List<Scored> search(String namespace, float[] query, int k, Filters filters, long now) {
     Shard s = shards.get(namespace);
     if (s == null || k <= 0) {
       return List.of();
     }
     Snapshot snap = s.snapshot;
+    int parts = Math.max(1, Math.min(CORES, snap.count / PARALLEL_MIN_PER_PART));
+    if (parts == 1) {
+      return scan(snap, 0, snap.count, query, k, filters, now).sorted();
+    }
+    int per = (snap.count + parts - 1) / parts;
+    List<java.util.concurrent.ForkJoinTask<TopK>> others = new ArrayList<>();
+    for (int p = 1; p < parts; p++) {
+      int from = p * per;
+      int to = Math.min(snap.count, from + per);
+      others.add(java.util.concurrent.ForkJoinPool.commonPool()
+          .submit(() -> scan(snap, from, to, query, k, filters, now)));
+    }
+    TopK top = scan(snap, 0, per, query, k, filters, now);
+    for (java.util.concurrent.ForkJoinTask<TopK> t : others) {
+      TopK part = t.join();
+      for (int i = 0; i < part.size; i++) {
+        if (top.accepts(part.scores[i])) {
+          top.offer(part.scores[i], part.entries[i]);
+        }
+      }
+    }
+    return top.sorted();
+  }
+
+  private static TopK scan(Snapshot snap, int from, int to, float[] query, int k, Filters filters,
+      long now) {
     TopK top = new TopK(k);
-    for (int i = 0; i < snap.count; i++) {
+    for (int i = from; i < to; i++) {
       Entry e = snap.entries[i];
       if (e.vector.length != query.length) {
         continue; // a vector of another model, waiting for replaceVectors
@@ -96,15 +142,7 @@ final class VectorIndex {
         top.offer(score, e);
       }
     }
-    return top.sorted();
-  }
-
-  /** A copy of the memory without the text fields (name, content, summary, metadata). */
-  static Memory filterView(Memory m) {
-    return new Memory(m.id(), m.namespace(), m.scope(), m.scopeId(), m.type(), null, "",
-        null, m.tags(), m.category(), m.importance(), m.confidence(), null, m.source(),
-        m.sessionId(), m.createdAt(), m.updatedAt(), m.expiresAt(), m.accessCount(),
-        m.lastAccessed(), m.embeddingModel());
+    return top;
   }
 
   /** Dot product; four independent sums let the CPU overlap the multiply-adds. */
@@ -147,7 +185,7 @@ final class VectorIndex {
       Snapshot s = snapshot;
       Integer slot = slots.get(e.id());
       if (slot != null) {
-        s.entries[slot] = e;
+        s.entries[slot] = new Entry(e.id(), e.vector(), withAccess(e.memory(), s.entries[slot].memory()));
         snapshot = new Snapshot(s.entries, s.count);
         return;
       }

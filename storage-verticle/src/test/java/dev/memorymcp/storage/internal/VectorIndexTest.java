@@ -27,11 +27,21 @@ class VectorIndexTest {
   @Test
   @DisplayName("top-k equals a full sort of the dot products among the filtered entries")
   void topKMatchesBruteForce() {
+    assertTopKMatchesBruteForce(500);
+  }
+
+  @Test
+  @DisplayName("a namespace large enough to be scanned in parts gives the same top-k as a full sort")
+  void partedScanMatchesBruteForce() {
+    assertTopKMatchesBruteForce(VectorIndex.PARALLEL_MIN_PER_PART * 2 + 123);
+  }
+
+  private static void assertTopKMatchesBruteForce(int n) {
     Random rnd = new Random(7);
     VectorIndex index = new VectorIndex();
     List<Memory> memories = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < n; i++) {
       Memory m = memory("ns", "m" + i, "x").type(i % 3 == 0 ? "note" : "fact").build();
       float[] v = Fixtures.random(rnd, 16);
       memories.add(m);
@@ -73,7 +83,7 @@ class VectorIndexTest {
     assertThat(index.get("ns", "m0")).isNull();
     assertThat(index.get("ns", "m5").vector()).containsExactly(Fixtures.unit(0, 1));
     assertThat(index.get("ns", "m6").memory().accessCount()).isEqualTo(1);
-    assertThat(index.get("ns", "m6").memory().content()).isEmpty();
+    assertThat(index.get("ns", "m6").memory().content()).isEqualTo("x"); // the index keeps the whole memory
     Filters decisions = new Filters(List.of("decision"), null, null, List.of(), null, null, null,
         null, null, null, false);
     assertThat(index.search("ns", Fixtures.unit(1, 6), 5, decisions, 0L)).extracting(Scored::id)
