@@ -34,6 +34,13 @@ class MemoryApiTest {
     return "t-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** The target ids of a remember reply's relations of one type. */
+  static List<String> relationTargets(JsonObject rememberReply, String type) {
+    return rememberReply.getJsonArray("relations").stream().map(o -> (JsonObject) o)
+        .filter(r -> r.getString("relation_type").equals(type))
+        .map(r -> r.getString("target_id")).toList();
+  }
+
   static List<String> ids(JsonObject searchReply) {
     return searchReply.getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("id")).toList();
   }
@@ -107,9 +114,7 @@ class MemoryApiTest {
     JsonObject my = server.remember(ns, new JsonObject().put("content", "We decided to use MySQL 8 for the main database").put("type", "decision"));
     assertThat(my.getString("action")).isEqualTo("created");
     assertThat(my.getString("id")).isNotEqualTo(pg.getString("id"));
-    assertThat(my.getJsonArray("relations").stream().map(o -> (JsonObject) o)
-        .filter(r -> r.getString("relation_type").equals("supersedes"))
-        .map(r -> r.getString("target_id")).toList()).containsExactly(pg.getString("id"));
+    assertThat(relationTargets(my, "supersedes")).containsExactly(pg.getString("id"));
     assertThat(server.get("/api/v1/memories/" + pg.getString("id"), ns).status()).isEqualTo(200);
     JsonObject r = server.search(ns, new JsonObject().put("query", "which database did we pick").put("include_relations", true));
     assertThat(ids(r)).contains(pg.getString("id"), my.getString("id"));
@@ -139,9 +144,7 @@ class MemoryApiTest {
     JsonObject a = server.remember(ns, "The user prefers dark mode in the editor");
     JsonObject b = server.remember(ns, "User likes a dark theme for the IDE");
     assertThat(b.getString("action")).isEqualTo("created");
-    assertThat(b.getJsonArray("relations").stream().map(o -> (JsonObject) o)
-        .filter(r -> r.getString("relation_type").equals("related_to"))
-        .map(r -> r.getString("target_id")).toList()).containsExactly(a.getString("id"));
+    assertThat(relationTargets(b, "related_to")).containsExactly(a.getString("id"));
   }
 
   @Test
