@@ -1,5 +1,10 @@
 package dev.memorymcp.gateway;
 
+import dev.memorymcp.bus.Version;
+import dev.memorymcp.gateway.mcp.McpToolbox;
+import dev.memorymcp.gateway.mcp.MemoryTools;
+import dev.memorymcp.gateway.mcp.http.McpHttpEndpoint;
+import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -11,10 +16,14 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** HTTP front door: REST under /api/v1 and /health. It talks to the other verticles only over the bus. */
+/**
+ * HTTP front door: REST under /api/v1, /health, and MCP Streamable HTTP at /mcp and /mcp/{persona}.
+ * It talks to the other verticles only over the bus.
+ */
 public class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private HttpServer server;
+  private McpHttpEndpoint mcp;
 
   @Override
   public Future<?> start() {
@@ -28,7 +37,11 @@ public class GatewayVerticle extends VerticleBase {
       ctx.next();
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
-    new RestApi(vertx).mount(router);
+    McpToolbox toolbox = new MemoryTools(vertx, cfg);
+    mcp = new McpHttpEndpoint(vertx, cfg, toolbox, new McpSchema.Implementation("memory-service", Version.get()),
+        MemoryTools.INSTRUCTIONS);
+    mcp.mount(router);
+    new RestApi(vertx, cfg).mount(router);
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, HttpErrors::handle);
     router.errorHandler(405, HttpErrors::handle);
@@ -45,6 +58,11 @@ public class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    Future<Void> mcpClosed = mcp == null ? Future.succeededFuture()
+        : mcp.close().recover(err -> {
+          LOG.warn("closing the MCP server failed: {}", err.toString());
+          return Future.succeededFuture();
+        });
+    return mcpClosed.compose(v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));
   }
 }

@@ -7,6 +7,7 @@ import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
 import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Version;
+import dev.memorymcp.gateway.mcp.ContextPacker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -21,9 +22,12 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class RestApi {
   private final Vertx vertx;
+  private final ContextPacker context;
 
-  RestApi(Vertx vertx) {
+  /** {@code cfg}: the service settings (for {@code context.max_tokens}). */
+  RestApi(Vertx vertx, JsonObject cfg) {
     this.vertx = vertx;
+    this.context = new ContextPacker(vertx, cfg);
   }
 
   void mount(Router r) {
@@ -38,6 +42,7 @@ final class RestApi {
     r.post("/api/v1/search").handler(ctx -> search(ctx, body(ctx)));
     r.get("/api/v1/search").handler(this::searchGet);
     r.post("/api/v1/relations").handler(this::relate);
+    r.get("/api/v1/context").handler(this::context);
   }
 
   /** The namespace of a request: X-Persona, else X-Namespace, else "default". */
@@ -151,5 +156,21 @@ final class RestApi {
 
   private void relate(RoutingContext ctx) {
     reply(ctx, Bus.request(vertx, Addresses.STORE_RELATE, body(ctx).copy().put("namespace", namespace(ctx))), 201);
+  }
+
+  /** GET /api/v1/context?query=&max_tokens=&scope_id=&types=a,b: memories packed under a token budget. */
+  private void context(RoutingContext ctx) {
+    var p = ctx.queryParams();
+    JsonObject req = new JsonObject();
+    if (p.get("query") != null) {
+      req.put("query", p.get("query"));
+    }
+    if (p.get("scope_id") != null) {
+      req.put("scope_id", p.get("scope_id"));
+    }
+    QueryParams.integer(p, "max_tokens", req);
+    QueryParams.list(p, "type", req, "types");
+    QueryParams.list(p, "types", req, "types");
+    reply(ctx, context.pack(namespace(ctx), req), 200);
   }
 }

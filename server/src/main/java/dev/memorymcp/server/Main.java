@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
- * {@code java -jar memory-server.jar [serve|rebuild|help]}: serve runs every verticle in this JVM
- * (the embedded default); rebuild re-embeds every stored memory with the configured model.
+ * {@code java -jar memory-server.jar [serve|mcp-stdio|rebuild|help]}: serve runs every verticle in
+ * this JVM (the embedded default); mcp-stdio serves MCP over stdin/stdout; rebuild re-embeds every
+ * stored memory with the configured model.
  */
 public final class Main {
   private Main() {}
@@ -24,6 +25,7 @@ public final class Main {
     try {
       code = switch (command) {
         case "serve" -> serve();
+        case "mcp-stdio" -> StdioServer.run();
         case "rebuild" -> rebuild();
         case "help", "--help", "-h" -> help(0);
         case "version", "--version" -> {
@@ -39,7 +41,8 @@ public final class Main {
       System.err.println("configuration error: " + e.getMessage());
       code = 2;
     }
-    if (code != 0) {
+    // mcp-stdio has stopped everything by now, but the SDK's stdio threads are not daemons
+    if (code != 0 || command.equals("mcp-stdio")) {
       System.exit(code);
     }
   }
@@ -48,15 +51,16 @@ public final class Main {
     (code == 0 ? System.out : System.err).println(String.join("\n",
         "memory service " + Version.get(),
         "usage: java -jar server/target/memory-server.jar [command]",
-        "  serve    (default) run the service: HTTP on MEMORY_MCP_SERVER_HOST:MEMORY_MCP_SERVER_PORT",
-        "  rebuild  re-embed every memory with the configured model (after changing the model)",
-        "  version  print the version",
+        "  serve      (default) run the service: HTTP on MEMORY_MCP_SERVER_HOST:MEMORY_MCP_SERVER_PORT",
+        "  mcp-stdio  serve MCP over stdin/stdout (for clients that start the server; logs on stderr)",
+        "  rebuild    re-embed every memory with the configured model (after changing the model)",
+        "  version    print the version",
         "configuration: MEMORY_MCP_* environment variables, then $MEMORY_MCP_DATA_DIR/config.json; see README"));
     return code;
   }
 
   /** DJL unpacks the tokenizer's native library once; keep it under the data dir rather than ~/.djl.ai. */
-  private static void djlCache(JsonObject cfg) {
+  static void djlCache(JsonObject cfg) {
     if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
       System.setProperty("DJL_CACHE_DIR", java.nio.file.Path.of(cfg.getString("data_dir"), "djl-cache").toAbsolutePath().toString());
     }

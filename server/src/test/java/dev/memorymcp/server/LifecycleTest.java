@@ -77,4 +77,17 @@ class LifecycleTest {
       assertThat(m.getString("embedding_model")).isEqualTo("all-minilm-l6-v2-q");
     }
   }
+
+  @Test
+  @DisplayName("a second service on the same data dir refuses to start and names the lock; the first keeps working")
+  void oneProcessPerDataDir() throws Exception {
+    try (TestServer first = new TestServer(dir, null).start()) {
+      assertThatThrownBy(() -> new TestServer(dir, null).start())
+          .hasStackTraceContaining("is in use by another memory service process");
+      assertThat(first.remember("p", "Still writable after the refused start").getString("action")).isEqualTo("created");
+    }
+    try (TestServer again = new TestServer(dir, null).start()) {
+      assertThat(again.get("/health", null).json().getLong("memories")).isEqualTo(1);
+    }
+  }
 }

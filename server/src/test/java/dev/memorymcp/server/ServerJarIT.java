@@ -75,4 +75,23 @@ class ServerJarIT {
       }
     }
   }
+
+  @Test
+  @DisplayName("a second process on the same data dir exits with a clear message; the first is unharmed")
+  void secondProcessRefused() throws Exception {
+    Path data = dir.resolve("shared");
+    try (ServerProcess first = new ServerProcess(data); ServerProcess second = new ServerProcess(data)) {
+      first.start(Map.of());
+      try {
+        second.start(Map.of());
+        throw new AssertionError("a second server started on the same data dir");
+      } catch (IllegalStateException e) {
+        assertThat(e.getMessage()).contains("is in use by another memory service process");
+      }
+      HttpResponse<String> h = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(first.uri("/health")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(h.statusCode()).isEqualTo(200);
+      first.terminate();
+    }
+  }
 }

@@ -95,6 +95,11 @@ final class TestServer implements AutoCloseable {
     return port;
   }
 
+  /** The Vert.x instance the service runs on (for calling components such as MemoryTools directly). */
+  Vertx vertx() {
+    return vertx;
+  }
+
   @Override
   public void close() throws Exception {
     if (vertx != null) {

@@ -10,6 +10,7 @@ import dev.memorymcp.storage.internal.SqliteMemoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ public class StorageVerticle extends VerticleBase {
   private MemoryService service;
   private AccessRecorder accesses;
   private Path dbFile;
+  private DataDirLock lock;
 
   @Override
   public Future<?> start() {
@@ -40,6 +42,11 @@ public class StorageVerticle extends VerticleBase {
           + "' is not implemented yet: only 'sqlite' is (the Qdrant backend is a planned issue)");
     }
     dbFile = Path.of(cfg.getString("data_dir", "./data"), DB_FILE);
+    try {
+      lock = DataDirLock.acquire(dbFile);
+    } catch (IOException | IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
     store = new SqliteMemoryStore(vertx, dbFile, cfg.getString("storage.synchronous", "FULL"));
     EmbeddingClient embeddings = new EmbeddingClient(vertx);
     return store.open()
@@ -52,7 +59,11 @@ public class StorageVerticle extends VerticleBase {
               info.model(), info.dimension(), policy.thresholds());
           accesses = new AccessRecorder(vertx, store);
           return registerAll(new StorageApi(store, service, accesses), new Rebuilder(vertx, store, embeddings));
-        });
+        })
+        .recover(err -> store.close().transform(ar -> {
+          lock.close(); // a verticle whose start failed is never stopped
+          return Future.failedFuture(err);
+        }));
   }
 
   private Future<Void> checkModel(EmbeddingClient.Info info, boolean skip) {
@@ -114,6 +125,7 @@ public class StorageVerticle extends VerticleBase {
     Future<Void> drained = service == null ? Future.succeededFuture()
         : service.drain().compose(v -> accesses.flush());
     return drained.eventually(() -> store.close())
+        .onComplete(ar -> lock.close())
         .onSuccess(v -> LOG.info("storage closed cleanly: {}", dbFile))
         .onFailure(err -> LOG.error("storage close failed: {}", MemoryException.from(err).getMessage()));
   }

@@ -1,0 +1,354 @@
+package dev.memorymcp.gateway.mcp;
+
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.MemoryInput;
+import dev.memorymcp.bus.MemoryPatch;
+import dev.memorymcp.bus.Relations;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * The memory tools over the event bus, for every MCP transport. Arguments are checked with the
+ * bus-api parsers (errors name the field) before anything is sent; results stay under
+ * {@link ToolResults#MAX_TEXT_BYTES}.
+ */
+public final class MemoryTools implements McpToolbox {
+  /** What the server tells a model about these tools (the MCP {@code instructions}), on every transport. */
+  public static final String INSTRUCTIONS = "Long-term memory across conversations. Call recall (or get_context) "
+      + "before answering questions that may depend on earlier sessions; call remember for durable facts, "
+      + "preferences and decisions, one memory per fact; use forget only when the user asks. "
+      + "Memories are isolated per persona (the X-Persona header or the /mcp/{persona} URL).";
+
+  static final int RECALL_DEFAULT = 10;
+  static final int RECALL_MAX = 50;
+  static final int LIST_DEFAULT = 20;
+  static final int LIST_MAX = 50;
+  static final int HISTORY_DEFAULT = 50;
+  static final int HISTORY_MAX = 200;
+  static final int RULES_DEFAULT = 50;
+  static final int RULES_MAX = 200;
+  static final int STORE_PAGE = 100;
+  static final int MAX_PROPERTIES_BYTES = 16_384;
+
+  private final Vertx vertx;
+  private final ContextPacker packer;
+  private final List<McpSchema.Tool> tools = ToolDefinitions.all();
+  private final Map<String, BiFunction<String, JsonObject, Future<McpSchema.CallToolResult>>> handlers =
+      new LinkedHashMap<>();
+
+  /** {@code cfg}: the service configuration ({@code context.max_tokens} is read). */
+  public MemoryTools(Vertx vertx, JsonObject cfg) {
+    this.vertx = vertx;
+    this.packer = new ContextPacker(vertx, cfg);
+    handlers.put("remember", this::remember);
+    handlers.put("recall", this::recall);
+    handlers.put("forget", this::forget);
+    handlers.put("relate", this::relate);
+    handlers.put("update_memory", this::update);
+    handlers.put("list_memories", this::list);
+    handlers.put("memory_history", this::history);
+    handlers.put("get_context", this::context);
+    handlers.put("get_project_rules", this::rules);
+  }
+
+  @Override
+  public List<McpSchema.Tool> tools() {
+    return tools;
+  }
+
+  @Override
+  public Future<McpSchema.CallToolResult> call(String namespace, String tool, Map<String, Object> arguments) {
+    var handler = handlers.get(tool);
+    if (handler == null) {
+      return Future.failedFuture(new UnknownToolException(tool));
+    }
+    try {
+      JsonObject args = arguments == null ? new JsonObject() : new JsonObject(new JsonObject(arguments).encode());
+      return handler.apply(namespace, args).recover(err -> Future.succeededFuture(ToolResults.error(err)));
+    } catch (RuntimeException e) { // validation: a tool error naming the field, not a protocol error
+      return Future.succeededFuture(ToolResults.error(e));
+    }
+  }
+
+  /** The input properties a tool declares: anything else is rejected as an unknown field. */
+  private Set<String> declared(String tool) {
+    for (McpSchema.Tool t : tools) {
+      if (t.name().equals(tool)) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> props = (Map<String, Object>) t.inputSchema().get("properties");
+        return props.keySet();
+      }
+    }
+    throw new IllegalStateException(tool);
+  }
+
+  private Future<JsonObject> bus(String address, String ns, JsonObject body) {
+    return Bus.request(vertx, address, body.put("namespace", ns));
+  }
+
+  private static int intArg(JsonObject args, String field, int min, int max, int dflt) {
+    Integer v = Fields.optInt(args, field, min, max);
+    return v == null ? dflt : v;
+  }
+
+  // ---- tools ----
+
+  private Future<McpSchema.CallToolResult> remember(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("remember"));
+    MemoryInput.parse(args);
+    return bus(Addresses.STORE_REMEMBER, ns, new JsonObject().put("memory", args)).map(r -> {
+      JsonObject out = new JsonObject().put("id", r.getString("id")).put("action", r.getString("action"))
+          .put("memory", ToolResults.memory(r.getJsonObject("memory"), ToolResults.MAX_CONTENT))
+          .put("similar", r.getJsonArray("similar", new JsonArray()))
+          .put("relations", r.getJsonArray("relations", new JsonArray()))
+          .put("masked", r.getJsonArray("masked", new JsonArray()));
+      String summary = "Memory " + out.getString("id") + " " + out.getString("action")
+          + (out.getJsonArray("masked").isEmpty() ? "" : "; masked secrets: " + out.getJsonArray("masked").encode()) + ".";
+      return ToolResults.ok(summary, out);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> recall(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("recall"));
+    Fields.requireString(args, "query", 4_000);
+    int limit = intArg(args, "limit", 1, RECALL_MAX, RECALL_DEFAULT);
+    Fields.optEnum(args, "search_type", Set.of("hybrid", "semantic", "keyword"));
+    Fields.optBool(args, "include_relations");
+    Filters.parse(Fields.optObject(args, "filters"), "filters");
+    return bus(Addresses.SEARCH, ns, args.copy().put("limit", limit)).map(r -> {
+      JsonArray results = ToolResults.memories(r.getJsonArray("results", new JsonArray()), ToolResults.MAX_CONTENT);
+      JsonObject out = new JsonObject().put("search_type", r.getString("search_type"))
+          .put("took_ms", r.getLong("took_ms", 0L));
+      int fit = ToolResults.fitting(out, results);
+      out.put("results", ToolResults.head(results, fit));
+      if (fit < results.size()) {
+        out.put("omitted", results.size() - fit);
+      }
+      return ToolResults.ok(fit + " memories found" + (fit < results.size()
+          ? " (" + (results.size() - fit) + " more left out to stay under 64 KiB; lower limit)" : "") + ".", out);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> forget(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("forget"));
+    String id = Fields.optString(args, "id", MemoryInput.MAX_SHORT);
+    if (id != null) {
+      for (String other : List.of("query", "type", "before")) {
+        if (args.containsKey(other)) {
+          throw MemoryException.invalidField(other, "cannot be combined with id");
+        }
+      }
+      Fields.requireString(args, "id", MemoryInput.MAX_SHORT);
+      Fields.optBool(args, "confirm");
+      return bus(Addresses.STORE_DELETE, ns, new JsonObject().put("id", id))
+          .map(r -> ToolResults.ok("Deleted memory " + id + ".", new JsonObject().put("dry_run", false)
+              .put("count", 1).put("has_more", false).put("deleted", new JsonArray().add(id))));
+    }
+    JsonObject req = new JsonObject();
+    for (String k : List.of("query", "type", "before", "confirm")) {
+      if (args.getValue(k) != null) {
+        req.put(k, args.getValue(k));
+      }
+    }
+    return bus(Addresses.STORE_FORGET, ns, req).map(r -> {
+      JsonObject out = r.copy();
+      out.remove("namespace");
+      if (out.getBoolean("dry_run", false)) {
+        JsonArray ms = ToolResults.memories(out.getJsonArray("memories", new JsonArray()), 500);
+        out.remove("memories");
+        int fit = ToolResults.fitting(out, ms);
+        out.put("memories", ToolResults.head(ms, fit));
+        return ToolResults.ok("Dry run: " + out.getInteger("count") + " memories would be deleted"
+            + (out.getBoolean("has_more", false) ? " (and more beyond these 100)" : "")
+            + "; nothing was deleted. Call forget again with confirm: true to delete them.", out);
+      }
+      return ToolResults.ok("Deleted " + out.getInteger("count") + " memories.", out);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> relate(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("relate"));
+    Fields.requireString(args, "source_id", MemoryInput.MAX_SHORT);
+    Fields.requireString(args, "target_id", MemoryInput.MAX_SHORT);
+    Relations.checkType("relation_type", Fields.requireString(args, "relation_type", 64));
+    JsonObject props = Fields.optObject(args, "properties");
+    if (props != null && props.encode().length() > MAX_PROPERTIES_BYTES) {
+      throw MemoryException.invalidField("properties", "larger than " + MAX_PROPERTIES_BYTES + " bytes");
+    }
+    Fields.optBool(args, "bidirectional");
+    return bus(Addresses.STORE_RELATE, ns, args.copy()).map(r -> {
+      JsonObject out = new JsonObject().put("relations", r.getJsonArray("relations", new JsonArray()));
+      return ToolResults.ok("Linked " + args.getString("source_id") + " -" + args.getString("relation_type")
+          + "-> " + args.getString("target_id") + " (" + out.getJsonArray("relations").size() + " relations).", out);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> update(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("update_memory"));
+    String id = Fields.requireString(args, "id", MemoryInput.MAX_SHORT);
+    JsonObject raw = args.copy();
+    raw.remove("id");
+    JsonObject patch = MemoryPatch.parse(raw);
+    return bus(Addresses.STORE_UPDATE, ns, new JsonObject().put("id", id).put("patch", patch)).map(r -> {
+      JsonObject out = new JsonObject()
+          .put("memory", ToolResults.memory(r.getJsonObject("memory"), ToolResults.MAX_CONTENT))
+          .put("changed", r.getBoolean("changed", false))
+          .put("changes", ToolResults.clip(r.getJsonObject("changes", new JsonObject()), ToolResults.MAX_EVENT_STRING))
+          .put("masked", r.getJsonArray("masked", new JsonArray()))
+          .put("reembedded", r.getBoolean("reembedded", false));
+      String summary = out.getBoolean("changed")
+          ? "Updated memory " + id + ": " + String.join(", ", out.getJsonObject("changes").fieldNames())
+              + (out.getBoolean("reembedded") ? " (re-embedded)." : ".")
+          : "Memory " + id + " already had these values; nothing changed.";
+      return ToolResults.ok(summary, out);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> list(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("list_memories"));
+    int limit = intArg(args, "limit", 1, LIST_MAX, LIST_DEFAULT);
+    String cursor = Fields.optString(args, "cursor", 200);
+    JsonObject filters = args.copy();
+    filters.remove("limit");
+    filters.remove("cursor");
+    flatFilters(filters);
+    return listPage(ns, filters, limit, cursor, true);
+  }
+
+  /** Filters given at the top level: errors name the field itself, not filters.field. */
+  private static void flatFilters(JsonObject filters) {
+    try {
+      Filters.parse(filters, "filters");
+    } catch (MemoryException e) {
+      String field = e.details().getString("field", "filters.").substring("filters.".length());
+      throw MemoryException.invalidField(field, e.getMessage().substring(e.getMessage().indexOf(':') + 2));
+    }
+  }
+
+  private Future<McpSchema.CallToolResult> listPage(String ns, JsonObject filters, int limit,
+      String cursor, boolean retry) {
+    JsonObject req = new JsonObject().put("filters", filters).put("limit", limit);
+    if (cursor != null) {
+      req.put("cursor", cursor);
+    }
+    return bus(Addresses.STORE_LIST, ns, req).compose(r -> {
+      JsonArray ms = ToolResults.memories(r.getJsonArray("memories", new JsonArray()), ToolResults.MAX_CONTENT);
+      JsonObject out = new JsonObject().put("next_cursor", r.getString("next_cursor"));
+      int fit = ToolResults.fitting(out, ms);
+      if (fit < ms.size() && retry) { // a smaller page, so that next_cursor continues right after it
+        return listPage(ns, filters, Math.max(1, fit), cursor, false);
+      }
+      out.put("memories", ToolResults.head(ms, Math.max(1, fit)));
+      String more = out.getString("next_cursor") == null ? " (last page)" : "; pass next_cursor as cursor for more";
+      return Future.succeededFuture(ToolResults.ok(out.getJsonArray("memories").size() + " memories" + more + ".", out));
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> history(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("memory_history"));
+    String id = Fields.requireString(args, "id", MemoryInput.MAX_SHORT);
+    int limit = intArg(args, "limit", 1, HISTORY_MAX, HISTORY_DEFAULT);
+    String cursor = Fields.optString(args, "cursor", 32);
+    int offset;
+    try {
+      offset = cursor == null ? 0 : Integer.parseInt(cursor);
+    } catch (NumberFormatException e) {
+      offset = -1;
+    }
+    if (offset < 0) {
+      throw MemoryException.invalidField("cursor", "is not a cursor this tool returned");
+    }
+    int from = offset;
+    return bus(Addresses.STORE_HISTORY, ns, new JsonObject().put("id", id)).map(r -> {
+      JsonArray events = r.getJsonArray("events", new JsonArray());
+      int total = events.size();
+      JsonArray page = new JsonArray();
+      for (int i = from; i < Math.min(total, from + limit); i++) {
+        page.add(ToolResults.clip(events.getJsonObject(i), ToolResults.MAX_EVENT_STRING));
+      }
+      // a placeholder cursor of typical length, so the size estimate counts it
+      JsonObject out = new JsonObject().put("id", id).put("total", total).put("next_cursor", "000000");
+      int fit = Math.max(Math.min(1, page.size()), ToolResults.fitting(out, page));
+      int next = from + fit;
+      out.put("events", ToolResults.head(page, fit)).put("next_cursor", next < total ? String.valueOf(next) : null);
+      return ToolResults.ok(fit + " of " + total + " events from #" + from
+          + (next < total ? "; pass next_cursor as cursor for more." : "."), out);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> context(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("get_context"));
+    return packer.pack(ns, args).map(r -> {
+      String text = r.getString("context").isEmpty()
+          ? "No relevant memories found." : r.getString("context");
+      return ToolResults.okText(text, r);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> rules(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("get_project_rules"));
+    String scopeId = Fields.optString(args, "scope_id", MemoryInput.MAX_SHORT);
+    int limit = intArg(args, "limit", 1, RULES_MAX, RULES_DEFAULT);
+    List<JsonObject> selections = new ArrayList<>();
+    List<JsonObject> bases = new ArrayList<>();
+    bases.add(scopeId == null ? new JsonObject() : new JsonObject().put("scope_id", scopeId));
+    if (scopeId != null) {
+      bases.add(new JsonObject().put("scope", "global"));
+    }
+    for (JsonObject base : bases) {
+      selections.add(base.copy().put("types", new JsonArray().add("rule")));
+      selections.add(base.copy().put("tags", new JsonArray().add("rule")));
+    }
+    List<Future<List<JsonObject>>> lists = new ArrayList<>();
+    for (JsonObject f : selections) {
+      lists.add(collect(ns, f, limit + 1, null, new ArrayList<>()));
+    }
+    return Future.all(lists).map(cf -> {
+      Map<String, JsonObject> byId = new LinkedHashMap<>();
+      boolean more = false;
+      for (Future<List<JsonObject>> f : lists) {
+        more |= f.result().size() > limit;
+        f.result().forEach(m -> byId.putIfAbsent(m.getString("id"), m));
+      }
+      List<JsonObject> sorted = new ArrayList<>(byId.values());
+      sorted.sort(Comparator.comparingDouble((JsonObject m) -> -m.getDouble("importance", 0.5))
+          .thenComparing(m -> m.getString("created_at", ""), Comparator.reverseOrder()));
+      more |= sorted.size() > limit;
+      JsonArray rules = new JsonArray();
+      sorted.stream().limit(limit).forEach(m -> rules.add(ToolResults.memory(m, ToolResults.MAX_CONTENT)));
+      JsonObject out = new JsonObject().put("count", 0).put("has_more", more);
+      int fit = ToolResults.fitting(out, rules);
+      out.put("rules", ToolResults.head(rules, fit)).put("count", fit).put("has_more", more || fit < rules.size());
+      return ToolResults.ok(fit == 0 ? "No rules stored" + (scopeId == null ? "." : " for " + scopeId + " or globally.")
+          : fit + " rules, most important first.", out);
+    });
+  }
+
+  /** Up to {@code want} memories matching the filters, following the store's cursor. */
+  private Future<List<JsonObject>> collect(String ns, JsonObject filters, int want, String cursor,
+      List<JsonObject> acc) {
+    JsonObject req = new JsonObject().put("filters", filters).put("limit", Math.min(STORE_PAGE, want - acc.size()));
+    if (cursor != null) {
+      req.put("cursor", cursor);
+    }
+    return bus(Addresses.STORE_LIST, ns, req).compose(r -> {
+      r.getJsonArray("memories", new JsonArray()).forEach(o -> acc.add((JsonObject) o));
+      String next = r.getString("next_cursor");
+      return next == null || acc.size() >= want ? Future.succeededFuture(acc) : collect(ns, filters, want, next, acc);
+    });
+  }
+}

@@ -1,0 +1,46 @@
+package dev.memorymcp.gateway.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.json.schema.jackson3.DefaultJsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The tool definitions are complete and their schemas are valid JSON Schema 2020-12. */
+@DisplayName("tool definitions")
+class ToolDefinitionsTest {
+
+  @Test
+  @DisplayName("nine tools, each with description, schemas, annotations; input schemas closed")
+  void complete() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<McpSchema.Tool> tools = new MemoryTools(vertx, new JsonObject()).tools();
+      assertThat(tools).extracting(McpSchema.Tool::name).containsExactly("remember", "recall", "forget",
+          "relate", "update_memory", "list_memories", "memory_history", "get_context", "get_project_rules");
+      DefaultJsonSchemaValidator v = new DefaultJsonSchemaValidator();
+      for (McpSchema.Tool t : tools) {
+        assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80);
+        assertThat(t.title()).isNotBlank();
+        assertThat(t.inputSchema().get("additionalProperties")).as(t.name()).isEqualTo(false);
+        assertThat(t.outputSchema().get("type")).isEqualTo("object");
+        assertThat(v.validateSchema(t.inputSchema()).valid()).as(t.name() + " input").isTrue();
+        assertThat(v.validateSchema(t.outputSchema()).valid()).as(t.name() + " output").isTrue();
+        McpSchema.ToolAnnotations a = t.annotations();
+        assertThat(a.title()).isNotBlank();
+        assertThat(a.openWorldHint()).isFalse();
+        assertThat(a.readOnlyHint()).isNotNull();
+        assertThat(a.destructiveHint()).isNotNull();
+        assertThat(a.idempotentHint()).isNotNull();
+      }
+      assertThat(tools.stream().filter(t -> t.annotations().destructiveHint()).map(McpSchema.Tool::name))
+          .containsExactly("forget");
+    } finally {
+      vertx.close();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.memorymcp.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The official MCP Java SDK client against our Vert.x Streamable HTTP transport and the real tools. */
+@DisplayName("MCP over HTTP with the SDK client")
+class McpHttpClientTest {
+  @TempDir
+  static Path dir;
+  static TestServer server;
+  McpSyncClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new TestServer(dir, new JsonObject()).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void connect() {
+    client = client("/mcp/sdk-client");
+    client.initialize();
+  }
+
+  @AfterEach
+  void disconnect() {
+    client.closeGracefully();
+  }
+
+  static McpSyncClient client(String endpoint) {
+    var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + server.port())
+        .endpoint(endpoint).build();
+    return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+  }
+
+  static String text(McpSchema.CallToolResult r) {
+    return r.content().stream().map(c -> c instanceof McpSchema.TextContent t ? t.text() : String.valueOf(c))
+        .reduce("", String::concat) + " " + r.structuredContent();
+  }
+
+  McpSchema.CallToolResult call(McpSyncClient c, String tool, Map<String, Object> args) {
+    return c.callTool(new McpSchema.CallToolRequest(tool, args));
+  }
+
+  @Test
+  void initializeAndListTools() {
+    assertThat(client.getServerInfo().name()).isEqualTo("memory-service");
+    assertThat(client.getServerInstructions()).isNotBlank();
+    assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("remember", "recall", "forget");
+  }
+
+  @Test
+  void rememberRecallForget() {
+    McpSchema.CallToolResult saved = call(client, "remember",
+        Map.of("content", "The SDK client test remembers that the staging database runs PostgreSQL 16"));
+    assertThat(saved.isError()).isFalse();
+    Object id = ((Map<?, ?>) saved.structuredContent()).get("id");
+    assertThat(id).isNotNull();
+    McpSchema.CallToolResult found = call(client, "recall", Map.of("query", "staging database PostgreSQL"));
+    assertThat(found.isError()).isFalse();
+    assertThat(text(found)).contains("PostgreSQL 16");
+    McpSchema.CallToolResult forgot = call(client, "forget", Map.of("id", id, "confirm", true));
+    assertThat(forgot.isError()).isFalse();
+    assertThat(text(call(client, "recall", Map.of("query", "staging database PostgreSQL")))).doesNotContain("PostgreSQL 16");
+  }
+
+  @Test
+  void personaIsolation() {
+    call(client, "remember", Map.of("content", "Only the sdk-client persona knows the vault code is amber falcon"));
+    McpSyncClient other = client("/mcp/sdk-other");
+    try {
+      other.initialize();
+      assertThat(text(call(other, "recall", Map.of("query", "vault code amber falcon")))).doesNotContain("amber falcon");
+    } finally {
+      other.closeGracefully();
+    }
+    assertThat(text(call(client, "recall", Map.of("query", "vault code amber falcon")))).contains("amber falcon");
+  }
+
+  @Test
+  void invalidArgumentIsToolErrorNamingTheField() {
+    McpSchema.CallToolResult r = call(client, "remember", Map.of("content", "x", "importance", 7));
+    assertThat(r.isError()).isTrue();
+    assertThat(text(r)).contains("importance");
+  }
+
+  @Test
+  void unknownToolIsJsonRpcError() {
+    assertThatThrownBy(() -> call(client, "no_such_tool", Map.of()))
+        .isInstanceOfSatisfying(McpError.class, e -> assertThat(e.getJsonRpcError().code()).isEqualTo(-32602));
+  }
+}
