@@ -83,8 +83,8 @@ public interface MemoryStore {
 
   /**
    * Keyword top-k over the full-text indexes: Latin-script terms through the unicode61/porter
-   * table (BM25), CJK terms through the trigram table (terms shorter than three characters by
-   * substring match). Scores are higher-is-better and comparable only within one call.
+   * table (BM25), CJK terms through the trigram table (terms shorter than three characters through
+   * an index of CJK unigrams and bigrams). Scores are higher-is-better and comparable only within one call.
    */
   Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k, Filters filters);
 

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Keyword search over the reader pool: one BM25 query per FTS5 table that has terms, a substring
- * scan for short CJK terms, each restricted to the namespace and filters, then fused.
+ * Keyword search over the reader pool: one BM25 query per FTS5 table that has terms (short CJK
+ * terms through the gram table), each restricted to the namespace and filters, then fused.
  */
 final class KeywordSearch {
   private KeywordSearch() {}
@@ -29,7 +29,8 @@ final class KeywordSearch {
       parts.add(bm25(db, SqlQueries.FTS_TRIGRAM, terms.cjk(), namespace, where, k));
     }
     if (!terms.shortCjk().isEmpty()) {
-      parts.add(substring(db, terms.shortCjk(), namespace, where, k));
+      List<String> grams = terms.shortCjk().stream().map(CjkGrams::token).toList();
+      parts.add(bm25(db, SqlQueries.FTS_CJK, grams, namespace, where, k));
     }
     return Future.all(parts).map(all -> {
       List<List<Scored>> lists = new ArrayList<>();
@@ -48,19 +49,6 @@ final class KeywordSearch {
           List<Scored> out = new ArrayList<>();
           for (Row r : rows) {
             out.add(new Scored(r.getString("id"), Math.max(-r.getDouble("rank"), MIN_SCORE)));
-          }
-          return out;
-        });
-  }
-
-  private static Future<List<Scored>> substring(Pool db, List<String> terms, String namespace,
-      FilterSql.Clause where, int k) {
-    return db.preparedQuery(SqlQueries.substringSearch(terms.size(), where.sql()))
-        .execute(RowMapper.flat(terms, namespace, where.params(), k))
-        .map(rows -> {
-          List<Scored> out = new ArrayList<>();
-          for (Row r : rows) {
-            out.add(new Scored(r.getString("id"), r.getDouble("score")));
           }
           return out;
         });

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Keyword terms sorted by the index that can answer them, and the fusion of the per-index results.
  * Latin-script terms go to the unicode61/porter table; terms with Han, Hiragana or Katakana go to
- * the trigram table when they have at least three characters, else to a substring scan.
+ * the trigram table when they have at least three characters, else to the CJK gram table.
  */
 record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk) {
 
@@ -36,11 +36,7 @@ record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk)
   }
 
   static boolean hasCjk(String s) {
-    return s.codePoints().anyMatch(cp -> {
-      Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-      return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
-          || script == Character.UnicodeScript.KATAKANA;
-    });
+    return s.codePoints().anyMatch(CjkGrams::isCjk);
   }
 
   /** An FTS5 MATCH expression: the terms as quoted phrases joined by OR. */

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -22,13 +24,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Versioned schema migrations: the scripts {@code db/migration/V<n>__<name>.sql} listed in
  * {@link #SCRIPTS}, applied in version order, each in its own transaction together with its row in
- * {@code schema_migrations}; versions already recorded there are skipped.
+ * {@code schema_migrations}; versions already recorded there are skipped. A version may have a
+ * Java step ({@link #JAVA_STEPS}) that runs after its SQL, in the same transaction.
  */
 final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** The scripts in version order; append new ones, never edit applied ones. */
-  static final List<String> SCRIPTS = List.of("V1__core.sql");
+  static final List<String> SCRIPTS = List.of("V1__core.sql", "V2__cjk_grams.sql");
+
+  /** Steps SQL cannot express, by version: V2 backfills the CJK gram index. */
+  private static final Map<Integer, Function<SqlConnection, Future<Void>>> JAVA_STEPS =
+      Map.of(2, CjkGrams::backfill);
 
   private static final String DIR = "db/migration/";
   private static final Pattern VERSION = Pattern.compile("V(\\d+)__.+\\.sql");
@@ -40,14 +47,21 @@ final class Migrations {
 
   /** Applies the pending migrations on {@code writer}; completes with the versions applied now. */
   static Future<List<Integer>> apply(Vertx vertx, Pool writer) {
-    return writer.query(SqlQueries.CREATE_MIGRATIONS).execute()
+    return apply(vertx, writer, SCRIPTS);
+  }
+
+  /** Applies the pending ones of {@code scripts} (tests use a prefix to build an old schema). */
+  static Future<List<Integer>> apply(Vertx vertx, Pool writer, List<String> scripts) {
+    // in a transaction like every write: a statement outside one is only kept once a later commit
+    // on the same connection happens to cover it
+    return writer.withTransaction(conn -> conn.query(SqlQueries.CREATE_MIGRATIONS).execute())
         .compose(v -> writer.query(SqlQueries.APPLIED_MIGRATIONS).execute())
         .compose(rows -> {
           Set<Integer> applied = new HashSet<>();
           for (Row r : rows) {
             applied.add(r.getInteger("version"));
           }
-          return vertx.executeBlocking(Migrations::load, false).compose(all -> {
+          return vertx.executeBlocking(() -> load(scripts), false).compose(all -> {
             List<Integer> done = new ArrayList<>();
             Future<Void> chain = Future.succeededFuture();
             for (Script s : all) {
@@ -69,6 +83,10 @@ final class Migrations {
     for (String stmt : s.statements()) {
       chain = chain.compose(v -> conn.query(stmt).execute().mapEmpty());
     }
+    Function<SqlConnection, Future<Void>> step = JAVA_STEPS.get(s.version());
+    if (step != null) {
+      chain = chain.compose(v -> step.apply(conn));
+    }
     return chain.compose(v -> conn.preparedQuery(SqlQueries.INSERT_MIGRATION)
         .execute(Tuple.of(s.version(), System.currentTimeMillis())).mapEmpty());
   }
@@ -77,9 +95,13 @@ final class Migrations {
   record Script(int version, String name, List<String> statements) {}
 
   static List<Script> load() {
+    return load(SCRIPTS);
+  }
+
+  static List<Script> load(List<String> scripts) {
     List<Script> out = new ArrayList<>();
     int last = 0;
-    for (String name : SCRIPTS) {
+    for (String name : scripts) {
       Matcher m = VERSION.matcher(name);
       if (!m.matches()) {
         throw new IllegalStateException("migration name must be V<n>__<name>.sql: " + name);

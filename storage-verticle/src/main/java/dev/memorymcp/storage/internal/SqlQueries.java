@@ -74,6 +74,16 @@ final class SqlQueries {
   static final String INSERT_FTS_TRIGRAM = "INSERT INTO memories_fts_trigram" + FTS_ROW;
   static final String DELETE_FTS = "DELETE FROM memories_fts WHERE rowid = ?";
   static final String DELETE_FTS_TRIGRAM = "DELETE FROM memories_fts_trigram WHERE rowid = ?";
+  /** Params: grams, memory id. */
+  static final String INSERT_FTS_CJK =
+      "INSERT INTO memories_fts_cjk(rowid, grams) SELECT seq, ? FROM memories WHERE id = ?";
+  /** Params: seq, grams. */
+  static final String INSERT_FTS_CJK_ROW =
+      "INSERT INTO memories_fts_cjk(rowid, grams) VALUES (?, ?)";
+  static final String DELETE_FTS_CJK = "DELETE FROM memories_fts_cjk WHERE rowid = ?";
+  /** Params: after seq, limit. */
+  static final String CJK_BACKFILL_PAGE = "SELECT seq, name, content, summary, tags "
+      + "FROM memories WHERE seq > ? ORDER BY seq LIMIT ?";
 
   // ---- vectors ----
 
@@ -130,20 +140,5 @@ final class SqlQueries {
 
   static final String FTS = "memories_fts";
   static final String FTS_TRIGRAM = "memories_fts_trigram";
-
-  /**
-   * Substring search for short CJK terms: params one per term, namespace, filter params, limit.
-   * The score is the number of terms found in name, content, summary or tags.
-   */
-  static String substringSearch(int terms, String filterSql) {
-    StringBuilder score = new StringBuilder();
-    for (int i = 0; i < terms; i++) {
-      score.append(i == 0 ? "" : " + ").append("(instr(hay, ?) > 0)");
-    }
-    return "SELECT id, score FROM (SELECT id, c, s, " + score + " AS score FROM ("
-        + "SELECT m.id AS id, m.created_at AS c, m.seq AS s, coalesce(m.name, '') || char(10) || "
-        + "m.content || char(10) || coalesce(m.summary, '') || char(10) || m.tags AS hay "
-        + "FROM memories m WHERE m.namespace = ?" + filterSql + ")) "
-        + "WHERE score > 0 ORDER BY score DESC, c DESC, s DESC LIMIT ?";
-  }
+  static final String FTS_CJK = "memories_fts_cjk";
 }

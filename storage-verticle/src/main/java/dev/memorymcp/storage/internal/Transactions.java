@@ -29,11 +29,11 @@ final class Transactions {
   /** Actor of the ACCESS events that recall writes. */
   static final String ACCESS_ACTOR = "system";
 
-  /** Memory row, both keyword indexes, vector (when given), event, then relations. */
+  /** Memory row, the keyword indexes, vector (when given), event, then relations. */
   static Future<Void> create(SqlConnection conn, Memory m, float[] vector, MemoryEvent event,
       List<Relation> relations) {
     return exec(conn, SqlQueries.INSERT_MEMORY, RowMapper.insertParams(m))
-        .compose(v -> indexText(conn, m.id()))
+        .compose(v -> indexText(conn, m))
         .compose(v -> vector == null ? Future.succeededFuture()
             : exec(conn, SqlQueries.UPSERT_VECTOR, RowMapper.vectorParams(m.id(), vector)))
         .compose(v -> exec(conn, SqlQueries.INSERT_EVENT, RowMapper.eventParams(event)))
@@ -51,7 +51,7 @@ final class Transactions {
           long seq = rows.iterator().next().getLong("seq");
           return exec(conn, SqlQueries.UPDATE_MEMORY, RowMapper.updateParams(m, seq))
               .compose(v -> unindexText(conn, List.of(Tuple.of(seq))))
-              .compose(v -> indexText(conn, m.id()));
+              .compose(v -> indexText(conn, m));
         })
         .compose(v -> vector == null ? Future.succeededFuture()
             : exec(conn, SqlQueries.UPSERT_VECTOR, RowMapper.vectorParams(m.id(), vector)))
@@ -190,14 +190,17 @@ final class Transactions {
     return chain.map(v -> out);
   }
 
-  private static Future<Void> indexText(SqlConnection conn, String id) {
-    return exec(conn, SqlQueries.INSERT_FTS, Tuple.of(id))
-        .compose(v -> exec(conn, SqlQueries.INSERT_FTS_TRIGRAM, Tuple.of(id)));
+  /** The rows of the memory in the three keyword indexes (its row must exist). */
+  private static Future<Void> indexText(SqlConnection conn, Memory m) {
+    return exec(conn, SqlQueries.INSERT_FTS, Tuple.of(m.id()))
+        .compose(v -> exec(conn, SqlQueries.INSERT_FTS_TRIGRAM, Tuple.of(m.id())))
+        .compose(v -> CjkGrams.index(conn, m.id(), m.name(), m.content(), m.summary(), m.tags()));
   }
 
   private static Future<Void> unindexText(SqlConnection conn, List<Tuple> seqs) {
     return batch(conn, SqlQueries.DELETE_FTS, seqs)
-        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_TRIGRAM, seqs));
+        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_TRIGRAM, seqs))
+        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_CJK, seqs));
   }
 
   private static Future<Void> exec(SqlConnection conn, String sql, Tuple params) {

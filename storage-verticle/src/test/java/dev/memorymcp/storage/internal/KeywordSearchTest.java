@@ -5,12 +5,13 @@ import static dev.memorymcp.storage.internal.Fixtures.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.Memory;
 import dev.memorymcp.storage.MemoryStore.Scored;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("keywordSearch: porter FTS, trigram FTS, short CJK substrings, namespace and filters")
+@DisplayName("keywordSearch: porter FTS, trigram FTS, CJK gram FTS, namespace and filters")
 class KeywordSearchTest extends StoreTestBase {
 
   private static final long DAY = 86_400_000L;
@@ -48,7 +49,7 @@ class KeywordSearchTest extends StoreTestBase {
   }
 
   @Test
-  @DisplayName("a two-character Japanese term matches by substring")
+  @DisplayName("a one- or two-character Japanese term matches as a substring would")
   void japaneseShortTermBySubstring() {
     create(memory("ns1", "t", "来週は東京に出張します").build());
     create(memory("ns1", "o", "来週は大阪に出張します").build());
@@ -132,5 +133,71 @@ class KeywordSearchTest extends StoreTestBase {
     assertThat(search("kubernetes")).containsExactly("t");
     assertThat(search("本番環境")).containsExactly("t");
     assertThat(search("cluster")).containsExactly("t");
+  }
+
+  /** Rows of the CJK gram table holding the gram of {@code term}. */
+  private long gramRows(String term) {
+    return countRows("SELECT count(*) FROM memories_fts_cjk WHERE memories_fts_cjk MATCH ?",
+        "\"" + CjkGrams.token(term) + "\"");
+  }
+
+  @Test
+  @DisplayName("one- and two-character CJK terms are answered by the gram table")
+  void shortTermsThroughGramTable() {
+    create(memory("ns1", "t", "来週は東京に出張します").build());
+    create(memory("ns1", "o", "来週は大阪に出張します").tags("会議").build());
+    create(memory("ns1", "e", "no Japanese here").build());
+    assertThat(countRows("SELECT count(*) FROM memories_fts_cjk")).isEqualTo(2);
+    assertThat(gramRows("京")).isEqualTo(1);
+    assertThat(gramRows("東京")).isEqualTo(1);
+    assertThat(gramRows("来週")).isEqualTo(2);
+    assertThat(gramRows("京東")).isZero();
+    assertThat(search("京")).containsExactly("t");
+    assertThat(search("阪")).containsExactly("o");
+    assertThat(search("会議")).containsExactly("o");
+    assertThat(search("来週")).containsExactlyInAnyOrder("t", "o");
+    assertThat(search("京東")).isEmpty();
+    assertThat(search("東京", "大阪")).containsExactlyInAnyOrder("t", "o");
+  }
+
+  @Test
+  @DisplayName("gram matching is exact: case and punctuation inside a gram count")
+  void gramsAreExact() {
+    create(memory("ns1", "upper", "A東 notes").build());
+    create(memory("ns1", "lower", "a東 notes").build());
+    create(memory("ns1", "dot", "東。").build());
+    assertThat(search("A東")).containsExactly("upper");
+    assertThat(search("a東")).containsExactly("lower");
+    assertThat(search("東。")).containsExactly("dot");
+    assertThat(search("東")).containsExactlyInAnyOrder("upper", "lower", "dot");
+  }
+
+  @Test
+  @DisplayName("an update re-indexes the grams")
+  void updateReindexesGrams() {
+    Memory before = create(memory("ns1", "u", "来週は東京に出張します").build());
+    Memory after = memory("ns1", "u", "来週は大阪に出張します").build();
+    store.update(after, null, Fixtures.updateEvent(before, after)).await();
+    assertThat(search("東京")).isEmpty();
+    assertThat(search("大阪")).containsExactly("u");
+    assertThat(gramRows("東京")).isZero();
+    assertThat(countRows("SELECT count(*) FROM memories_fts_cjk")).isEqualTo(1);
+    Memory latin = memory("ns1", "u", "now only English").build();
+    store.update(latin, null, Fixtures.updateEvent(after, latin)).await();
+    assertThat(search("大阪")).isEmpty();
+    assertThat(countRows("SELECT count(*) FROM memories_fts_cjk")).isZero();
+  }
+
+  @Test
+  @DisplayName("a delete removes the gram row")
+  void deleteRemovesGrams() {
+    create(memory("ns1", "d", "東京の天気").build());
+    create(memory("ns1", "k", "大阪の天気").build());
+    long seq = countRows("SELECT seq FROM memories WHERE id = 'd'");
+    assertThat(store.delete("ns1", List.of("d"), "test", null).await()).containsExactly("d");
+    assertThat(countRows("SELECT count(*) FROM memories_fts_cjk WHERE rowid = ?", seq)).isZero();
+    assertThat(countRows("SELECT count(*) FROM memories_fts_cjk")).isEqualTo(1);
+    assertThat(search("東京")).isEmpty();
+    assertThat(search("天気")).containsExactly("k");
   }
 }

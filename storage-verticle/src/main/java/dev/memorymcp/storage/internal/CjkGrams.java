@@ -1,0 +1,135 @@
+package dev.memorymcp.storage.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CJK unigram / bigram index {@code memories_fts_cjk} that answers CJK terms of one or two
+ * characters. Each gram is stored as a token of 6 lowercase hex digits per code point (tokenizer
+ * {@code ascii}), so matching is exact: unicode61 would fold case in mixed grams such as "A東" and
+ * split grams holding punctuation such as "東。". Unigrams are the CJK characters; bigrams are the
+ * adjacent pairs (within one field or tag) with a CJK character and no whitespace, i.e. every
+ * string a short CJK term can be.
+ */
+final class CjkGrams {
+  private CjkGrams() {}
+
+  /** Rows read per page by the V2 backfill. */
+  private static final int BACKFILL_PAGE = 500;
+
+  static boolean isCjk(int cp) {
+    Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+    return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+        || script == Character.UnicodeScript.KATAKANA;
+  }
+
+  /** The index token of a term of one or two code points. */
+  static String token(String term) {
+    StringBuilder sb = new StringBuilder(12);
+    term.codePoints().forEach(cp -> hex(sb, cp));
+    return sb.toString();
+  }
+
+  /** The space-separated gram tokens of a memory's text, or "" when it has no CJK character. */
+  static String of(String name, String content, String summary, List<String> tags) {
+    StringBuilder sb = new StringBuilder();
+    add(sb, name);
+    add(sb, content);
+    add(sb, summary);
+    if (tags != null) {
+      for (String t : tags) {
+        add(sb, t);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void add(StringBuilder sb, String text) {
+    if (text == null || text.isEmpty()) {
+      return;
+    }
+    int prev = -1;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      i += Character.charCount(cp);
+      boolean cjk = isCjk(cp);
+      if (cjk) {
+        gram(sb, cp, -1);
+      }
+      if (prev >= 0 && !Character.isWhitespace(prev) && !Character.isWhitespace(cp)
+          && (cjk || isCjk(prev))) {
+        gram(sb, prev, cp);
+      }
+      prev = cp;
+    }
+  }
+
+  private static void gram(StringBuilder sb, int first, int second) {
+    if (sb.length() > 0) {
+      sb.append(' ');
+    }
+    hex(sb, first);
+    if (second >= 0) {
+      hex(sb, second);
+    }
+  }
+
+  private static void hex(StringBuilder sb, int cp) {
+    String h = Integer.toHexString(cp);
+    for (int i = h.length(); i < 6; i++) {
+      sb.append('0');
+    }
+    sb.append(h);
+  }
+
+  /** Writes the gram row of memory {@code id} (none when its text has no CJK). */
+  static Future<Void> index(SqlConnection conn, String id, String name, String content,
+      String summary, List<String> tags) {
+    String grams = of(name, content, summary, tags);
+    if (grams.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(SqlQueries.INSERT_FTS_CJK).execute(Tuple.of(grams, id)).mapEmpty();
+  }
+
+  /** The Java step of migration V2: gram rows for every existing memory, page by page. */
+  static Future<Void> backfill(SqlConnection conn) {
+    return backfill(conn, 0L);
+  }
+
+  private static Future<Void> backfill(SqlConnection conn, long afterSeq) {
+    return conn.preparedQuery(SqlQueries.CJK_BACKFILL_PAGE)
+        .execute(Tuple.of(afterSeq, BACKFILL_PAGE))
+        .compose(rows -> {
+          List<Tuple> inserts = new ArrayList<>();
+          long last = afterSeq;
+          for (Row r : rows) {
+            last = r.getLong("seq");
+            List<String> tags = new ArrayList<>();
+            String json = r.getString("tags");
+            if (json != null && !json.isBlank()) {
+              new JsonArray(json).forEach(t -> tags.add(String.valueOf(t)));
+            }
+            String grams = of(r.getString("name"), r.getString("content"),
+                r.getString("summary"), tags);
+            if (!grams.isEmpty()) {
+              inserts.add(Tuple.of(last, grams));
+            }
+          }
+          Future<Void> written = inserts.isEmpty() ? Future.succeededFuture()
+              : inserts.size() == 1
+                  ? conn.preparedQuery(SqlQueries.INSERT_FTS_CJK_ROW).execute(inserts.get(0))
+                      .mapEmpty()
+                  : conn.preparedQuery(SqlQueries.INSERT_FTS_CJK_ROW).executeBatch(inserts)
+                      .mapEmpty();
+          long next = last;
+          return rows.size() < BACKFILL_PAGE ? written
+              : written.compose(v -> backfill(conn, next));
+        });
+  }
+}
