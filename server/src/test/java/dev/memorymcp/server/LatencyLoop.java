@@ -30,7 +30,11 @@ public final class LatencyLoop {
     HttpClient http = HttpClient.newHttpClient();
     Random rnd = new Random(42);
     try (ServerProcess p = new ServerProcess(dir.resolve("data"))) {
-      long startMs = p.start(Map.of("MEMORY_MCP_STORAGE_SYNCHRONOUS", System.getProperty("sync", "FULL")));
+      Map<String, String> env = new java.util.HashMap<>(Map.of("MEMORY_MCP_STORAGE_SYNCHRONOUS", System.getProperty("sync", "FULL")));
+      if (System.getProperty("threads") != null) {
+        env.put("MEMORY_MCP_EMBEDDING_THREADS", System.getProperty("threads"));
+      }
+      long startMs = p.start(env);
       System.out.printf("start to healthy: %d ms%n", startMs);
       HttpResponse<String> health = http.send(HttpRequest.newBuilder(p.uri("/health")).build(), HttpResponse.BodyHandlers.ofString());
       int have = new JsonObject(health.body()).getInteger("memories");
