@@ -45,15 +45,6 @@ final class RestApi {
     r.get("/api/v1/context").handler(this::context);
   }
 
-  /** The namespace of a request: X-Persona, else X-Namespace, else "default". */
-  static String namespace(RoutingContext ctx) {
-    String p = ctx.request().getHeader("X-Persona");
-    if (p != null && !p.isBlank()) {
-      return Namespaces.check("X-Persona", p);
-    }
-    return Namespaces.check("X-Namespace", ctx.request().getHeader("X-Namespace"));
-  }
-
   /** The JSON object body; malformed JSON, an array or an empty body is a 400 naming "body". */
   static JsonObject body(RoutingContext ctx) {
     String text = ctx.body().length() <= 0 ? "" : ctx.body().asString("UTF-8").strip();
@@ -92,23 +83,23 @@ final class RestApi {
     JsonObject in = body(ctx);
     MemoryInput.parse(in); // reject bad input here, before any work; the store parses again
     reply(ctx, Bus.request(vertx, Addresses.STORE_REMEMBER,
-        new JsonObject().put("namespace", namespace(ctx)).put("memory", in)), 201);
+        new JsonObject().put("namespace", Personas.namespace(ctx)).put("memory", in)), 201);
   }
 
   private void byId(RoutingContext ctx, String address, int status) {
-    reply(ctx, Bus.request(vertx, address, new JsonObject().put("namespace", namespace(ctx))
+    reply(ctx, Bus.request(vertx, address, new JsonObject().put("namespace", Personas.namespace(ctx))
         .put("id", ctx.pathParam("id"))), status);
   }
 
   private void update(RoutingContext ctx) {
     JsonObject patch = MemoryPatch.parse(body(ctx));
-    reply(ctx, Bus.request(vertx, Addresses.STORE_UPDATE, new JsonObject().put("namespace", namespace(ctx))
+    reply(ctx, Bus.request(vertx, Addresses.STORE_UPDATE, new JsonObject().put("namespace", Personas.namespace(ctx))
         .put("id", ctx.pathParam("id")).put("patch", patch)), 200);
   }
 
   private void list(RoutingContext ctx) {
     var p = ctx.queryParams();
-    JsonObject req = new JsonObject().put("namespace", namespace(ctx)).put("filters", QueryParams.filters(p));
+    JsonObject req = new JsonObject().put("namespace", Personas.namespace(ctx)).put("filters", QueryParams.filters(p));
     QueryParams.integer(p, "limit", req);
     if (p.get("cursor") != null) {
       req.put("cursor", p.get("cursor"));
@@ -119,7 +110,7 @@ final class RestApi {
   /** DELETE /api/v1/memories?query=&type=&before=&confirm=true: a dry run unless confirm=true. */
   private void forget(RoutingContext ctx) {
     var p = ctx.queryParams();
-    JsonObject req = new JsonObject().put("namespace", namespace(ctx));
+    JsonObject req = new JsonObject().put("namespace", Personas.namespace(ctx));
     for (String k : new String[] {"query", "type", "before"}) {
       if (p.get(k) != null) {
         req.put(k, p.get(k));
@@ -151,11 +142,11 @@ final class RestApi {
     if (req.getValue("query") == null || req.getValue("query") instanceof String s && s.isBlank()) {
       throw MemoryException.invalidField("query", "is required and must not be empty");
     }
-    reply(ctx, Bus.request(vertx, Addresses.SEARCH, req.copy().put("namespace", namespace(ctx))), 200);
+    reply(ctx, Bus.request(vertx, Addresses.SEARCH, req.copy().put("namespace", Personas.namespace(ctx))), 200);
   }
 
   private void relate(RoutingContext ctx) {
-    reply(ctx, Bus.request(vertx, Addresses.STORE_RELATE, body(ctx).copy().put("namespace", namespace(ctx))), 201);
+    reply(ctx, Bus.request(vertx, Addresses.STORE_RELATE, body(ctx).copy().put("namespace", Personas.namespace(ctx))), 201);
   }
 
   /** GET /api/v1/context?query=&max_tokens=&scope_id=&types=a,b: memories packed under a token budget. */
@@ -171,6 +162,6 @@ final class RestApi {
     QueryParams.integer(p, "max_tokens", req);
     QueryParams.list(p, "type", req, "types");
     QueryParams.list(p, "types", req, "types");
-    reply(ctx, context.pack(namespace(ctx), req), 200);
+    reply(ctx, context.pack(Personas.namespace(ctx), req), 200);
   }
 }

@@ -2,6 +2,7 @@ package dev.memorymcp.gateway.mcp.http;
 
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Namespaces;
+import dev.memorymcp.gateway.Personas;
 import dev.memorymcp.gateway.mcp.McpToolbox;
 import dev.memorymcp.gateway.mcp.SdkTools;
 import io.modelcontextprotocol.common.McpTransportContext;
@@ -121,7 +122,7 @@ public final class McpHttpEndpoint {
       return null;
     }
     try {
-      ctx.put(NS_KEY, namespace(ctx));
+      ctx.put(NS_KEY, Personas.namespace(ctx));
     } catch (MemoryException e) {
       JsonRpc.sendError(ctx, 400, null, JsonRpc.INVALID_PARAMS, e.getMessage());
       return null;
@@ -135,16 +136,6 @@ public final class McpHttpEndpoint {
       return null;
     }
     return version;
-  }
-
-  static String namespace(RoutingContext ctx) {
-    for (String h : List.of("X-Persona", "X-Namespace")) {
-      String v = ctx.request().getHeader(h);
-      if (v != null && !v.isBlank()) {
-        return Namespaces.check(h, v);
-      }
-    }
-    return Namespaces.check("persona", ctx.pathParam("persona"));
   }
 
   /** The body as one JSON-RPC object; malformed JSON is 400 with -32700, anything else -32600. */
