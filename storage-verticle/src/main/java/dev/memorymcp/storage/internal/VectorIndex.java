@@ -2,6 +2,7 @@ package dev.memorymcp.storage.internal;
 
 import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.Vectors;
 import dev.memorymcp.storage.MemoryStore.Scored;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -137,32 +138,12 @@ final class VectorIndex {
       if (e.vector.length != query.length) {
         continue; // a vector of another model, waiting for replaceVectors
       }
-      float score = dot(query, e.vector);
+      float score = Vectors.dot(query, e.vector);
       if (top.accepts(score) && filters.test(e.memory, now)) {
         top.offer(score, e);
       }
     }
     return top;
-  }
-
-  /** Dot product; four independent sums let the CPU overlap the multiply-adds. */
-  static float dot(float[] a, float[] b) {
-    int n = a.length;
-    int i = 0;
-    float s0 = 0f;
-    float s1 = 0f;
-    float s2 = 0f;
-    float s3 = 0f;
-    for (; i + 3 < n; i += 4) {
-      s0 += a[i] * b[i];
-      s1 += a[i + 1] * b[i + 1];
-      s2 += a[i + 2] * b[i + 2];
-      s3 += a[i + 3] * b[i + 3];
-    }
-    for (; i < n; i++) {
-      s0 += a[i] * b[i];
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 
   private Shard shard(String namespace) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.Vectors;
 import dev.memorymcp.storage.MemoryStore.Scored;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +59,7 @@ class VectorIndexTest {
           order.add(i);
         }
       }
-      order.sort(Comparator.comparingDouble(i -> -VectorIndex.dot(q, vectors.get(i))));
+      order.sort(Comparator.comparingDouble(i -> -Vectors.dot(q, vectors.get(i))));
       order.stream().limit(25).forEach(i -> expected.add("m" + i));
       assertThat(index.search("ns", q, 25, f, now)).extracting(Scored::id)
           .containsExactlyElementsOf(expected);
