@@ -250,10 +250,12 @@ final class MemoryService {
           new JsonObject().put("changes", changes), now);
       Future<float[]> vector = changes.containsKey("content")
           ? embeddings.passage(updated.content()) : Future.succeededFuture(null);
-      return vector.compose(vec -> store.update(withModel(updated, vec), vec, ev))
-          .map(v -> new JsonObject().put("memory", withModel(updated, vector.result()).toJson())
-              .put("changed", true).put("changes", changes).put("masked", masked)
-              .put("reembedded", vector.result() != null));
+      return vector.compose(vec -> {
+        Memory stored = withModel(updated, vec);
+        return store.update(stored, vec, ev).map(stored);
+      }).map(stored -> new JsonObject().put("memory", stored.toJson())
+          .put("changed", true).put("changes", changes).put("masked", masked)
+          .put("reembedded", vector.result() != null));
     }));
   }
 
