@@ -45,6 +45,27 @@ public final class Addresses {
   /** {} → {backend, memories, model, dimension}. */
   public static final String STORE_STATS = "memory.storage.stats";
 
+  /**
+   * {namespace, key} → {event} or {event: null}: the event a write with this write key left (the
+   * ingest worker's idempotency check; remember/update bodies may carry {write_key, job_id}).
+   */
+  public static final String STORE_WRITE_KEY = "memory.storage.write_key";
+
+  /** IngestRequest json + {namespace, idempotency_key?} → {job_id, status, duplicate}; 429 past the queue depth. */
+  public static final String INGEST_ENQUEUE = "memory.storage.ingest.enqueue";
+  /** {namespace, job_id} → {job}. */
+  public static final String INGEST_GET = "memory.storage.ingest.get";
+  /** {worker, limit, lease_ms} → {jobs: [{id, namespace, session_id, metadata, messages, attempts, extraction?}]}. */
+  public static final String INGEST_CLAIM = "memory.storage.ingest.claim";
+  /** {job_id, worker, extraction} → {}: the extracted facts, saved before the first memory write. */
+  public static final String INGEST_CHECKPOINT = "memory.storage.ingest.checkpoint";
+  /** {job_id, worker, result} → {status: done}. */
+  public static final String INGEST_COMPLETE = "memory.storage.ingest.complete";
+  /** {job_id, worker, error} → {status: queued|failed, next_attempt_at?}. */
+  public static final String INGEST_FAIL = "memory.storage.ingest.fail";
+  /** Published {} after new jobs are durable, so idle workers claim at once instead of at the next poll. */
+  public static final String INGEST_AVAILABLE = "memory.ingest.available";
+
   /** {namespace, query, limit?, search_type?, filters?, include_relations?} → {results, search_type, took_ms}. */
   public static final String SEARCH = "memory.search.query";
 }

@@ -64,7 +64,20 @@ public final class Settings {
       new Key("dedupe.relate_threshold", -1.0, "Dense cosine needed to relate (-1: the model's calibrated default)"),
       new Key("dedupe.lexical_merge", 0.75, "Character-trigram similarity needed (with the dense score) to merge"),
       new Key("dedupe.lexical_relate_uncovered", 0.3, "Trigram similarity that relates text in a script the model does not cover"),
-      new Key("dedupe.lexical_merge_uncovered", 0.85, "Trigram similarity that merges text in a script the model does not cover")
+      new Key("dedupe.lexical_merge_uncovered", 0.85, "Trigram similarity that merges text in a script the model does not cover"),
+      new Key("ingest.concurrency", 2, "Ingest jobs one worker extracts at the same time"),
+      new Key("ingest.queue_depth", 10_000, "Queued + running ingest jobs accepted; past it POST /api/v1/ingest answers 429 with Retry-After"),
+      new Key("ingest.max_messages", 200, "Most messages in one ingest request (413 above)"),
+      new Key("ingest.max_message_chars", 20_000, "Longest message content in an ingest request, in characters (413 above)"),
+      new Key("ingest.max_attempts", 5, "Attempts before a failing ingest job is kept as failed"),
+      new Key("ingest.retry_backoff_ms", 2000, "First retry delay of a failed ingest job; doubles per attempt (at most 10 minutes)"),
+      new Key("ingest.lease_ms", 600_000, "A running job whose worker has not finished it in this time is handed to another worker"),
+      new Key("ingest.poll_ms", 1000, "How often an idle ingest worker looks for due retries"),
+      new Key("llm.base_url", "", "OpenAI-compatible endpoint for extraction, e.g. http://localhost:11434/v1 (empty: the built-in heuristic extractor)"),
+      new Key("llm.model", "", "Model name sent to the LLM endpoint, e.g. llama3.1:8b or gpt-4o-mini"),
+      new Key("llm.api_key", "", "Bearer token for the LLM endpoint (empty: none sent)"),
+      new Key("llm.timeout_ms", 60_000, "LLM request timeout; on timeout the job falls back to the heuristic extractor"),
+      new Key("llm.max_facts", 20, "Most facts taken from one LLM extraction")
   );
 
   private Settings() {}

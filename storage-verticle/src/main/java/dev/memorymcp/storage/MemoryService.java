@@ -71,6 +71,14 @@ final class MemoryService {
   }
 
   Future<JsonObject> remember(String ns, MemoryInput raw) {
+    return remember(ns, raw, WriteOrigin.NONE);
+  }
+
+  /**
+   * Remember on behalf of {@code origin}: when its write key was already written (a retried
+   * ingest job), replies with that earlier outcome ({@code replayed: true}) and writes nothing.
+   */
+  Future<JsonObject> remember(String ns, MemoryInput raw, WriteOrigin origin) {
     SecretMasker.Result content = SecretMasker.mask(raw.content());
     SecretMasker.Result name = SecretMasker.mask(raw.name());
     SecretMasker.Result summary = SecretMasker.mask(raw.summary());
@@ -81,11 +89,34 @@ final class MemoryService {
         name.text(), summary.text(), raw.tags(), raw.category(), raw.importance(),
         raw.confidence(), raw.metadata(), raw.source(), raw.sessionId(), raw.createdAt(),
         raw.expiresAt(), raw.relations());
-    return serial(ns, () -> checkTargets(ns, in)
-        .compose(v -> embeddings.passage(in.content()))
-        .compose(vector -> neighbours(ns, in, vector)
-            .compose(nb -> apply(ns, in, vector, nb)))
-        .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked)))));
+    return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
+        ? Future.succeededFuture(earlier)
+        : checkTargets(ns, in)
+            .compose(v -> embeddings.passage(in.content()))
+            .compose(vector -> neighbours(ns, in, vector)
+                .compose(nb -> apply(ns, in, vector, nb, origin)))
+            .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))))));
+  }
+
+  /** The outcome of an earlier write with the origin's write key, or null when there was none. */
+  private Future<JsonObject> replayed(String ns, WriteOrigin origin) {
+    if (origin.writeKey() == null) {
+      return Future.succeededFuture(null);
+    }
+    return store.eventByWriteKey(ns, origin.writeKey()).compose(ev -> ev == null
+        ? Future.succeededFuture(null)
+        : store.get(ns, ev.memoryId()).map(m -> new JsonObject().put("id", ev.memoryId())
+            .put("action", outcome(ev)).put("replayed", true)
+            .put("memory", m == null ? null : m.toJson())));
+  }
+
+  /** created | merged | updated, as the reply of the write that left this event said. */
+  static String outcome(MemoryEvent ev) {
+    return switch (ev.type()) {
+      case MemoryEvent.CREATE -> "created";
+      case MemoryEvent.MERGE -> ev.data().getString("action", "merged");
+      default -> "updated";
+    };
   }
 
   private Future<Void> checkTargets(String ns, MemoryInput in) {
@@ -131,7 +162,8 @@ final class MemoryService {
     return a == null ? b == null : a.equals(b);
   }
 
-  private Future<JsonObject> apply(String ns, MemoryInput in, float[] vector, List<Neighbour> nb) {
+  private Future<JsonObject> apply(String ns, MemoryInput in, float[] vector, List<Neighbour> nb,
+      WriteOrigin origin) {
     Decision d = policy.decide(in.content(), nb);
     JsonArray similar = new JsonArray();
     for (Neighbour n : nb) {
@@ -142,12 +174,13 @@ final class MemoryService {
     JsonObject dedupeInfo = new JsonObject().put("decision", d.action().name().toLowerCase())
         .put("reason", d.reason());
     return switch (d.action()) {
-      case MERGE, UPDATE -> merge(ns, in, vector, d).map(r -> r.put("similar", similar).put("dedupe", dedupeInfo));
-      default -> create(ns, in, vector, d).map(r -> r.put("similar", similar).put("dedupe", dedupeInfo));
+      case MERGE, UPDATE -> merge(ns, in, vector, d, origin).map(r -> r.put("similar", similar).put("dedupe", dedupeInfo));
+      default -> create(ns, in, vector, d, origin).map(r -> r.put("similar", similar).put("dedupe", dedupeInfo));
     };
   }
 
-  private Future<JsonObject> create(String ns, MemoryInput in, float[] vector, Decision d) {
+  private Future<JsonObject> create(String ns, MemoryInput in, float[] vector, Decision d,
+      WriteOrigin origin) {
     long now = System.currentTimeMillis();
     String id = Ids.newId();
     long created = in.createdAt() == null ? now : in.createdAt();
@@ -165,7 +198,7 @@ final class MemoryService {
     for (String rid : d.relatedIds()) {
       rels.add(new Relation(ns, id, rid, Relations.RELATED_TO, new JsonObject().put("auto", true), 1.0, now));
     }
-    JsonObject data = new JsonObject().put("memory", m.toJson());
+    JsonObject data = origin.stamp(new JsonObject().put("memory", m.toJson()));
     if (d.action() != DedupePolicy.Action.CREATE) {
       data.put("dedupe", new JsonObject().put("decision", d.action().name().toLowerCase())
           .put("target_id", d.targetId()).put("related", new JsonArray(d.relatedIds())));
@@ -177,10 +210,11 @@ final class MemoryService {
   }
 
   /** Folds the input into an existing memory; its previous state and the input stay in the MERGE event. */
-  private Future<JsonObject> merge(String ns, MemoryInput in, float[] vector, Decision d) {
+  private Future<JsonObject> merge(String ns, MemoryInput in, float[] vector, Decision d,
+      WriteOrigin origin) {
     return store.get(ns, d.targetId()).compose(old -> {
       if (old == null) {
-        return create(ns, in, vector, new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0, "target vanished"));
+        return create(ns, in, vector, new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0, "target vanished"), origin);
       }
       boolean takeNew = d.action() == DedupePolicy.Action.UPDATE;
       long now = System.currentTimeMillis();
@@ -201,7 +235,7 @@ final class MemoryService {
           old.createdAt(), now, old.expiresAt() == null || in.expiresAt() == null ? null
               : Math.max(old.expiresAt(), in.expiresAt()),
           old.accessCount(), old.lastAccessed(), model);
-      JsonObject data = new JsonObject().put("action", takeNew ? "updated" : "merged")
+      JsonObject data = origin.stamp(new JsonObject()).put("action", takeNew ? "updated" : "merged")
           .put("reason", d.reason()).put("dense", round(d.dense())).put("lexical", round(d.lexical()))
           .put("incoming", in.toJson()).put("previous", old.toJson());
       MemoryEvent ev = MemoryEvent.of(old.id(), ns, MemoryEvent.MERGE, in.source(), in.sessionId(), data, now);
@@ -218,7 +252,13 @@ final class MemoryService {
 
   /** Applies a validated patch; re-masks and re-embeds when the content changes. */
   Future<JsonObject> update(String ns, String id, JsonObject patch, String actor) {
-    return serial(ns, () -> store.get(ns, id).compose(old -> {
+    return update(ns, id, patch, actor, WriteOrigin.NONE);
+  }
+
+  Future<JsonObject> update(String ns, String id, JsonObject patch, String actor, WriteOrigin origin) {
+    return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
+        ? Future.succeededFuture(earlier.put("changed", false))
+        : store.get(ns, id).compose(old -> {
       if (old == null) {
         return Future.failedFuture(MemoryException.notFound(id));
       }
@@ -247,7 +287,7 @@ final class MemoryService {
       after.put("updated_at", dev.memorymcp.bus.Fields.iso(now));
       Memory updated = Memory.fromJson(after);
       MemoryEvent ev = MemoryEvent.of(id, ns, MemoryEvent.UPDATE, actor, null,
-          new JsonObject().put("changes", changes), now);
+          origin.stamp(new JsonObject().put("changes", changes)), now);
       Future<float[]> vector = changes.containsKey("content")
           ? embeddings.passage(updated.content()) : Future.succeededFuture(null);
       return vector.compose(vec -> {
@@ -256,7 +296,7 @@ final class MemoryService {
       }).map(stored -> new JsonObject().put("memory", stored.toJson())
           .put("changed", true).put("changes", changes).put("masked", masked)
           .put("reembedded", vector.result() != null));
-    }));
+    })));
   }
 
   private Memory withModel(Memory m, float[] vec) {

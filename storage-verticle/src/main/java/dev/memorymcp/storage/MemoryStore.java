@@ -72,6 +72,12 @@ public interface MemoryStore {
   /** The events of one memory, oldest first, including after it was deleted. */
   Future<List<MemoryEvent>> history(String namespace, String id);
 
+  /**
+   * The first event whose data carries {@code write_key} = {@code writeKey} in the namespace, or
+   * null: how a retried background write finds that it already happened.
+   */
+  Future<MemoryEvent> eventByWriteKey(String namespace, String writeKey);
+
   /** Inserts relations, ignoring ones that already exist (unique per triple); returns them as stored. */
   Future<List<Relation>> relate(List<Relation> relations);
 

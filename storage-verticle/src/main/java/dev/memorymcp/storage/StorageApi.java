@@ -43,7 +43,13 @@ final class StorageApi {
 
   Future<JsonObject> remember(JsonObject body) {
     JsonObject memory = body.getJsonObject("memory");
-    return service.remember(ns(body), MemoryInput.parse(memory));
+    return service.remember(ns(body), MemoryInput.parse(memory), WriteOrigin.of(body));
+  }
+
+  Future<JsonObject> writeKey(JsonObject body) {
+    String key = Fields.requireString(body, "key", 200);
+    return store.eventByWriteKey(ns(body), key).map(ev -> new JsonObject()
+        .put("event", ev == null ? null : ev.toJson().put("outcome", MemoryService.outcome(ev))));
   }
 
   Future<JsonObject> get(JsonObject body) {
@@ -81,7 +87,7 @@ final class StorageApi {
   Future<JsonObject> update(JsonObject body) {
     String id = Fields.requireString(body, "id", 200);
     JsonObject patch = MemoryPatch.parse(body.getJsonObject("patch"));
-    return service.update(ns(body), id, patch, body.getString("actor", "api"));
+    return service.update(ns(body), id, patch, body.getString("actor", "api"), WriteOrigin.of(body));
   }
 
   Future<JsonObject> delete(JsonObject body) {

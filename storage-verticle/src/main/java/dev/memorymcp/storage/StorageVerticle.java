@@ -6,6 +6,7 @@ import dev.memorymcp.bus.JsonHandler;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupeThresholds;
+import dev.memorymcp.storage.internal.SqliteIngestQueue;
 import dev.memorymcp.storage.internal.SqliteMemoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,8 +27,11 @@ public class StorageVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   /** The SQLite file name under the data directory. */
   public static final String DB_FILE = "memory.db";
+  /** The ingest queue's SQLite file, next to the memories. */
+  public static final String INGEST_DB_FILE = "ingest.db";
 
   private MemoryStore store;
+  private SqliteIngestQueue ingestQueue;
   private MemoryService service;
   private AccessRecorder accesses;
   private Path dbFile;
@@ -48,8 +52,11 @@ public class StorageVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     store = new SqliteMemoryStore(vertx, dbFile, cfg.getString("storage.synchronous", "FULL"));
+    ingestQueue = new SqliteIngestQueue(vertx, dbFile.resolveSibling(INGEST_DB_FILE),
+        cfg.getString("storage.synchronous", "FULL"), cfg.getInteger("ingest.queue_depth", 10_000), Ids::newId);
     EmbeddingClient embeddings = new EmbeddingClient(vertx);
     return store.open()
+        .compose(v -> ingestQueue.open())
         .compose(v -> embeddings.info(60))
         .compose(info -> checkModel(info, cfg.getBoolean("storage.skip_model_check", false)).map(info))
         .compose(info -> {
@@ -58,9 +65,10 @@ public class StorageVerticle extends VerticleBase {
           LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", dbFile, backend,
               info.model(), info.dimension(), policy.thresholds());
           accesses = new AccessRecorder(vertx, store);
-          return registerAll(new StorageApi(store, service, accesses), new Rebuilder(vertx, store, embeddings));
+          return registerAll(new StorageApi(store, service, accesses), new Rebuilder(vertx, store, embeddings),
+              new IngestQueueApi(ingestQueue, cfg));
         })
-        .recover(err -> store.close().transform(ar -> {
+        .recover(err -> Future.join(store.close(), ingestQueue.close()).transform(ar -> {
           lock.close(); // a verticle whose start failed is never stopped
           return Future.failedFuture(err);
         }));
@@ -83,7 +91,7 @@ public class StorageVerticle extends VerticleBase {
     });
   }
 
-  private Future<Void> registerAll(StorageApi api, Rebuilder rebuilder) {
+  private Future<Void> registerAll(StorageApi api, Rebuilder rebuilder, IngestQueueApi ingest) {
     List<Future<Void>> regs = new ArrayList<>();
     reg(regs, Addresses.STORE_REMEMBER, api::remember);
     reg(regs, Addresses.STORE_GET, api::get);
@@ -99,6 +107,13 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.STORE_KEYWORD_CANDIDATES, api::keywordCandidates);
     reg(regs, Addresses.STORE_ACCESS, api::access);
     reg(regs, Addresses.STORE_STATS, this::stats);
+    reg(regs, Addresses.STORE_WRITE_KEY, api::writeKey);
+    reg(regs, Addresses.INGEST_ENQUEUE, ingest::enqueue);
+    reg(regs, Addresses.INGEST_GET, ingest::get);
+    reg(regs, Addresses.INGEST_CLAIM, ingest::claim);
+    reg(regs, Addresses.INGEST_CHECKPOINT, ingest::checkpoint);
+    reg(regs, Addresses.INGEST_COMPLETE, ingest::complete);
+    reg(regs, Addresses.INGEST_FAIL, ingest::fail);
     reg(regs, Addresses.STORE_REBUILD, body -> service.serial("\u0000rebuild", () -> rebuilder.run(body)));
     return Future.all(regs).mapEmpty();
   }
@@ -109,9 +124,10 @@ public class StorageVerticle extends VerticleBase {
 
   private Future<JsonObject> stats(JsonObject body) {
     String ns = body.getString("namespace");
-    return Future.all(store.count(ns), store.modelStamp()).map(cf -> {
+    return Future.all(store.count(ns), store.modelStamp(), ingestQueue.counts()).map(cf -> {
       MemoryStore.ModelStamp stamp = cf.resultAt(1);
       return new JsonObject().put("backend", store.backend()).put("memories", cf.<Long>resultAt(0))
+          .put("ingest_jobs", cf.<JsonObject>resultAt(2))
           .put("model", stamp == null ? null : stamp.model())
           .put("dimension", stamp == null ? null : stamp.dimension());
     });
@@ -124,7 +140,7 @@ public class StorageVerticle extends VerticleBase {
     }
     Future<Void> drained = service == null ? Future.succeededFuture()
         : service.drain().compose(v -> accesses.flush());
-    return drained.eventually(() -> store.close())
+    return drained.eventually(() -> Future.join(ingestQueue.close(), store.close()))
         .onComplete(ar -> lock.close())
         .onSuccess(v -> LOG.info("storage closed cleanly: {}", dbFile))
         .onFailure(err -> LOG.error("storage close failed: {}", MemoryException.from(err).getMessage()));

@@ -31,14 +31,17 @@ final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** The scripts in version order; append new ones, never edit applied ones. */
-  static final List<String> SCRIPTS = List.of("V1__core.sql", "V2__cjk_grams.sql");
+  static final List<String> SCRIPTS = List.of("V1__core.sql", "V2__cjk_grams.sql", "V3__write_keys.sql");
 
-  /** Steps SQL cannot express, by version: V2 backfills the CJK gram index. */
-  private static final Map<Integer, Function<SqlConnection, Future<Void>>> JAVA_STEPS =
-      Map.of(2, CjkGrams::backfill);
+  /** The ingest queue's own database ({@code ingest.db}); names with a folder resolve under {@code db/}. */
+  static final List<String> INGEST_SCRIPTS = List.of("ingest/V1__jobs.sql");
+
+  /** Steps SQL cannot express, by script: V2 backfills the CJK gram index. */
+  private static final Map<String, Function<SqlConnection, Future<Void>>> JAVA_STEPS =
+      Map.of("V2__cjk_grams.sql", CjkGrams::backfill);
 
   private static final String DIR = "db/migration/";
-  private static final Pattern VERSION = Pattern.compile("V(\\d+)__.+\\.sql");
+  private static final Pattern VERSION = Pattern.compile("(?:[a-z]+/)?V(\\d+)__.+\\.sql");
   private static final Pattern TRIGGER =
       Pattern.compile("(?is)^\\s*CREATE\\s+(TEMP\\s+|TEMPORARY\\s+)?TRIGGER\\b.*");
   private static final Pattern TRIGGER_END = Pattern.compile("(?is).*\\bEND\\s*;\\s*$");
@@ -83,7 +86,7 @@ final class Migrations {
     for (String stmt : s.statements()) {
       chain = chain.compose(v -> conn.query(stmt).execute().mapEmpty());
     }
-    Function<SqlConnection, Future<Void>> step = JAVA_STEPS.get(s.version());
+    Function<SqlConnection, Future<Void>> step = JAVA_STEPS.get(s.name());
     if (step != null) {
       chain = chain.compose(v -> step.apply(conn));
     }
@@ -111,7 +114,7 @@ final class Migrations {
         throw new IllegalStateException("migrations out of order at " + name);
       }
       last = version;
-      out.add(new Script(version, name, split(read(DIR + name))));
+      out.add(new Script(version, name, split(read(name.contains("/") ? "db/" + name : DIR + name))));
     }
     return out;
   }

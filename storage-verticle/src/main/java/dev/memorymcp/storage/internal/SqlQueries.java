@@ -104,6 +104,10 @@ final class SqlQueries {
       + "session_id, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
   static final String HISTORY = "SELECT seq, memory_id, namespace, type, actor, session_id, data, "
       + "at FROM events WHERE memory_id = ? AND namespace = ? ORDER BY seq";
+  /** Uses the partial expression index of V3 (the IS NOT NULL term lets the planner pick it). */
+  static final String EVENT_BY_WRITE_KEY = "SELECT seq, memory_id, namespace, type, actor, "
+      + "session_id, data, at FROM events WHERE namespace = ? AND json_extract(data, '$.write_key') = ? "
+      + "AND json_extract(data, '$.write_key') IS NOT NULL ORDER BY seq LIMIT 1";
 
   // ---- relations ----
 

@@ -281,6 +281,12 @@ public final class SqliteMemoryStore implements MemoryStore {
   }
 
   @Override
+  public Future<MemoryEvent> eventByWriteKey(String namespace, String writeKey) {
+    return read(db -> db.preparedQuery(SqlQueries.EVENT_BY_WRITE_KEY).execute(Tuple.of(namespace, writeKey))
+        .map(rows -> rows.size() == 0 ? null : RowMapper.event(rows.iterator().next())));
+  }
+
+  @Override
   public Future<List<Relation>> relate(List<Relation> relations) {
     if (relations.isEmpty()) {
       return Future.succeededFuture(List.of());

@@ -31,13 +31,13 @@ class MigrationsTest extends StoreTestBase {
     List<Object> versions = column(store.readerPool(), "SELECT version FROM schema_migrations");
     List<Object> appliedAt =
         column(store.readerPool(), "SELECT applied_at FROM schema_migrations ORDER BY version");
-    assertThat(versions).containsExactly(1, 2);
+    assertThat(versions).containsExactly(1, 2, 3);
 
     reopen();
     reopen();
 
     assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations"))
-        .containsExactly(1, 2);
+        .containsExactly(1, 2, 3);
     assertThat(column(store.readerPool(),
         "SELECT applied_at FROM schema_migrations ORDER BY version"))
         .containsExactlyElementsOf(appliedAt);
@@ -100,7 +100,7 @@ class MigrationsTest extends StoreTestBase {
   @DisplayName("V1 has one statement per table and index, V2 one for the gram table")
   void scriptsLoad() {
     List<Migrations.Script> scripts = Migrations.load();
-    assertThat(scripts).extracting(Migrations.Script::version).containsExactly(1, 2);
+    assertThat(scripts).extracting(Migrations.Script::version).containsExactly(1, 2, 3);
     assertThat(scripts.get(0).statements()).hasSize(12)
         .allSatisfy(s -> assertThat(s).doesNotEndWith(";").doesNotStartWith("--"));
     assertThat(scripts.get(1).statements()).hasSize(1)
@@ -147,7 +147,7 @@ class MigrationsTest extends StoreTestBase {
     store = new SqliteMemoryStore(vertx, v1, "NORMAL");
     store.open().await();
     assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations"))
-        .containsExactly(1, 2);
+        .containsExactly(1, 2, 3);
     assertThat(countRows("SELECT count(*) FROM memories_fts_cjk")).isEqualTo(1205);
     assertThat(store.keywordSearch("ns1", List.of("東京"), 10, Filters.NONE).await())
         .extracting(Scored::id).containsExactly("t");

@@ -1,0 +1,72 @@
+package dev.memorymcp.storage;
+
+import dev.memorymcp.bus.ErrorCode;
+import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.IngestRequest;
+import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.storage.internal.SqliteIngestQueue;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The bus handlers of the ingest queue: gateways enqueue and read status, ingest workers claim and report. */
+final class IngestQueueApi {
+  static final int MAX_CLAIM = 64;
+
+  private final SqliteIngestQueue queue;
+  private final IngestRequest.Limits limits;
+  private final int maxAttempts;
+  private final long backoffMs;
+
+  IngestQueueApi(SqliteIngestQueue queue, JsonObject cfg) {
+    this.queue = queue;
+    this.limits = IngestRequest.Limits.of(cfg);
+    this.maxAttempts = Math.max(1, cfg.getInteger("ingest.max_attempts", 5));
+    this.backoffMs = Math.max(0, cfg.getInteger("ingest.retry_backoff_ms", 2000));
+  }
+
+  Future<JsonObject> enqueue(JsonObject body) {
+    String ns = StorageApi.ns(body);
+    String key = IngestRequest.checkIdempotencyKey("Idempotency-Key", Fields.optString(body, "idempotency_key", 1000));
+    JsonObject request = body.copy();
+    request.remove("namespace");
+    request.remove("idempotency_key");
+    return queue.enqueue(ns, IngestRequest.parse(request, limits), key);
+  }
+
+  Future<JsonObject> get(JsonObject body) {
+    String id = Fields.requireString(body, "job_id", 64);
+    return queue.get(StorageApi.ns(body), id).compose(job -> job == null
+        ? Future.failedFuture(new MemoryException(ErrorCode.NOT_FOUND, "INGEST_JOB_NOT_FOUND",
+            "no ingest job with id " + id + " in this namespace", new JsonObject().put("job_id", id)))
+        : Future.succeededFuture(new JsonObject().put("job", job)));
+  }
+
+  Future<JsonObject> claim(JsonObject body) {
+    String worker = Fields.requireString(body, "worker", 200);
+    Integer limit = Fields.optInt(body, "limit", 1, MAX_CLAIM);
+    long lease = body.getLong("lease_ms", 600_000L);
+    return queue.claim(worker, limit == null ? 1 : limit, lease)
+        .map(jobs -> new JsonObject().put("jobs", new JsonArray(jobs)));
+  }
+
+  Future<JsonObject> checkpoint(JsonObject body) {
+    return queue.checkpoint(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
+        body.getJsonObject("extraction", new JsonObject()), body.getLong("lease_ms", 600_000L))
+        .map(v -> new JsonObject());
+  }
+
+  Future<JsonObject> complete(JsonObject body) {
+    return queue.complete(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
+        body.getJsonObject("result", new JsonObject())).map(v -> new JsonObject().put("status", "done"));
+  }
+
+  Future<JsonObject> fail(JsonObject body) {
+    return queue.fail(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
+        body.getString("error"), maxAttempts, backoffMs);
+  }
+
+  Future<JsonObject> counts(JsonObject body) {
+    return queue.counts();
+  }
+}
