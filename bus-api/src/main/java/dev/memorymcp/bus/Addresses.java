@@ -66,6 +66,9 @@ public final class Addresses {
   /** Published {} after new jobs are durable, so idle workers claim at once instead of at the next poll. */
   public static final String INGEST_AVAILABLE = "memory.ingest.available";
 
-  /** {namespace, query, limit?, search_type?, filters?, include_relations?} → {results, search_type, took_ms}. */
+  /**
+   * {namespace, query, limit?, search_type?, filters?, include_relations?, session_id?,
+   * record_access? (false: no ACCESS events, for internal lookups)} → {results, search_type, took_ms}.
+   */
   public static final String SEARCH = "memory.search.query";
 }

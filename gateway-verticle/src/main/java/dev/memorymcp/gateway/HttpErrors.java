@@ -32,6 +32,10 @@ final class HttpErrors {
       };
     }
     int status = err == null && ctx.statusCode() == 405 ? 405 : status(err, me);
+    Integer retryAfter = me.details().getInteger("retry_after_s");
+    if (retryAfter != null) { // 429: when to come back
+      ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
+    }
     if (status >= 500) {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), me.getMessage(), err);
     }

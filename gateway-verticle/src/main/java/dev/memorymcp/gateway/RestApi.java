@@ -2,6 +2,7 @@ package dev.memorymcp.gateway;
 
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
@@ -23,11 +24,13 @@ import io.vertx.ext.web.RoutingContext;
 final class RestApi {
   private final Vertx vertx;
   private final ContextPacker context;
+  private final IngestRequest.Limits ingestLimits;
 
-  /** {@code cfg}: the service settings (for {@code context.max_tokens}). */
+  /** {@code cfg}: the service settings (context.max_tokens, the ingest limits). */
   RestApi(Vertx vertx, JsonObject cfg) {
     this.vertx = vertx;
     this.context = new ContextPacker(vertx, cfg);
+    this.ingestLimits = IngestRequest.Limits.of(cfg);
   }
 
   void mount(Router r) {
@@ -43,6 +46,8 @@ final class RestApi {
     r.get("/api/v1/search").handler(this::searchGet);
     r.post("/api/v1/relations").handler(this::relate);
     r.get("/api/v1/context").handler(this::context);
+    r.post("/api/v1/ingest").handler(this::ingest);
+    r.get("/api/v1/ingest/:id").handler(this::ingestStatus);
   }
 
   /** The JSON object body; malformed JSON, an array or an empty body is a 400 naming "body". */
@@ -74,7 +79,8 @@ final class RestApi {
         .put("backend", stats.result().getString("backend"))
         .put("model", embed.result().getString("model"))
         .put("dimension", embed.result().getInteger("dimension"))
-        .put("memories", stats.result().getLong("memories"))))
+        .put("memories", stats.result().getLong("memories"))
+        .put("ingest_jobs", stats.result().getJsonObject("ingest_jobs"))))
         .onFailure(err -> HttpErrors.send(ctx, 503, new JsonObject().put("status", "unhealthy")
             .put("version", Version.get()).put("error", MemoryException.from(err).getMessage())));
   }
@@ -84,6 +90,30 @@ final class RestApi {
     MemoryInput.parse(in); // reject bad input here, before any work; the store parses again
     reply(ctx, Bus.request(vertx, Addresses.STORE_REMEMBER,
         new JsonObject().put("namespace", Personas.namespace(ctx)).put("memory", in)), 201);
+  }
+
+  /**
+   * POST /api/v1/ingest: 202 {job_id, status} once the job is durable; learning happens later.
+   * An {@code Idempotency-Key} header makes a retried post return the first job.
+   */
+  private void ingest(RoutingContext ctx) {
+    JsonObject in = body(ctx);
+    IngestRequest.parse(in, ingestLimits); // 400/413 here, before the queue
+    String key = IngestRequest.checkIdempotencyKey("Idempotency-Key", ctx.request().getHeader("Idempotency-Key"));
+    JsonObject req = in.copy().put("namespace", Personas.namespace(ctx));
+    if (key != null) {
+      req.put("idempotency_key", key);
+    }
+    Bus.request(vertx, Addresses.INGEST_ENQUEUE, req).onSuccess(ack -> {
+      String id = ack.getString("job_id");
+      ctx.response().putHeader("Location", "/api/v1/ingest/" + id);
+      HttpErrors.send(ctx, 202, ack.put("status_url", "/api/v1/ingest/" + id));
+    }).onFailure(ctx::fail);
+  }
+
+  private void ingestStatus(RoutingContext ctx) {
+    reply(ctx, Bus.request(vertx, Addresses.INGEST_GET, new JsonObject().put("namespace", Personas.namespace(ctx))
+        .put("job_id", ctx.pathParam("id"))).map(r -> r.getJsonObject("job")), 200);
   }
 
   private void byId(RoutingContext ctx, String address, int status) {

@@ -30,7 +30,7 @@ import java.util.Set;
 public class SearchVerticle extends VerticleBase {
   public static final Set<String> SEARCH_TYPES = Set.of("hybrid", "semantic", "keyword");
   static final Set<String> FIELDS = Set.of("namespace", "query", "limit", "search_type", "filters",
-      "include_relations", "session_id");
+      "include_relations", "session_id", "record_access");
   static final int MAX_LIMIT = 100;
   static final int MAX_QUERY = 4_000;
 
@@ -94,7 +94,9 @@ public class SearchVerticle extends VerticleBase {
         .compose(cf -> rank(ns, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit, timings, t0))
         .compose(ranked -> withRelations ? attachRelations(ns, ranked) : Future.succeededFuture(ranked))
         .map(results -> {
-          recordAccess(ns, results, body.getString("session_id"));
+          if (!Boolean.FALSE.equals(body.getValue("record_access"))) { // internal lookups (ingest) are not accesses
+            recordAccess(ns, results, body.getString("session_id"));
+          }
           return new JsonObject().put("results", results).put("search_type", searchType)
               .put("took_ms", ms(t0)).put("timings", timings);
         });

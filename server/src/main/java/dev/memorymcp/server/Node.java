@@ -2,6 +2,7 @@ package dev.memorymcp.server;
 
 import dev.memorymcp.embedding.EmbeddingVerticle;
 import dev.memorymcp.gateway.GatewayVerticle;
+import dev.memorymcp.ingest.IngestVerticle;
 import dev.memorymcp.search.SearchVerticle;
 import dev.memorymcp.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -17,14 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JVM's verticles, deployed in dependency order (embedding, storage, search, gateway) and
- * undeployed in reverse, so the gateway stops taking requests before storage drains and closes.
+ * One JVM's verticles, deployed in dependency order (embedding, storage, search, ingest, gateway)
+ * and undeployed in reverse, so the gateway stops taking requests and the ingest worker finishes
+ * its running jobs before storage drains and closes.
  */
 public final class Node {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
   /** Which verticles a node runs. */
-  public enum Role { EMBEDDING, STORAGE, SEARCH, GATEWAY }
+  public enum Role { EMBEDDING, STORAGE, SEARCH, INGEST, GATEWAY }
 
   private final Vertx vertx;
   private final JsonObject cfg;
@@ -57,6 +59,7 @@ public final class Node {
           .setMaxWorkerExecuteTime(120).setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS));
       case STORAGE -> vertx.deployVerticle(new StorageVerticle(), opts);
       case SEARCH -> vertx.deployVerticle(new SearchVerticle(), opts);
+      case INGEST -> vertx.deployVerticle(new IngestVerticle(), opts);
       case GATEWAY -> {
         gateway = new GatewayVerticle();
         yield vertx.deployVerticle(gateway, opts);

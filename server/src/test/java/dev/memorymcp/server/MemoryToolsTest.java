@@ -433,6 +433,7 @@ class MemoryToolsTest {
           + " structured content checked for required keys only");
     }
     assertThat(names).containsExactlyInAnyOrder("remember", "recall", "forget", "relate", "update_memory",
-        "list_memories", "memory_history", "get_context", "get_project_rules");
+        "list_memories", "memory_history", "get_context", "get_project_rules", "ingest_conversation",
+        "ingest_status");
   }
 }

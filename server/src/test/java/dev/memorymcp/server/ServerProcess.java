@@ -74,6 +74,12 @@ final class ServerProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + path);
   }
 
+  /** SIGKILL (kill -9): no shutdown hook, no flush; what was not durable is lost. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   /** Sends SIGTERM and waits for the exit code. */
   int terminate() throws InterruptedException {
     process.destroy();

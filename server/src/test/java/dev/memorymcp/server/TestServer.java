@@ -30,10 +30,15 @@ final class TestServer implements AutoCloseable {
   }
 
   TestServer start() throws Exception {
+    return start(List.of(Node.Role.values()));
+  }
+
+  /** Starts only {@code roles} (e.g. without INGEST, so ingest jobs stay queued). */
+  TestServer start(List<Node.Role> roles) throws Exception {
     vertx = Vertx.vertx();
     node = new Node(vertx, cfg);
     try {
-      node.deploy(List.of(Node.Role.values())).await(2, TimeUnit.MINUTES);
+      node.deploy(roles).await(2, TimeUnit.MINUTES);
     } catch (Exception e) {
       vertx.close().await(10, TimeUnit.SECONDS);
       throw e;
@@ -43,13 +48,18 @@ final class TestServer implements AutoCloseable {
   }
 
   /** An HTTP exchange: status and the body parsed as JSON (null when not JSON). */
-  record Resp(int status, String text) {
+  record Resp(int status, String text, java.net.http.HttpHeaders headers) {
     JsonObject json() {
       return text == null || text.isBlank() ? null : new JsonObject(text);
     }
   }
 
   Resp call(String method, String path, String ns, String body) throws IOException, InterruptedException {
+    return call(method, path, ns, body, java.util.Map.of());
+  }
+
+  Resp call(String method, String path, String ns, String body, java.util.Map<String, String> headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(60))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -58,8 +68,9 @@ final class TestServer implements AutoCloseable {
     if (ns != null) {
       b.header("X-Persona", ns);
     }
+    headers.forEach(b::header);
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    return new Resp(r.statusCode(), r.body());
+    return new Resp(r.statusCode(), r.body(), r.headers());
   }
 
   Resp post(String path, String ns, JsonObject body) throws Exception {

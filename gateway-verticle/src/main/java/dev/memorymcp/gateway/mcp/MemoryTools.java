@@ -4,6 +4,7 @@ import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
@@ -42,10 +43,12 @@ public final class MemoryTools implements McpToolbox {
   static final int RULES_DEFAULT = 50;
   static final int RULES_MAX = 200;
   static final int STORE_PAGE = 100;
+  static final int INGEST_ITEMS_MAX = 50;
   static final int MAX_PROPERTIES_BYTES = 16_384;
 
   private final Vertx vertx;
   private final ContextPacker packer;
+  private final IngestRequest.Limits ingestLimits;
   private final List<McpSchema.Tool> tools = ToolDefinitions.all();
   private final Map<String, BiFunction<String, JsonObject, Future<McpSchema.CallToolResult>>> handlers =
       new LinkedHashMap<>();
@@ -63,6 +66,9 @@ public final class MemoryTools implements McpToolbox {
     handlers.put("memory_history", this::history);
     handlers.put("get_context", this::context);
     handlers.put("get_project_rules", this::rules);
+    handlers.put("ingest_conversation", this::ingest);
+    handlers.put("ingest_status", this::ingestStatus);
+    this.ingestLimits = IngestRequest.Limits.of(cfg);
   }
 
   @Override
@@ -106,6 +112,41 @@ public final class MemoryTools implements McpToolbox {
   }
 
   // ---- tools ----
+
+  private Future<McpSchema.CallToolResult> ingest(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("ingest_conversation"));
+    String key = IngestRequest.checkIdempotencyKey("idempotency_key", Fields.optString(args, "idempotency_key", 200));
+    JsonObject req = args.copy();
+    req.remove("idempotency_key");
+    IngestRequest.parse(req, ingestLimits);
+    if (key != null) {
+      req.put("idempotency_key", key);
+    }
+    return bus(Addresses.INGEST_ENQUEUE, ns, req).map(r -> {
+      JsonObject out = new JsonObject().put("job_id", r.getString("job_id")).put("status", r.getString("status"))
+          .put("duplicate", r.getBoolean("duplicate", false));
+      return ToolResults.ok((out.getBoolean("duplicate") ? "Already accepted as job " : "Accepted as job ")
+          + out.getString("job_id") + "; the memories are extracted in the background (see ingest_status).", out);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> ingestStatus(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("ingest_status"));
+    String id = Fields.requireString(args, "job_id", 64);
+    return bus(Addresses.INGEST_GET, ns, new JsonObject().put("job_id", id)).map(r -> {
+      JsonObject job = r.getJsonObject("job");
+      job.remove("namespace");
+      JsonArray items = job.getJsonArray("items");
+      if (items != null && items.size() > INGEST_ITEMS_MAX) { // stay well under the 64 KiB cap
+        job.put("items", new JsonArray(items.getList().subList(0, INGEST_ITEMS_MAX)))
+            .put("items_omitted", items.size() - INGEST_ITEMS_MAX);
+      }
+      String note = job.getString("note");
+      return ToolResults.ok("Ingest job " + id + " is " + job.getString("status")
+          + (job.getString("error") != null ? " (last error: " + job.getString("error") + ")" : "")
+          + (note != null ? "; " + note : "") + ".", (JsonObject) ToolResults.clip(job, 1_000));
+    });
+  }
 
   private Future<McpSchema.CallToolResult> remember(String ns, JsonObject args) {
     Fields.rejectUnknown(args, declared("remember"));

@@ -26,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The nine tool definitions: names, descriptions for a model, input/output schemas, annotations. */
+/** The tool definitions: names, descriptions for a model, input/output schemas, annotations. */
 final class ToolDefinitions {
   private ToolDefinitions() {}
 
@@ -35,7 +35,7 @@ final class ToolDefinitions {
 
   static List<McpSchema.Tool> all() {
     return List.of(remember(), recall(), forget(), relate(), updateMemory(), listMemories(),
-        memoryHistory(), getContext(), getProjectRules());
+        memoryHistory(), getContext(), getProjectRules(), ingestConversation(), ingestStatus());
   }
 
   static McpSchema.ToolAnnotations hints(String title, boolean readOnly, boolean destructive,
@@ -239,5 +239,40 @@ final class ToolDefinitions {
         output(m("rules", memories(), "count", m("type", "integer"), "has_more", m("type", "boolean")),
             "rules", "count"),
         hints("Get project rules", true, false, true));
+  }
+
+  static McpSchema.Tool ingestConversation() {
+    Map<String, Object> message = input(m(
+        "role", oneOf("Who said it; only user turns are mined by the built-in extractor.",
+            List.of("user", "assistant", "system", "tool")),
+        "content", str("What was said.", MemoryInput.MAX_CONTENT),
+        "timestamp", time("When it was said (ISO-8601), optional.")), "role", "content");
+    return tool("ingest_conversation", "Ingest conversation",
+        "Hand a conversation over for background learning: the service stores it durably, answers at once"
+            + " with a job id, and later extracts the user's facts, preferences, decisions and plans (English"
+            + " and Japanese, kept in the language they were said in), de-duplicating and merging them into"
+            + " memory. Use it at the end of a session instead of many remember calls. At most 200 messages"
+            + " per call and 20,000 characters per message by default. idempotency_key makes a retried call"
+            + " return the first job. Check progress with ingest_status. Returns {job_id, status, duplicate}.",
+        input(m(
+            "messages", m("type", "array", "minItems", 1, "items", message, "description",
+                "The conversation turns, oldest first."),
+            "session_id", str("The conversation's id; stored on the memories learned from it.", MemoryInput.MAX_SHORT),
+            "metadata", anyObject("Copied into every memory learned from this conversation."),
+            "idempotency_key", str("Any unique string for this conversation chunk.", 200)), "messages"),
+        output(m("job_id", m("type", "string"), "status", m("type", "string"), "duplicate", m("type", "boolean")),
+            "job_id", "status"),
+        hints("Ingest conversation", false, false, true));
+  }
+
+  static McpSchema.Tool ingestStatus() {
+    return tool("ingest_status", "Ingest status",
+        "Where an ingest job stands: status (queued | running | done | failed), attempts, error, and once"
+            + " done the memory ids created / merged / updated / deleted / unchanged, one item per extracted"
+            + " fact, and a note when nothing new was learned (nothing memorable, all duplicates).",
+        input(m("job_id", nonEmpty("The job_id ingest_conversation returned.", 64)), "job_id"),
+        output(m("job_id", m("type", "string"), "status", m("type", "string"), "attempts", m("type", "integer"),
+            "memories", anyObject("Memory ids by action."), "note", nullable("string")), "job_id", "status"),
+        hints("Ingest status", true, false, true));
   }
 }

@@ -21,7 +21,8 @@ class ToolDefinitionsTest {
     try {
       List<McpSchema.Tool> tools = new MemoryTools(vertx, new JsonObject()).tools();
       assertThat(tools).extracting(McpSchema.Tool::name).containsExactly("remember", "recall", "forget",
-          "relate", "update_memory", "list_memories", "memory_history", "get_context", "get_project_rules");
+          "relate", "update_memory", "list_memories", "memory_history", "get_context", "get_project_rules",
+          "ingest_conversation", "ingest_status");
       DefaultJsonSchemaValidator v = new DefaultJsonSchemaValidator();
       for (McpSchema.Tool t : tools) {
         assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80);
