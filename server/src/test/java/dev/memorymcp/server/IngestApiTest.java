@@ -60,19 +60,8 @@ class IngestApiTest {
     return id;
   }
 
-  /** Polls the job until it is done or failed (at most 60 s). */
   static JsonObject awaitJob(String ns, String id) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < end) {
-      TestServer.Resp r = server.get("/api/v1/ingest/" + id, ns);
-      assertThat(r.status()).as(r.text()).isEqualTo(200);
-      String status = r.json().getString("status");
-      if (status.equals("done") || status.equals("failed")) {
-        return r.json();
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("job " + id + " did not finish in 60 s");
+    return server.awaitIngest(ns, id);
   }
 
   static List<String> ids(JsonObject job, String action) {

@@ -102,6 +102,23 @@ final class TestServer implements AutoCloseable {
     return r.json();
   }
 
+  /** Polls an ingest job until it is done or failed (at most 60 s) and returns its status. */
+  JsonObject awaitIngest(String ns, String jobId) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < end) {
+      Resp r = get("/api/v1/ingest/" + jobId, ns);
+      if (r.status() != 200) {
+        throw new AssertionError("ingest status failed: " + r.status() + " " + r.text());
+      }
+      String status = r.json().getString("status");
+      if (status.equals("done") || status.equals("failed")) {
+        return r.json();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("ingest job " + jobId + " did not finish in 60 s");
+  }
+
   int port() {
     return port;
   }
