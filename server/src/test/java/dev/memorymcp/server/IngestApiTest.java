@@ -218,6 +218,30 @@ class IngestApiTest {
   }
 
   @Test
+  @DisplayName("a retried background write with the same write key replays the first outcome and writes nothing")
+  void writeKeyMakesRetriesIdempotent() throws Exception {
+    String ns = ns();
+    JsonObject first = remember(ns, "Retry-safe fact about the build server", "job-x:0");
+    JsonObject again = remember(ns, "A different text that must not be written", "job-x:0");
+    assertThat(first.getString("action")).isEqualTo("created");
+    assertThat(again.getBoolean("replayed")).isTrue();
+    assertThat(again.getString("id")).isEqualTo(first.getString("id"));
+    assertThat(again.getString("action")).isEqualTo("created");
+    assertThat(server.get("/api/v1/memories", ns).json().getJsonArray("memories")).hasSize(1);
+    JsonObject other = remember(ns, "Another fact of the same job", "job-x:1");
+    assertThat(other.getString("id")).isNotEqualTo(first.getString("id"));
+    JsonObject found = server.vertx().eventBus().<JsonObject>request(dev.memorymcp.bus.Addresses.STORE_WRITE_KEY,
+        new JsonObject().put("namespace", ns).put("key", "job-x:1")).await(30, TimeUnit.SECONDS).body();
+    assertThat(found.getJsonObject("event").getString("memory_id")).isEqualTo(other.getString("id"));
+  }
+
+  JsonObject remember(String ns, String content, String writeKey) throws Exception {
+    return server.vertx().eventBus().<JsonObject>request(dev.memorymcp.bus.Addresses.STORE_REMEMBER, new JsonObject()
+        .put("namespace", ns).put("memory", new JsonObject().put("content", content).put("source", "ingest"))
+        .put("job_id", "job-x").put("write_key", writeKey)).await(30, TimeUnit.SECONDS).body();
+  }
+
+  @Test
   @DisplayName("a job is only visible in its own namespace")
   void jobsAreNamespaced() throws Exception {
     String ns = ns();

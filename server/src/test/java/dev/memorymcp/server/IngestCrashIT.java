@@ -66,6 +66,7 @@ class IngestCrashIT {
       } while (done < 10 && System.nanoTime() < deadline);
       assertThat(done).as("jobs done before the kill").isBetween(10L, (long) JOBS - 1);
       p.kill();
+      System.out.printf("IngestCrashIT: kill -9 with %d of %d jobs done%n", done, JOBS);
     }
 
     try (ServerProcess p = new ServerProcess(dir.resolve("data"))) {
@@ -94,6 +95,9 @@ class IngestCrashIT {
         cursor = page.getString("next_cursor");
       } while (cursor != null);
       assertThat(contents).as("every fact exactly once").hasSize(JOBS * 2).doesNotHaveDuplicates();
+      String log = p.logText();
+      System.out.println("IngestCrashIT: after restart: " + log.lines()
+          .filter(l -> l.contains("queued again") || l.contains("replayed")).findFirst().orElse("(no job was running at the kill)"));
     }
   }
 
