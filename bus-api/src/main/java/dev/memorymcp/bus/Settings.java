@@ -65,6 +65,7 @@ public final class Settings {
       new Key("dedupe.lexical_merge", 0.75, "Character-trigram similarity needed (with the dense score) to merge"),
       new Key("dedupe.lexical_relate_uncovered", 0.3, "Trigram similarity that relates text in a script the model does not cover"),
       new Key("dedupe.lexical_merge_uncovered", 0.85, "Trigram similarity that merges text in a script the model does not cover"),
+      new Key("ingest.worker", true, "Run the ingest worker in this process (false: jobs are queued but only extracted by a worker elsewhere)"),
       new Key("ingest.concurrency", 2, "Ingest jobs one worker extracts at the same time"),
       new Key("ingest.queue_depth", 10_000, "Queued + running ingest jobs accepted; past it POST /api/v1/ingest answers 429 with Retry-After"),
       new Key("ingest.max_messages", 200, "Most messages in one ingest request (413 above)"),

@@ -42,6 +42,10 @@ public final class Node {
   public Future<Node> deploy(List<Role> roles) {
     Future<Void> chain = Future.succeededFuture();
     for (Role role : Role.values()) {
+      if (role == Role.INGEST && !cfg.getBoolean("ingest.worker", true)) {
+        LOG.info("ingest worker off (ingest.worker=false): ingest jobs stay queued");
+        continue;
+      }
       if (roles.contains(role)) {
         chain = chain.compose(v -> deployOne(role));
       }

@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Run: {@code java -Drate=200 -Dseconds=30 -cp … dev.memorymcp.server.IngestLatencyLoop}
  */
 public final class IngestLatencyLoop {
+  /** Every fact is unique (the number), so each one costs a real embedding and dedupe lookup. */
   static final String[] FACTS = {
-      "I prefer %s for side projects.", "We decided to move %s to the new cluster.",
-      "My manager for %s is Keiko.", "I'm going to rewrite %s next month.",
-      "私は%sが好きです。", "%sの締め切りは金曜日にすることに決めた。"};
+      "I prefer %s for side project %d.", "We decided to move %s to cluster %d.",
+      "My manager for %s ticket %d is Keiko.", "I'm going to rewrite %s module %d next month.",
+      "私は%sのバージョン%dが好きです。", "%sの締め切りは%d日にすることに決めた。"};
   static final String[] THINGS = {"Rust", "the billing service", "Kotlin", "the search page", "Terraform",
       "the mobile app", "GraphQL", "the data pipeline"};
 
@@ -38,7 +39,13 @@ public final class IngestLatencyLoop {
     Path dir = System.getProperty("data") != null ? Path.of(System.getProperty("data")) : Files.createTempDirectory("ingest-latency");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try (ServerProcess p = new ServerProcess(dir.resolve("data"))) {
-      p.start(Map.of("MEMORY_MCP_STORAGE_SYNCHRONOUS", System.getProperty("sync", "FULL")));
+      Map<String, String> env = new java.util.HashMap<>(Map.of("MEMORY_MCP_STORAGE_SYNCHRONOUS", System.getProperty("sync", "FULL")));
+      for (String kv : System.getProperty("env", "").split(",")) { // -Denv=MEMORY_MCP_X=1,MEMORY_MCP_Y=2
+        if (kv.contains("=")) {
+          env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+      }
+      p.start(env);
       ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
       AtomicInteger errors = new AtomicInteger();
       List<CompletableFuture<?>> inFlight = Collections.synchronizedList(new ArrayList<>());
@@ -51,8 +58,8 @@ public final class IngestLatencyLoop {
         if (wait > 0) {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
-        String content = String.format(FACTS[i % FACTS.length], THINGS[(i / FACTS.length) % THINGS.length])
-            + (i % 3 == 0 ? " Thanks!" : "") + " (" + i + ")";
+        String content = String.format(FACTS[i % FACTS.length], THINGS[(i / FACTS.length) % THINGS.length], i)
+            + (i % 3 == 0 ? " Thanks!" : "");
         JsonObject body = new JsonObject().put("messages", new JsonArray()
             .add(new JsonObject().put("role", "user").put("content", content))).put("session_id", "load-" + (i / 20));
         HttpRequest req = HttpRequest.newBuilder(p.uri("/api/v1/ingest")).timeout(Duration.ofSeconds(10))
@@ -84,7 +91,8 @@ public final class IngestLatencyLoop {
       do {
         Thread.sleep(1000);
         jobs = health(http, p).getJsonObject("ingest_jobs");
-      } while (jobs.getLong("queued") + jobs.getLong("running") > 0 && System.nanoTime() - t0 < 600_000_000_000L);
+      } while (jobs.getLong("queued") + jobs.getLong("running") > 0 && System.nanoTime() - t0 < 600_000_000_000L
+          && !(jobs.getLong("done") == 0 && System.nanoTime() - t0 > 10_000_000_000L)); // no worker running
       System.out.printf("backlog drained %.1f s after the load: %s, %d memories%n", (System.nanoTime() - t0) / 1e9,
           jobs.encode(), health(http, p).getLong("memories"));
     }
