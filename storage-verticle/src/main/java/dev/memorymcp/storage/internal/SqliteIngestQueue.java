@@ -13,9 +13,13 @@ import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * The durable ingest queue: one SQLite file of its own ({@code ingest.db}, WAL, the store's
  * synchronous mode), so acknowledging a chat message never waits behind memory writes. A job is
  * acknowledged only after its row is committed. Enqueues that arrive while a commit runs are
- * committed together in the next one (group commit): one fsync for many messages.
+ * committed together in the next one (group commit): one fsync for many messages. Writes go
+ * through one plain JDBC connection in ordered blocking tasks (a transaction is one worker-thread
+ * hop); status reads use a read-only pooled connection.
  *
  * <p>Lifecycle: queued → running (claimed, with a lease) → done | queued again with backoff |
  * failed after the last attempt. Jobs left running by a crash are queued again on open, and a
@@ -77,6 +83,11 @@ public final class SqliteIngestQueue {
   private record Pending(String namespace, IngestRequest request, String idempotencyKey,
       Promise<JsonObject> reply) {}
 
+  /** A unit of work on the writer connection, run inside one transaction. */
+  private interface WriterTx<T> {
+    T run(Connection conn) throws SQLException;
+  }
+
   private final Vertx vertx;
   private final Path dbFile;
   private final String synchronous;
@@ -85,7 +96,12 @@ public final class SqliteIngestQueue {
   private final List<Pending> pending = new ArrayList<>();
   /** Finish times of recent jobs, to estimate Retry-After from throughput. */
   private final ArrayDeque<Long> finished = new ArrayDeque<>();
-  private Pool writer;
+  /**
+   * The one writer: a plain JDBC connection used only from ordered blocking tasks of the owning
+   * context, so a whole transaction is one hop to a worker thread (through the pooled client it
+   * was one hop per statement, which under CPU load was most of the acknowledgement time).
+   */
+  private Connection writer;
   private Pool reader;
   private boolean flushing;
   private boolean closed;
@@ -108,29 +124,66 @@ public final class SqliteIngestQueue {
   /** Creates or migrates the file, queues again every job a crash left running, counts the backlog. */
   public Future<Void> open() {
     Path dir = dbFile.getParent();
+    String writerPragmas = "journal_mode=WAL&synchronous=" + synchronous + "&transaction_mode=IMMEDIATE&";
     return vertx.fileSystem().mkdirs(dir.toString()).compose(v -> {
-      writer = JDBCPool.pool(vertx, options("journal_mode=WAL&synchronous=" + synchronous
-          + "&transaction_mode=IMMEDIATE&"), new PoolOptions().setMaxSize(1));
-      return Migrations.apply(vertx, writer, Migrations.INGEST_SCRIPTS);
-    }).compose(applied -> {
+      Pool migrator = JDBCPool.pool(vertx, options(writerPragmas), new PoolOptions().setMaxSize(1));
+      return Migrations.apply(vertx, migrator, Migrations.INGEST_SCRIPTS).eventually(migrator::close);
+    }).compose(applied -> vertx.executeBlocking(() -> {
+      Connection c = DriverManager.getConnection(url(writerPragmas));
+      c.setAutoCommit(false);
+      return c;
+    }, true)).compose(conn -> {
+      writer = conn;
       reader = JDBCPool.pool(vertx, options("open_mode=1&"), new PoolOptions().setMaxSize(1));
-      return writer.withTransaction(conn -> conn.preparedQuery(REQUEUE_RUNNING)
-          .execute(Tuple.of(System.currentTimeMillis())));
-    }).compose(requeued -> {
-      if (requeued.rowCount() > 0) {
-        LOG.warn("{} ingest job(s) were running when the service stopped; queued again", requeued.rowCount());
+      return write(c -> {
+        int requeued;
+        try (PreparedStatement ps = c.prepareStatement(REQUEUE_RUNNING)) {
+          ps.setLong(1, System.currentTimeMillis());
+          requeued = ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(OUTSTANDING); ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new long[] {requeued, rs.getLong(1)};
+        }
+      });
+    }).map(counts -> {
+      if (counts[0] > 0) {
+        LOG.warn("{} ingest job(s) were running when the service stopped; queued again", counts[0]);
       }
-      return writer.query(OUTSTANDING).execute();
-    }).map(rows -> {
-      outstanding = rows.iterator().next().getLong("n");
+      outstanding = counts[1];
       LOG.info("opened ingest queue {} ({} job(s) waiting)", dbFile, outstanding);
       return null;
     });
   }
 
+  private String url(String pragmas) {
+    return "jdbc:sqlite:" + dbFile + "?" + pragmas + "busy_timeout=" + SqliteMemoryStore.BUSY_TIMEOUT_MS;
+  }
+
   private JDBCConnectOptions options(String pragmas) {
-    return new JDBCConnectOptions().setJdbcUrl("jdbc:sqlite:" + dbFile + "?" + pragmas
-        + "busy_timeout=" + SqliteMemoryStore.BUSY_TIMEOUT_MS);
+    return new JDBCConnectOptions().setJdbcUrl(url(pragmas));
+  }
+
+  /** Runs {@code tx} in one transaction on the writer, after every earlier one; commits or rolls back. */
+  private <T> Future<T> write(WriterTx<T> tx) {
+    if (closed && closing != null || writer == null) {
+      return Future.failedFuture(unavailable());
+    }
+    Connection c = writer;
+    return vertx.executeBlocking(() -> {
+      try {
+        T result = tx.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollbackFailed) {
+          e.addSuppressed(rollbackFailed);
+        }
+        throw e;
+      }
+    }, true);
   }
 
   /**
@@ -161,8 +214,8 @@ public final class SqliteIngestQueue {
   private void flush() {
     if (pending.isEmpty()) {
       flushing = false;
-      if (closed && closing == null) {
-        closePools();
+      if (closed) {
+        closeResources();
       }
       return;
     }
@@ -170,9 +223,9 @@ public final class SqliteIngestQueue {
     List<Pending> batch = new ArrayList<>(pending);
     pending.clear();
     long now = System.currentTimeMillis();
-    List<JsonObject> replies = new ArrayList<>();
-    writer.withTransaction(conn -> insertAll(conn, batch, now, replies)).onComplete(ar -> {
+    write(c -> insertAll(c, batch, now)).onComplete(ar -> {
       if (ar.succeeded()) {
+        List<JsonObject> replies = ar.result();
         long added = replies.stream().filter(r -> !r.getBoolean("duplicate")).count();
         outstanding += added;
         for (int i = 0; i < batch.size(); i++) {
@@ -198,40 +251,41 @@ public final class SqliteIngestQueue {
     });
   }
 
-  private Future<Void> insertAll(SqlConnection conn, List<Pending> batch, long now, List<JsonObject> replies) {
-    Future<Void> chain = Future.succeededFuture();
-    for (Pending p : batch) {
-      chain = chain.compose(v -> insert(conn, p, now).map(r -> {
-        replies.add(r);
-        return null;
-      }));
-    }
-    return chain;
-  }
-
-  private Future<JsonObject> insert(SqlConnection conn, Pending p, long now) {
-    String request = p.request().toJson().encode();
-    String hash = sha256(request);
-    Future<JsonObject> earlier = p.idempotencyKey() == null ? Future.succeededFuture(null)
-        : conn.preparedQuery(BY_KEY).execute(Tuple.of(p.namespace(), p.idempotencyKey())).map(rows -> {
-          if (rows.size() == 0) {
-            return null;
+  private List<JsonObject> insertAll(Connection c, List<Pending> batch, long now) throws SQLException {
+    List<JsonObject> replies = new ArrayList<>();
+    try (PreparedStatement byKey = c.prepareStatement(BY_KEY); PreparedStatement insert = c.prepareStatement(INSERT)) {
+      for (Pending p : batch) {
+        String request = p.request().toJson().encode();
+        String hash = sha256(request);
+        JsonObject earlier = null;
+        if (p.idempotencyKey() != null) {
+          byKey.setString(1, p.namespace());
+          byKey.setString(2, p.idempotencyKey());
+          try (ResultSet rs = byKey.executeQuery()) {
+            if (rs.next()) {
+              earlier = new JsonObject().put("job_id", rs.getString("id")).put("status", rs.getString("status"))
+                  .put("duplicate", true);
+              if (!hash.equals(rs.getString("request_hash"))) {
+                earlier.put("conflict", true);
+              }
+            }
           }
-          Row r = rows.iterator().next();
-          JsonObject out = new JsonObject().put("job_id", r.getString("id"))
-              .put("status", r.getString("status")).put("duplicate", true);
-          return hash.equals(r.getString("request_hash")) ? out : out.put("conflict", true);
-        });
-    return earlier.compose(found -> {
-      if (found != null) {
-        return Future.succeededFuture(found);
+        }
+        if (earlier != null) {
+          replies.add(earlier);
+          continue;
+        }
+        String id = ids.get();
+        Object[] params = {id, p.namespace(), p.request().sessionId(), p.idempotencyKey(), hash, request,
+            p.request().messages().size(), now, now, now};
+        for (int i = 0; i < params.length; i++) {
+          insert.setObject(i + 1, params[i]);
+        }
+        insert.executeUpdate();
+        replies.add(new JsonObject().put("job_id", id).put("status", "queued").put("duplicate", false));
       }
-      String id = ids.get();
-      return conn.preparedQuery(INSERT).execute(Tuple.from(new Object[] {id, p.namespace(),
-              p.request().sessionId(), p.idempotencyKey(), hash, request, p.request().messages().size(),
-              now, now, now}))
-          .map(v -> new JsonObject().put("job_id", id).put("status", "queued").put("duplicate", false));
-    });
+    }
+    return replies;
   }
 
   /** The public view of a job, or null when there is none with that id in the namespace. */
@@ -253,33 +307,46 @@ public final class SqliteIngestQueue {
       return Future.failedFuture(unavailable());
     }
     long now = System.currentTimeMillis();
-    return writer.withTransaction(conn -> conn.preparedQuery(DUE).execute(Tuple.of(now, now, limit))
-        .compose(rows -> {
-          List<String> due = new ArrayList<>();
-          rows.forEach(r -> due.add(r.getString("id")));
-          List<JsonObject> out = new ArrayList<>();
-          Future<Void> chain = Future.succeededFuture();
-          for (String id : due) {
-            chain = chain.compose(v -> conn.preparedQuery(TAKE).execute(Tuple.of(worker, now + leaseMs, now, id)))
-                .compose(v -> conn.preparedQuery(CLAIMED).execute(Tuple.of(id)))
-                .map(claimed -> {
-                  out.add(work(claimed.iterator().next()));
-                  return null;
-                });
+    return write(c -> {
+      List<String> due = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(DUE)) {
+        ps.setLong(1, now);
+        ps.setLong(2, now);
+        ps.setInt(3, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            due.add(rs.getString(1));
           }
-          return chain.map(v -> out);
-        }));
+        }
+      }
+      List<JsonObject> out = new ArrayList<>();
+      try (PreparedStatement take = c.prepareStatement(TAKE); PreparedStatement read = c.prepareStatement(CLAIMED)) {
+        for (String id : due) {
+          take.setString(1, worker);
+          take.setLong(2, now + leaseMs);
+          take.setLong(3, now);
+          take.setString(4, id);
+          take.executeUpdate();
+          read.setString(1, id);
+          try (ResultSet rs = read.executeQuery()) {
+            rs.next();
+            out.add(work(rs));
+          }
+        }
+      }
+      return out;
+    });
   }
 
   /** Saves the job's extraction (so a retry applies the same facts) and renews the lease. */
   public Future<Void> checkpoint(String id, String worker, JsonObject extraction, long leaseMs) {
     long now = System.currentTimeMillis();
-    return held(CHECKPOINT, id, worker, Tuple.of(extraction.encode(), now + leaseMs, now, id, worker));
+    return held(CHECKPOINT, id, worker, extraction.encode(), now + leaseMs, now);
   }
 
   public Future<Void> complete(String id, String worker, JsonObject result) {
     long now = System.currentTimeMillis();
-    return held(COMPLETE, id, worker, Tuple.of(result.encode(), now, now, id, worker)).onSuccess(v -> finishedOne(now));
+    return held(COMPLETE, id, worker, result.encode(), now, now).onSuccess(v -> finishedOne(now));
   }
 
   /**
@@ -287,30 +354,42 @@ public final class SqliteIngestQueue {
    * minutes), or kept as failed once {@code maxAttempts} attempts were made. Never deletes the job.
    */
   public Future<JsonObject> fail(String id, String worker, String error, int maxAttempts, long backoffMs) {
-    if (closed || writer == null) {
-      return Future.failedFuture(unavailable());
-    }
     long now = System.currentTimeMillis();
     String err = error == null ? "unknown error" : error.length() > 2000 ? error.substring(0, 2000) : error;
-    return writer.withTransaction(conn -> conn.preparedQuery(ATTEMPTS).execute(Tuple.of(id, worker))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.failedFuture(notHeld(id));
+    return write(c -> {
+      int attempts;
+      try (PreparedStatement ps = c.prepareStatement(ATTEMPTS)) {
+        ps.setString(1, id);
+        ps.setString(2, worker);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw notHeld(id);
           }
-          int attempts = rows.iterator().next().getInteger("attempts");
-          if (attempts >= maxAttempts) {
-            return conn.preparedQuery(FAIL).execute(Tuple.of(err, now, now, id, worker))
-                .map(v -> new JsonObject().put("status", "failed").put("attempts", attempts));
-          }
-          long delay = Math.min(MAX_BACKOFF_MS, backoffMs << Math.min(20, attempts - 1));
-          return conn.preparedQuery(RETRY).execute(Tuple.of(err, now + delay, now, id, worker))
-              .map(v -> new JsonObject().put("status", "queued").put("attempts", attempts)
-                  .put("next_attempt_at", Fields.iso(now + delay)));
-        })).onSuccess(r -> {
-          if ("failed".equals(r.getString("status"))) {
-            finishedOne(now);
-          }
-        });
+          attempts = rs.getInt(1);
+        }
+      }
+      if (attempts >= maxAttempts) {
+        update(c, FAIL, err, now, now, id, worker);
+        return new JsonObject().put("status", "failed").put("attempts", attempts);
+      }
+      long delay = Math.min(MAX_BACKOFF_MS, backoffMs << Math.min(20, attempts - 1));
+      update(c, RETRY, err, now + delay, now, id, worker);
+      return new JsonObject().put("status", "queued").put("attempts", attempts)
+          .put("next_attempt_at", Fields.iso(now + delay));
+    }).onSuccess(r -> {
+      if ("failed".equals(r.getString("status"))) {
+        finishedOne(now);
+      }
+    });
+  }
+
+  private static int update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      return ps.executeUpdate();
+    }
   }
 
   /** Counts by status, for /health and the stats. */
@@ -325,12 +404,17 @@ public final class SqliteIngestQueue {
     });
   }
 
-  private Future<Void> held(String sql, String id, String worker, Tuple params) {
-    if (closed || writer == null) {
-      return Future.failedFuture(unavailable());
-    }
-    return writer.withTransaction(conn -> conn.preparedQuery(sql).execute(params)).compose(rows ->
-        rows.rowCount() == 0 ? Future.failedFuture(notHeld(id)) : Future.succeededFuture());
+  /** An update of a job this worker holds (running, same worker); 409 otherwise. */
+  private Future<Void> held(String sql, String id, String worker, Object... leading) {
+    Object[] params = java.util.Arrays.copyOf(leading, leading.length + 2);
+    params[leading.length] = id;
+    params[leading.length + 1] = worker;
+    return write(c -> {
+      if (update(c, sql, params) == 0) {
+        throw notHeld(id);
+      }
+      return null;
+    });
   }
 
   private void finishedOne(long at) {
@@ -358,30 +442,34 @@ public final class SqliteIngestQueue {
   public Future<Void> close() {
     closed = true;
     if (!flushing) {
-      closePools();
+      closeResources();
     }
     return closedPromise.future();
   }
 
-  private void closePools() {
+  private void closeResources() {
     if (closing != null) {
       return;
     }
-    List<Future<Void>> pools = new ArrayList<>();
+    List<Future<Void>> all = new ArrayList<>();
     if (reader != null) {
-      pools.add(reader.close());
+      all.add(reader.close());
     }
-    if (writer != null) {
-      pools.add(writer.close());
+    Connection c = writer;
+    if (c != null) { // ordered: runs after every write already submitted
+      all.add(vertx.executeBlocking(() -> {
+        c.close();
+        return null;
+      }, true));
     }
-    closing = Future.all(pools).<Void>mapEmpty().onComplete(closedPromise);
+    closing = Future.all(all).<Void>mapEmpty().onComplete(closedPromise);
   }
 
-  private static JsonObject work(Row r) {
+  private static JsonObject work(ResultSet r) throws SQLException {
     JsonObject request = new JsonObject(r.getString("request"));
     String extraction = r.getString("extraction");
     return new JsonObject().put("id", r.getString("id")).put("namespace", r.getString("namespace"))
-        .put("session_id", r.getString("session_id")).put("attempts", r.getInteger("attempts"))
+        .put("session_id", r.getString("session_id")).put("attempts", r.getInt("attempts"))
         .put("messages", request.getJsonArray("messages")).put("metadata", request.getJsonObject("metadata"))
         .put("extraction", extraction == null ? null : new JsonObject(extraction));
   }
@@ -410,6 +498,7 @@ public final class SqliteIngestQueue {
     return j;
   }
 
+  /** Thrown inside a writer task (rolls the transaction back) and delivered as a 409. */
   private static MemoryException notHeld(String id) {
     return new MemoryException(ErrorCode.CONFLICT, "INGEST_JOB_NOT_HELD",
         "ingest job " + id + " is not running under this worker (its lease ran out or it was requeued)",
