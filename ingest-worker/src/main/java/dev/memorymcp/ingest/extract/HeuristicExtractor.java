@@ -159,7 +159,7 @@ public final class HeuristicExtractor {
           "計画(して|中|です)",
           "[おこそとのほもよろごぞどぼぽ]うと(思|考え)")),
       new Kind("fact", "fact", 0.6, en(
-          "\\bmy\\s+([\\p{L}\\p{N}-]+\\s+){0,4}?(is|are|was|were|has|have)\\b",
+          "\\bmy\\s+([\\p{L}\\p{N}-]+\\s+){0,8}?(is|are|was|were|has|have)\\b",
           "\\bmy\\s+([\\p{L}\\p{N}-]+\\s+){0,3}?[\\p{L}\\p{N}-]+'s\\b",
           // "Sato is my dentist", but not "This is my code" or "Here is my question"
           "^(?!(this|that|it|here|there|what|which|these|those)\\b)[\\p{L}\\p{N}.' -]{1,40}\\s(is|are)\\s+my\\s+\\p{L}",

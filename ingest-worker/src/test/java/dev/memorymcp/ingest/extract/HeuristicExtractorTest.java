@@ -77,6 +77,7 @@ class HeuristicExtractorTest {
   @DisplayName("each kind of sentence gets its memory type, in English and Japanese")
   @CsvSource(delimiter = '|', textBlock = """
       I like hiking in the Alps.                         | preference
+      My manager for the billing team in Berlin is Keiko. | fact
       I love Rust's borrow checker.                      | preference
       I'd rather use Kotlin than Java.                   | preference
       I usually drink oat milk.                          | preference
