@@ -81,7 +81,7 @@ public class IngestVerticle extends VerticleBase {
     }
     claiming = true;
     again = false;
-    Bus.request(vertx, Addresses.INGEST_CLAIM, new JsonObject().put("worker", worker).put("limit", free)
+    Bus.request(vertx, Addresses.INGEST_CLAIM, new JsonObject().put("worker", worker).put("limit", Math.min(free, 64))
         .put("lease_ms", leaseMs), 10_000).onComplete(ar -> {
           claiming = false;
           if (ar.failed()) { // storage not up yet or busy: the poll timer tries again
@@ -90,7 +90,7 @@ public class IngestVerticle extends VerticleBase {
           }
           JsonArray jobs = ar.result().getJsonArray("jobs", new JsonArray());
           jobs.forEach(o -> runJob((JsonObject) o));
-          if (again || jobs.size() == free) {
+          if (again || jobs.size() == Math.min(free, 64)) {
             pump();
           }
         });

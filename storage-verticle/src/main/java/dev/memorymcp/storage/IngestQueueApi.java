@@ -65,8 +65,4 @@ final class IngestQueueApi {
     return queue.fail(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
         body.getString("error"), maxAttempts, backoffMs);
   }
-
-  Future<JsonObject> counts(JsonObject body) {
-    return queue.counts();
-  }
 }
