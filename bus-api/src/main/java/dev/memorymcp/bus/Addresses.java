@@ -14,6 +14,8 @@ public final class Addresses {
 
   /** {namespace, memory: MemoryInput json} → {id, action, memory, similar, masked}. */
   public static final String STORE_REMEMBER = "memory.storage.remember";
+  /** {namespace, memories: [MemoryInput json], dedupe} → {results: [{id, action}], masked}; one transaction. */
+  public static final String STORE_REMEMBER_BATCH = "memory.storage.remember_batch";
   /** {namespace, id} → {memory}. */
   public static final String STORE_GET = "memory.storage.get";
   /** {namespace, ids: [..], with_vectors?} → {memories: [memory (+ vector Buffer)]}, unknown ids left out. */

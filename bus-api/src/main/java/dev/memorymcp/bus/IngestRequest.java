@@ -106,11 +106,7 @@ public record IngestRequest(List<Message> messages, String sessionId, JsonObject
     try {
       return read.get();
     } catch (MemoryException e) {
-      String field = e.details().getString("field");
-      if (field == null) {
-        throw e;
-      }
-      throw MemoryException.invalidField(at + "." + field, e.getMessage().replaceFirst("^" + java.util.regex.Pattern.quote(field) + ":?\\s*", ""));
+      throw e.withFieldPrefix(at);
     }
   }
 

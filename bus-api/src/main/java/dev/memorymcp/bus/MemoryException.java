@@ -50,6 +50,21 @@ public class MemoryException extends RuntimeException {
     return details;
   }
 
+  /**
+   * The same error located inside a nested object: field {@code role} of {@code messages[2]}
+   * becomes {@code messages[2].role}, in the details and at the start of the message. An error
+   * without a field is returned unchanged.
+   */
+  public MemoryException withFieldPrefix(String at) {
+    String field = details.getString("field");
+    if (field == null) {
+      return this;
+    }
+    String message = getMessage().startsWith(field + ": ") ? getMessage().substring(field.length() + 2) : getMessage();
+    return new MemoryException(code, error, at + "." + field + ": " + message,
+        details.copy().put("field", at + "." + field));
+  }
+
   /** The {"error": {...}} body clients see. */
   public JsonObject toErrorBody() {
     return new JsonObject().put("error", new JsonObject().put("code", error)

@@ -3,6 +3,7 @@ package dev.memorymcp.gateway;
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.IngestRequest;
+import dev.memorymcp.bus.MemoryBatch;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
@@ -36,6 +37,7 @@ final class RestApi {
   void mount(Router r) {
     r.get("/health").handler(this::health);
     r.post("/api/v1/memories").handler(this::remember);
+    r.postWithRegex("/api/v1/memories:batch").handler(this::rememberBatch);
     r.get("/api/v1/memories").handler(this::list);
     r.delete("/api/v1/memories").handler(this::forget);
     r.get("/api/v1/memories/:id").handler(ctx -> byId(ctx, Addresses.STORE_GET, 200));
@@ -90,6 +92,14 @@ final class RestApi {
     MemoryInput.parse(in); // reject bad input here, before any work; the store parses again
     reply(ctx, Bus.request(vertx, Addresses.STORE_REMEMBER,
         new JsonObject().put("namespace", Personas.namespace(ctx)).put("memory", in)), 201);
+  }
+
+  /** POST /api/v1/memories:batch: many memories in one transaction, results in input order. */
+  private void rememberBatch(RoutingContext ctx) {
+    JsonObject in = body(ctx);
+    MemoryBatch.parse(in); // 400/413 naming memories[i].field before any work
+    reply(ctx, Bus.request(vertx, Addresses.STORE_REMEMBER_BATCH, in.copy().put("namespace", Personas.namespace(ctx)),
+        120_000), 201);
   }
 
   /**

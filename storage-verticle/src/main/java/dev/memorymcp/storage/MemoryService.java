@@ -7,6 +7,7 @@ import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.Relations;
+import dev.memorymcp.bus.Vectors;
 import dev.memorymcp.bus.text.QueryTerms;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupePolicy.Decision;
@@ -79,16 +80,8 @@ final class MemoryService {
    * ingest job), replies with that earlier outcome ({@code replayed: true}) and writes nothing.
    */
   Future<JsonObject> remember(String ns, MemoryInput raw, WriteOrigin origin) {
-    SecretMasker.Result content = SecretMasker.mask(raw.content());
-    SecretMasker.Result name = SecretMasker.mask(raw.name());
-    SecretMasker.Result summary = SecretMasker.mask(raw.summary());
-    Set<String> masked = new LinkedHashSet<>(content.kinds());
-    masked.addAll(name.kinds());
-    masked.addAll(summary.kinds());
-    MemoryInput in = new MemoryInput(content.text(), raw.type(), raw.scope(), raw.scopeId(),
-        name.text(), summary.text(), raw.tags(), raw.category(), raw.importance(),
-        raw.confidence(), raw.metadata(), raw.source(), raw.sessionId(), raw.createdAt(),
-        raw.expiresAt(), raw.relations());
+    Set<String> masked = new LinkedHashSet<>();
+    MemoryInput in = masked(raw, masked);
     return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
         ? Future.succeededFuture(earlier)
         : checkTargets(ns, in)
@@ -96,6 +89,106 @@ final class MemoryService {
             .compose(vector -> neighbours(ns, in, vector)
                 .compose(nb -> apply(ns, in, vector, nb, origin)))
             .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))))));
+  }
+
+  /** The input with secrets masked in content, name and summary; the kinds found go to {@code kinds}. */
+  private static MemoryInput masked(MemoryInput raw, Set<String> kinds) {
+    SecretMasker.Result content = SecretMasker.mask(raw.content());
+    SecretMasker.Result name = SecretMasker.mask(raw.name());
+    SecretMasker.Result summary = SecretMasker.mask(raw.summary());
+    kinds.addAll(content.kinds());
+    kinds.addAll(name.kinds());
+    kinds.addAll(summary.kinds());
+    return new MemoryInput(content.text(), raw.type(), raw.scope(), raw.scopeId(),
+        name.text(), summary.text(), raw.tags(), raw.category(), raw.importance(),
+        raw.confidence(), raw.metadata(), raw.source(), raw.sessionId(), raw.createdAt(),
+        raw.expiresAt(), raw.relations());
+  }
+
+  /**
+   * Remembers several memories in one transaction (a bulk import): all are written or none is.
+   * Texts are embedded in batches. With {@code dedupeOn}, each input is checked against the stored
+   * memories and against the ones before it in the same batch, so the outcome is the one a
+   * sequence of single remembers would give. Replies {results: [{id, action}]} in input order.
+   */
+  Future<JsonObject> rememberBatch(String ns, List<MemoryInput> raws, boolean dedupeOn) {
+    Set<String> kinds = new LinkedHashSet<>();
+    List<MemoryInput> inputs = raws.stream().map(r -> masked(r, kinds)).toList();
+    return serial(ns, () -> {
+      Future<Void> checked = Future.succeededFuture();
+      for (int i = 0; i < inputs.size(); i++) {
+        MemoryInput in = inputs.get(i);
+        String at = "memories[" + i + "]";
+        checked = checked.compose(v -> checkTargets(ns, in).recover(err -> Future.failedFuture(
+            err instanceof MemoryException me ? me.withFieldPrefix(at) : err)));
+      }
+      return checked.compose(v -> embeddings.passages(inputs.stream().map(MemoryInput::content).toList()))
+          .compose(vectors -> {
+            BatchPlan plan = new BatchPlan();
+            Future<Void> chain = Future.succeededFuture();
+            for (int i = 0; i < inputs.size(); i++) {
+              MemoryInput in = inputs.get(i);
+              float[] vector = vectors.get(i);
+              chain = chain.compose(v -> planOne(ns, in, vector, dedupeOn && dedupe, plan));
+            }
+            return chain.compose(v -> store.writeAll(plan.writes))
+                .map(v -> new JsonObject().put("results", new JsonArray(plan.results))
+                    .put("masked", new JsonArray(new ArrayList<>(kinds))));
+          });
+    });
+  }
+
+  /** The writes of a batch so far, and the latest planned state of every memory it touches. */
+  private static final class BatchPlan {
+    final List<MemoryStore.Write> writes = new ArrayList<>();
+    final List<JsonObject> results = new ArrayList<>();
+    final Map<String, Memory> memories = new LinkedHashMap<>();
+    final Map<String, float[]> vectors = new HashMap<>();
+  }
+
+  private Future<Void> planOne(String ns, MemoryInput in, float[] vector, boolean dedupeOn, BatchPlan plan) {
+    Future<List<Neighbour>> nb = dedupeOn ? neighbours(ns, in, vector) : Future.succeededFuture(List.of());
+    return nb.compose(stored -> {
+      List<Neighbour> all = new ArrayList<>();
+      Set<String> seen = new java.util.HashSet<>();
+      for (Neighbour n : stored) { // a memory already changed by this batch is judged by its new text
+        Memory m = plan.memories.get(n.id());
+        all.add(m == null ? n : new Neighbour(n.id(), m.content(), n.dense()));
+        seen.add(n.id());
+      }
+      if (dedupeOn) {
+        plan.memories.values().stream()
+            .filter(m -> !seen.contains(m.id()) && m.scope().equals(in.scope()) && sameScopeId(m.scopeId(), in.scopeId()))
+            .forEach(m -> all.add(new Neighbour(m.id(), m.content(), Vectors.dot(vector, plan.vectors.get(m.id())))));
+        all.sort((a, b) -> Double.compare(b.dense(), a.dense()));
+      }
+      Decision d = dedupeOn ? policy.decide(in.content(), all)
+          : new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0, "dedupe off");
+      boolean merge = d.action() == DedupePolicy.Action.MERGE || d.action() == DedupePolicy.Action.UPDATE;
+      Future<Memory> target = !merge ? Future.succeededFuture(null)
+          : plan.memories.containsKey(d.targetId()) ? Future.succeededFuture(plan.memories.get(d.targetId()))
+          : store.get(ns, d.targetId());
+      return target.map(old -> {
+        MemoryStore.Write w = old == null
+            ? createWrite(ns, in, vector, merge ? new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0,
+                "target vanished") : d, WriteOrigin.NONE)
+            : mergeWrite(ns, in, vector, d, WriteOrigin.NONE, old);
+        plan.writes.add(w);
+        plan.memories.put(w.memory().id(), w.memory());
+        if (w.vector() != null) {
+          plan.vectors.put(w.memory().id(), w.vector());
+        }
+        plan.results.add(new JsonObject().put("id", w.memory().id()).put("action", action(w, d)));
+        return null;
+      });
+    });
+  }
+
+  private static String action(MemoryStore.Write w, Decision d) {
+    if (w.create()) {
+      return "created";
+    }
+    return d.action() == DedupePolicy.Action.UPDATE ? "updated" : "merged";
   }
 
   /** The outcome of an earlier write with the origin's write key, or null when there was none. */
@@ -181,6 +274,14 @@ final class MemoryService {
 
   private Future<JsonObject> create(String ns, MemoryInput in, float[] vector, Decision d,
       WriteOrigin origin) {
+    MemoryStore.Write w = createWrite(ns, in, vector, d, origin);
+    return store.create(w.memory(), vector, w.event(), w.relations()).map(v -> new JsonObject()
+        .put("id", w.memory().id()).put("action", "created").put("memory", w.memory().toJson())
+        .put("relations", new JsonArray(w.relations().stream().map(Relation::toJson).toList())));
+  }
+
+  /** A new memory with its CREATE event and its relations (asked for, supersedes, related_to). */
+  private MemoryStore.Write createWrite(String ns, MemoryInput in, float[] vector, Decision d, WriteOrigin origin) {
     long now = System.currentTimeMillis();
     String id = Ids.newId();
     long created = in.createdAt() == null ? now : in.createdAt();
@@ -204,9 +305,7 @@ final class MemoryService {
           .put("target_id", d.targetId()).put("related", new JsonArray(d.relatedIds())));
     }
     MemoryEvent ev = MemoryEvent.of(id, ns, MemoryEvent.CREATE, in.source(), in.sessionId(), data, now);
-    return store.create(m, vector, ev, rels).map(v -> new JsonObject().put("id", id)
-        .put("action", "created").put("memory", m.toJson())
-        .put("relations", new JsonArray(rels.stream().map(Relation::toJson).toList())));
+    return new MemoryStore.Write(true, m, vector, ev, rels);
   }
 
   /** Folds the input into an existing memory; its previous state and the input stay in the MERGE event. */
@@ -216,38 +315,49 @@ final class MemoryService {
       if (old == null) {
         return create(ns, in, vector, new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0, "target vanished"), origin);
       }
-      boolean takeNew = d.action() == DedupePolicy.Action.UPDATE;
-      long now = System.currentTimeMillis();
-      List<String> tags = new ArrayList<>(old.tags());
-      in.tags().stream().filter(t -> !tags.contains(t)).forEach(tags::add);
-      JsonObject meta = old.metadata().copy();
-      in.metadata().forEach(e -> {
-        if (!meta.containsKey(e.getKey())) {
-          meta.put(e.getKey(), e.getValue());
-        }
-      });
-      Memory merged = new Memory(old.id(), ns, old.scope(), old.scopeId(), old.type(),
-          old.name() != null ? old.name() : in.name(), takeNew ? in.content() : old.content(),
-          old.summary() != null ? old.summary() : in.summary(), tags,
-          old.category() != null ? old.category() : in.category(),
-          Math.max(old.importance(), in.importance()), Math.max(old.confidence(), in.confidence()),
-          meta, old.source(), old.sessionId() != null ? old.sessionId() : in.sessionId(),
-          old.createdAt(), now, old.expiresAt() == null || in.expiresAt() == null ? null
-              : Math.max(old.expiresAt(), in.expiresAt()),
-          old.accessCount(), old.lastAccessed(), model);
-      JsonObject data = origin.stamp(new JsonObject()).put("action", takeNew ? "updated" : "merged")
-          .put("reason", d.reason()).put("dense", round(d.dense())).put("lexical", round(d.lexical()))
-          .put("incoming", in.toJson()).put("previous", old.toJson());
-      MemoryEvent ev = MemoryEvent.of(old.id(), ns, MemoryEvent.MERGE, in.source(), in.sessionId(), data, now);
-      List<Relation> rels = in.relations().stream()
-          .filter(r -> !r.targetId().equals(old.id()))
-          .map(r -> new Relation(ns, old.id(), r.targetId(), r.type(), new JsonObject(), 1.0, now)).toList();
-      return store.update(merged, takeNew ? vector : null, ev)
-          .compose(v -> rels.isEmpty() ? Future.succeededFuture(List.<Relation>of()) : store.relate(rels))
+      MemoryStore.Write w = mergeWrite(ns, in, vector, d, origin, old);
+      String action = d.action() == DedupePolicy.Action.UPDATE ? "updated" : "merged";
+      return store.update(w.memory(), w.vector(), w.event())
+          .compose(v -> w.relations().isEmpty() ? Future.succeededFuture(List.<Relation>of()) : store.relate(w.relations()))
           .map(stored -> new JsonObject().put("id", old.id())
-              .put("action", takeNew ? "updated" : "merged").put("memory", merged.toJson())
+              .put("action", action).put("memory", w.memory().toJson())
               .put("relations", new JsonArray(stored.stream().map(Relation::toJson).toList())));
     });
+  }
+
+  /**
+   * The merged state of {@code old} and the input: tags and metadata united, the larger importance
+   * and confidence, the new text only for an UPDATE (which keeps every word of the old one).
+   */
+  private MemoryStore.Write mergeWrite(String ns, MemoryInput in, float[] vector, Decision d, WriteOrigin origin,
+      Memory old) {
+    boolean takeNew = d.action() == DedupePolicy.Action.UPDATE;
+    long now = System.currentTimeMillis();
+    List<String> tags = new ArrayList<>(old.tags());
+    in.tags().stream().filter(t -> !tags.contains(t)).forEach(tags::add);
+    JsonObject meta = old.metadata().copy();
+    in.metadata().forEach(e -> {
+      if (!meta.containsKey(e.getKey())) {
+        meta.put(e.getKey(), e.getValue());
+      }
+    });
+    Memory merged = new Memory(old.id(), ns, old.scope(), old.scopeId(), old.type(),
+        old.name() != null ? old.name() : in.name(), takeNew ? in.content() : old.content(),
+        old.summary() != null ? old.summary() : in.summary(), tags,
+        old.category() != null ? old.category() : in.category(),
+        Math.max(old.importance(), in.importance()), Math.max(old.confidence(), in.confidence()),
+        meta, old.source(), old.sessionId() != null ? old.sessionId() : in.sessionId(),
+        old.createdAt(), now, old.expiresAt() == null || in.expiresAt() == null ? null
+            : Math.max(old.expiresAt(), in.expiresAt()),
+        old.accessCount(), old.lastAccessed(), model);
+    JsonObject data = origin.stamp(new JsonObject()).put("action", takeNew ? "updated" : "merged")
+        .put("reason", d.reason()).put("dense", round(d.dense())).put("lexical", round(d.lexical()))
+        .put("incoming", in.toJson()).put("previous", old.toJson());
+    MemoryEvent ev = MemoryEvent.of(old.id(), ns, MemoryEvent.MERGE, in.source(), in.sessionId(), data, now);
+    List<Relation> rels = in.relations().stream()
+        .filter(r -> !r.targetId().equals(old.id()))
+        .map(r -> new Relation(ns, old.id(), r.targetId(), r.type(), new JsonObject(), 1.0, now)).toList();
+    return new MemoryStore.Write(false, merged, takeNew ? vector : null, ev, rels);
   }
 
   /** Applies a validated patch; re-masks and re-embeds when the content changes. */

@@ -26,6 +26,12 @@ public interface MemoryStore {
   /** The embedding model and dimension the store was filled with (null before the first write). */
   record ModelStamp(String model, int dimension) {}
 
+  /**
+   * One write of {@link #writeAll}: a new memory ({@code create}) or the new state of an existing
+   * one; {@code vector} may be null for an update that keeps the old vector.
+   */
+  record Write(boolean create, Memory memory, float[] vector, MemoryEvent event, List<Relation> relations) {}
+
   /** Opens the store: applies migrations, loads the in-memory vector index. */
   Future<Void> open();
 
@@ -59,6 +65,12 @@ public interface MemoryStore {
    * MERGE), in one transaction. Fails with NOT_FOUND if the memory is gone.
    */
   Future<Void> update(Memory updated, float[] vector, MemoryEvent event);
+
+  /**
+   * Applies the writes in order in one transaction (a batch import): all land or none does. A
+   * later write may update a memory an earlier one created.
+   */
+  Future<Void> writeAll(List<Write> writes);
 
   /**
    * Deletes memories (row, keyword index, vector, relations touching them) and appends one

@@ -3,6 +3,7 @@ package dev.memorymcp.storage;
 import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryBatch;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
@@ -44,6 +45,14 @@ final class StorageApi {
   Future<JsonObject> remember(JsonObject body) {
     JsonObject memory = body.getJsonObject("memory");
     return service.remember(ns(body), MemoryInput.parse(memory), WriteOrigin.of(body));
+  }
+
+  Future<JsonObject> rememberBatch(JsonObject body) {
+    String ns = ns(body);
+    JsonObject batch = body.copy();
+    batch.remove("namespace");
+    MemoryBatch parsed = MemoryBatch.parse(batch);
+    return service.rememberBatch(ns, parsed.memories(), parsed.dedupe());
   }
 
   Future<JsonObject> writeKey(JsonObject body) {

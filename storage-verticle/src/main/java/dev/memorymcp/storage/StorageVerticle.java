@@ -94,6 +94,7 @@ public class StorageVerticle extends VerticleBase {
   private Future<Void> registerAll(StorageApi api, Rebuilder rebuilder, IngestQueueApi ingest) {
     List<Future<Void>> regs = new ArrayList<>();
     reg(regs, Addresses.STORE_REMEMBER, api::remember);
+    reg(regs, Addresses.STORE_REMEMBER_BATCH, api::rememberBatch);
     reg(regs, Addresses.STORE_GET, api::get);
     reg(regs, Addresses.STORE_GET_MANY, api::getMany);
     reg(regs, Addresses.STORE_UPDATE, api::update);

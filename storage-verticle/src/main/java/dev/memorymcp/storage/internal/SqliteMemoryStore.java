@@ -230,6 +230,32 @@ public final class SqliteMemoryStore implements MemoryStore {
   }
 
   @Override
+  public Future<Void> writeAll(List<Write> writes) {
+    if (writes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return write(conn -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (Write w : writes) {
+        chain = chain.compose(v -> w.create()
+            ? Transactions.create(conn, w.memory(), w.vector(), w.event(), w.relations())
+            : Transactions.update(conn, w.memory(), w.vector(), w.event())
+                .compose(u -> w.relations().isEmpty() ? Future.succeededFuture()
+                    : Transactions.relate(conn, w.relations()).mapEmpty()));
+      }
+      return chain;
+    }, v -> {
+      for (Write w : writes) {
+        if (w.vector() != null) {
+          index.put(w.memory(), w.vector());
+        } else if (!w.create()) {
+          index.refresh(w.memory());
+        }
+      }
+    });
+  }
+
+  @Override
   public Future<List<String>> delete(String namespace, List<String> ids, String actor,
       String sessionId) {
     if (ids.isEmpty()) {
