@@ -93,16 +93,20 @@ final class JobRunner {
   }
 
   private Future<Outcome> apply(JsonObject job, int index, Fact fact, boolean llmDecides) {
-    String ns = job.getString("namespace");
     String key = job.getString("id") + ":" + index;
-    return Bus.request(vertx, Addresses.STORE_WRITE_KEY, new JsonObject().put("namespace", ns).put("key", key))
+    if (!(llmDecides && extractor.usesLlm())) { // remember itself replays a write key it already wrote
+      return remember(job, index, fact, fact.content(), key, null);
+    }
+    // on the LLM path, look first: the LLM must not be asked again about a fact already applied
+    return Bus.request(vertx, Addresses.STORE_WRITE_KEY, new JsonObject().put("namespace", job.getString("namespace"))
+            .put("key", key))
         .compose(found -> {
           JsonObject ev = found.getJsonObject("event");
           if (ev != null) { // an earlier attempt wrote this fact
             return Future.succeededFuture(new Outcome(index, fact, ev.getString("outcome"),
                 ev.getString("memory_id"), null, true));
           }
-          return llmDecides && extractor.usesLlm() ? decide(job, index, fact, key) : remember(job, index, fact, fact.content(), key, null);
+          return decide(job, index, fact, key);
         });
   }
 
