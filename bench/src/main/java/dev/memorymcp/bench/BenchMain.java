@@ -1,147 +1,191 @@
 package dev.memorymcp.bench;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * The benchmark harness's retrieval-quality scenario, against a running service over its public
- * REST API: loads a dataset in the neutral JSONL form through {@code POST /api/v1/memories:batch}
- * (the dataset id kept in metadata), runs every query with each search type, and reports
- * recall@1/5/10, MRR@10 and nDCG@10 overall, per category and per namespace, as a table and JSON.
- *
- * <p>Usage: {@code java -jar bench/target/memory-bench.jar quality [--url http://127.0.0.1:26262]
- * [--dataset bench/datasets/handmade] [--out bench-quality.json] [--dedupe false]}. Each run
- * loads into fresh personas ({@code <namespace>-<run id>}), so runs never see each other's data.
- * The latency, ingest, MCP and peer scenarios of the benchmark issue are not implemented yet.
+ * The benchmark harness: drives a running service over its public APIs (REST, and MCP for the MCP
+ * scenario), prints tables and writes one JSON report. Scenarios: {@code latency} (recall p50/p95/p99
+ * and throughput per search type at each namespace size, remember latency, bulk-import throughput,
+ * resident memory), {@code mcp} (MCP recall against REST search), {@code ingest} (chat ingestion
+ * acknowledgement at a message rate while extraction runs), {@code quality} (recall@k, MRR, nDCG on
+ * a JSONL dataset) and {@code all}. Each run writes into fresh personas, so runs never see each
+ * other's data. See {@link #USAGE}.
  */
 public final class BenchMain {
   static final List<String> SEARCH_TYPES = List.of("hybrid", "semantic", "keyword");
-  static final int BATCH = 100;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  private final String url;
+  static final String USAGE = """
+      usage: java -jar bench/target/memory-bench.jar <scenario> [options]
 
-  BenchMain(String url) {
-    this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
+      scenarios:
+        latency   fill one namespace to each size (bulk import), time remember, recall per search type
+                  (sequential p50/p95/p99, then throughput with concurrent clients), resident memory
+        mcp       MCP recall (Java SDK client, Streamable HTTP) against REST search on the same data
+        ingest    POST /api/v1/ingest at a fixed rate (open loop) while extraction runs: ack latency
+        quality   load a JSONL dataset, score every query per search type (recall@1/5/10, MRR@10, nDCG@10)
+        all       latency, then mcp on the latency namespace, quality, ingest
+
+      the service:
+        --url URL                 a running service (default http://127.0.0.1:26262)
+        --pid PID                 its process id, to read its resident memory (Linux /proc)
+        --server-jar PATH         or: start this jar on a free loopback port with a fresh data directory
+                                  (measures start-up time and resident memory; stopped at the end)
+        --data DIR                data directory for --server-jar (default: a new temporary one)
+        --env K=V,K=V             environment for --server-jar, e.g. MEMORY_MCP_STORAGE_SYNCHRONOUS=NORMAL
+        --out FILE                JSON report (default bench-<scenario>.json)
+
+      latency:  --sizes 1000,10000[,100000] --remember 100 --queries 300 --warmup 50
+                --clients 4 --throughput-seconds 10 --dedupe false (for the bulk fill)
+      mcp:      --size 1000 (fills a fresh namespace; under `all` the latency namespace is reused)
+                --queries 300 --warmup 50
+      ingest:   --rate 200 --seconds 20 --ingest-warmup 5 (seconds; `--warmup` too when the scenario is ingest)
+                --drain-timeout 600
+      quality:  --dataset bench/datasets/handmade --dedupe false
+      """;
+
+  static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
+      Map.entry("--pid", "-1"), Map.entry("--server-jar", ""), Map.entry("--data", ""), Map.entry("--env", ""),
+      Map.entry("--out", ""), Map.entry("--sizes", "1000,10000"), Map.entry("--remember", "100"),
+      Map.entry("--queries", "300"), Map.entry("--warmup", "50"), Map.entry("--clients", "4"),
+      Map.entry("--throughput-seconds", "10"), Map.entry("--dedupe", "false"), Map.entry("--size", "1000"),
+      Map.entry("--rate", "200"), Map.entry("--seconds", "20"), Map.entry("--ingest-warmup", "5"),
+      Map.entry("--drain-timeout", "600"), Map.entry("--dataset", "bench/datasets/handmade"));
+
+  private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || !args[0].equals("quality")) {
-      System.err.println("usage: java -jar memory-bench.jar quality [--url URL] [--dataset DIR] [--out FILE] [--dedupe true|false]\n"
-          + "(only the retrieval-quality scenario exists so far)");
+    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "all");
+    if (args.length == 0 || !scenarios.contains(args[0])) {
+      System.err.print(USAGE);
       System.exit(2);
     }
-    Map<String, String> opts = new HashMap<>(Map.of("--url", "http://127.0.0.1:26262",
-        "--dataset", "bench/datasets/handmade", "--out", "bench-quality.json", "--dedupe", "false"));
-    for (int i = 1; i + 1 < args.length; i += 2) {
-      if (!opts.containsKey(args[i])) {
-        System.err.println("unknown option " + args[i]);
-        System.exit(2);
-      }
-      opts.put(args[i], args[i + 1]);
+    Map<String, String> opts;
+    try {
+      opts = options(args[0], Arrays.copyOfRange(args, 1, args.length));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage() + "\n\n" + USAGE);
+      System.exit(2);
+      return;
     }
-    JsonObject result = new BenchMain(opts.get("--url")).quality(Path.of(opts.get("--dataset")),
-        Boolean.parseBoolean(opts.get("--dedupe")));
-    Files.writeString(Path.of(opts.get("--out")), result.encodePrettily());
-    System.out.println("wrote " + opts.get("--out"));
+    JsonObject report = run(args[0], opts);
+    Path out = Path.of(opts.get("--out").isEmpty() ? "bench-" + args[0] + ".json" : opts.get("--out"));
+    Files.writeString(out, report.encodePrettily());
+    System.out.println("\nwrote " + out);
   }
 
-  /** Loads the dataset, runs the queries, prints the table; returns the JSON report. */
-  JsonObject quality(Path dataset, boolean dedupe) throws IOException, InterruptedException {
-    List<JsonObject> memories = jsonl(dataset.resolve("memories.jsonl"));
-    List<JsonObject> queries = jsonl(dataset.resolve("queries.jsonl"));
+  /** Parses {@code --key value} pairs; for ingest, {@code --warmup} means its warm-up seconds. */
+  static Map<String, String> options(String scenario, String[] args) {
+    Map<String, String> opts = new HashMap<>(DEFAULTS);
+    for (int i = 0; i < args.length; i += 2) {
+      String key = "ingest".equals(scenario) && "--warmup".equals(args[i]) ? "--ingest-warmup" : args[i];
+      if (!opts.containsKey(key)) {
+        throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + args[i] + " needs a value");
+      }
+      opts.put(key, args[i + 1]);
+    }
+    return opts;
+  }
+
+  static JsonObject run(String scenario, Map<String, String> o) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, List<JsonObject>> byNamespace = new LinkedHashMap<>();
-    memories.forEach(m -> byNamespace.computeIfAbsent(m.getString("namespace"), k -> new ArrayList<>()).add(m));
-
-    Map<String, String> datasetIdOf = new HashMap<>(); // service id → dataset id
-    long t0 = System.nanoTime();
-    for (var e : byNamespace.entrySet()) {
-      List<JsonObject> items = e.getValue();
-      for (int from = 0; from < items.size(); from += BATCH) {
-        List<JsonObject> chunk = items.subList(from, Math.min(items.size(), from + BATCH));
-        JsonArray batch = new JsonArray();
-        for (JsonObject m : chunk) {
-          JsonObject mem = new JsonObject().put("content", m.getString("content"))
-              .put("metadata", new JsonObject().put("dataset_id", m.getString("id")));
-          if (m.getString("created_at") != null) {
-            mem.put("created_at", m.getString("created_at"));
-          }
-          batch.add(mem);
+    JsonObject report = new JsonObject().put("harness", "memory-bench").put("at", Instant.now().toString())
+        .put("run", run).put("machine", machine());
+    JsonObject scenarios = new JsonObject();
+    report.put("scenarios", scenarios);
+    try (Service service = service(o)) {
+      report.put("service", new JsonObject().put("url", service.url).put("pid", service.pid)
+          .put("started_by_harness", service.startMillis >= 0).put("start_ms", service.startMillis)
+          .put("rss_mib_at_start", service.rssMiB()));
+      if (service.startMillis >= 0) {
+        System.out.printf("service started in %d ms (pid %d, %s)%n", service.startMillis, service.pid, service.url);
+      }
+      Http http = new Http(service.url);
+      String latencyPersona = null;
+      if (scenario.equals("latency") || scenario.equals("all")) {
+        LatencyScenario latency = new LatencyScenario(http, service, "bench-latency-" + run);
+        scenarios.put("latency", latency.run(ints(o.get("--sizes")), i(o, "--remember"), i(o, "--queries"),
+            i(o, "--warmup"), i(o, "--clients"), i(o, "--throughput-seconds"), Boolean.parseBoolean(o.get("--dedupe"))));
+        latencyPersona = latency.persona();
+      }
+      if (scenario.equals("mcp") || scenario.equals("all")) {
+        if (latencyPersona == null) {
+          LatencyScenario filler = new LatencyScenario(http, service, "bench-mcp-" + run);
+          System.out.printf("filling %s with %s memories for the MCP scenario%n", filler.persona(), o.get("--size"));
+          filler.fill(i(o, "--size"), false);
+          latencyPersona = filler.persona();
         }
-        JsonObject reply = post("/api/v1/memories:batch", persona(e.getKey(), run),
-            new JsonObject().put("memories", batch).put("dedupe", dedupe), 201);
-        JsonArray results = reply.getJsonArray("results");
-        for (int i = 0; i < chunk.size(); i++) {
-          datasetIdOf.put(results.getJsonObject(i).getString("id"), chunk.get(i).getString("id"));
+        scenarios.put("mcp", new McpScenario(http, latencyPersona).run(i(o, "--queries"), i(o, "--warmup")));
+      }
+      if (scenario.equals("quality") || scenario.equals("all")) {
+        scenarios.put("quality", new QualityScenario(http, run).run(Path.of(o.get("--dataset")),
+            Boolean.parseBoolean(o.get("--dedupe"))));
+      }
+      if (scenario.equals("ingest") || scenario.equals("all")) {
+        scenarios.put("ingest", new IngestScenario(http, "bench-ingest-" + run).run(i(o, "--rate"), i(o, "--seconds"),
+            i(o, "--ingest-warmup"), i(o, "--drain-timeout")));
+      }
+      report.getJsonObject("service").put("rss_mib_at_end", service.rssMiB()).put("health", http.get("/health"));
+      report.put("budgets", Budgets.check(report));
+      System.out.print(Budgets.table(report.getJsonArray("budgets")));
+    }
+    return report;
+  }
+
+  private static Service service(Map<String, String> o) throws IOException, InterruptedException {
+    if (o.get("--server-jar").isEmpty()) {
+      return Service.running(o.get("--url"), Long.parseLong(o.get("--pid")));
+    }
+    Path data = o.get("--data").isEmpty() ? Files.createTempDirectory("memory-bench").resolve("data") : Path.of(o.get("--data"));
+    Files.createDirectories(data);
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String kv : o.get("--env").split(",")) {
+      if (kv.contains("=")) {
+        env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      }
+    }
+    Path log = data.resolveSibling(data.getFileName() + "-server.log");
+    System.out.printf("starting %s (data %s, log %s)%n", o.get("--server-jar"), data, log);
+    return Service.start(Path.of(o.get("--server-jar")), data, env, log);
+  }
+
+  /** Cores and memory of the machine the harness runs on (the service's too, for --server-jar). */
+  static JsonObject machine() throws IOException {
+    JsonObject m = new JsonObject().put("cores", Runtime.getRuntime().availableProcessors())
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    Path meminfo = Path.of("/proc/meminfo");
+    if (Files.isReadable(meminfo)) {
+      for (String line : Files.readAllLines(meminfo)) {
+        if (line.startsWith("MemTotal:")) {
+          m.put("memory_gib", Stats.round(Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0));
         }
       }
     }
-    double loadSeconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("loaded %d memories in %.1f s (%.0f/s), dedupe=%s%n", memories.size(), loadSeconds,
-        memories.size() / loadSeconds, dedupe);
-
-    QualityReport report = new QualityReport();
-    for (String type : SEARCH_TYPES) {
-      for (JsonObject q : queries) {
-        JsonObject reply = post("/api/v1/search", persona(q.getString("namespace"), run), new JsonObject()
-            .put("query", q.getString("query")).put("limit", 10).put("search_type", type), 200);
-        List<String> ranked = new ArrayList<>();
-        reply.getJsonArray("results").forEach(o -> ranked.add(datasetIdOf.getOrDefault(((JsonObject) o).getString("id"), "?")));
-        Set<String> gold = new LinkedHashSet<>();
-        q.getJsonArray("gold").forEach(g -> gold.add((String) g));
-        report.add(type, List.of("all", "category:" + q.getString("category", "none"),
-            "namespace:" + q.getString("namespace")), ranked, gold);
-      }
-    }
-    System.out.print(report.table());
-    return new JsonObject().put("scenario", "quality").put("at", Instant.now().toString()).put("url", url)
-        .put("dataset", dataset.toString()).put("memories", memories.size()).put("queries", queries.size())
-        .put("dedupe", dedupe).put("load_seconds", Math.round(loadSeconds * 100) / 100.0)
-        .put("results", report.toJson());
+    return m;
   }
 
-  static String persona(String namespace, String run) {
-    return namespace + "-" + run;
+  private static int i(Map<String, String> o, String key) {
+    try {
+      return Integer.parseInt(o.get(key));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + o.get(key) + "'");
+    }
   }
 
-  static List<JsonObject> jsonl(Path file) throws IOException {
-    List<JsonObject> out = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      if (!line.isBlank()) {
-        out.add(new JsonObject(line));
-      }
-    }
-    return out;
-  }
-
-  private JsonObject post(String path, String persona, JsonObject body, int expected)
-      throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path))
-        .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json").header("X-Persona", persona)
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build(),
-        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    if (r.statusCode() != expected) {
-      throw new IOException(path + " answered " + r.statusCode() + ": " + r.body());
-    }
-    return new JsonObject(r.body());
+  private static List<Integer> ints(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
   }
 }

@@ -1,0 +1,50 @@
+package dev.memorymcp.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** JSON over HTTP against the service's REST API; every call names the persona (namespace). */
+final class Http {
+  final String url;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  Http(String url) {
+    this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** POSTs and returns the reply's JSON, or throws naming the path when the status is not {@code expected}. */
+  JsonObject post(String path, String persona, JsonObject body, int expected) throws IOException, InterruptedException {
+    HttpResponse<String> r = client.send(request(path, persona, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return check(path, r, expected);
+  }
+
+  CompletableFuture<HttpResponse<String>> postAsync(String path, String persona, JsonObject body) {
+    return client.sendAsync(request(path, persona, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  JsonObject get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return check(path, r, 200);
+  }
+
+  private HttpRequest request(String path, String persona, JsonObject body) {
+    return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(120))
+        .header("Content-Type", "application/json").header("X-Persona", persona)
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build();
+  }
+
+  private static JsonObject check(String path, HttpResponse<String> r, int expected) throws IOException {
+    if (r.statusCode() != expected) {
+      throw new IOException(path + " answered " + r.statusCode() + " (expected " + expected + "): " + r.body());
+    }
+    return new JsonObject(r.body());
+  }
+}

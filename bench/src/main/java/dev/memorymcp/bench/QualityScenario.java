@@ -1,0 +1,98 @@
+package dev.memorymcp.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Retrieval quality on a dataset in the neutral JSONL form: loads {@code memories.jsonl} through
+ * {@code POST /api/v1/memories:batch} (the dataset id kept in metadata) into personas
+ * {@code <namespace>-<run>}, runs every query of {@code queries.jsonl} with each search type, and
+ * reports recall@1/5/10, MRR@10 and nDCG@10 overall, per category and per namespace.
+ */
+final class QualityScenario {
+  static final int BATCH = 100;
+
+  private final Http http;
+  private final String run;
+
+  QualityScenario(Http http, String run) {
+    this.http = http;
+    this.run = run;
+  }
+
+  JsonObject run(Path dataset, boolean dedupe) throws IOException, InterruptedException {
+    List<JsonObject> memories = jsonl(dataset.resolve("memories.jsonl"));
+    List<JsonObject> queries = jsonl(dataset.resolve("queries.jsonl"));
+    Map<String, List<JsonObject>> byNamespace = new LinkedHashMap<>();
+    memories.forEach(m -> byNamespace.computeIfAbsent(m.getString("namespace"), k -> new ArrayList<>()).add(m));
+
+    Map<String, String> datasetIdOf = new HashMap<>(); // service id → dataset id
+    long t0 = System.nanoTime();
+    for (var e : byNamespace.entrySet()) {
+      List<JsonObject> items = e.getValue();
+      for (int from = 0; from < items.size(); from += BATCH) {
+        List<JsonObject> chunk = items.subList(from, Math.min(items.size(), from + BATCH));
+        JsonArray batch = new JsonArray();
+        for (JsonObject m : chunk) {
+          JsonObject mem = new JsonObject().put("content", m.getString("content"))
+              .put("metadata", new JsonObject().put("dataset_id", m.getString("id")));
+          if (m.getString("created_at") != null) {
+            mem.put("created_at", m.getString("created_at"));
+          }
+          batch.add(mem);
+        }
+        JsonArray results = http.post("/api/v1/memories:batch", persona(e.getKey()),
+            new JsonObject().put("memories", batch).put("dedupe", dedupe), 201).getJsonArray("results");
+        for (int i = 0; i < chunk.size(); i++) {
+          datasetIdOf.put(results.getJsonObject(i).getString("id"), chunk.get(i).getString("id"));
+        }
+      }
+    }
+    double loadSeconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("%n== retrieval quality: %s ==%nloaded %d memories in %.1f s (%.0f/s), dedupe=%s%n", dataset,
+        memories.size(), loadSeconds, memories.size() / loadSeconds, dedupe);
+
+    QualityReport report = new QualityReport();
+    for (String type : BenchMain.SEARCH_TYPES) {
+      for (JsonObject q : queries) {
+        JsonObject reply = http.post("/api/v1/search", persona(q.getString("namespace")), new JsonObject()
+            .put("query", q.getString("query")).put("limit", 10).put("search_type", type), 200);
+        List<String> ranked = new ArrayList<>();
+        reply.getJsonArray("results").forEach(o -> ranked.add(datasetIdOf.getOrDefault(((JsonObject) o).getString("id"), "?")));
+        Set<String> gold = new LinkedHashSet<>();
+        q.getJsonArray("gold").forEach(g -> gold.add((String) g));
+        report.add(type, List.of("all", "category:" + q.getString("category", "none"),
+            "namespace:" + q.getString("namespace")), ranked, gold);
+      }
+    }
+    System.out.print(report.table());
+    return new JsonObject().put("dataset", dataset.toString()).put("memories", memories.size())
+        .put("queries", queries.size()).put("dedupe", dedupe).put("load_seconds", Stats.round(loadSeconds))
+        .put("results", report.toJson());
+  }
+
+  String persona(String namespace) {
+    return namespace + "-" + run;
+  }
+
+  static List<JsonObject> jsonl(Path file) throws IOException {
+    List<JsonObject> out = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        out.add(new JsonObject(line));
+      }
+    }
+    return out;
+  }
+}

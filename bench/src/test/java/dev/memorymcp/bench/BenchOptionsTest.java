@@ -1,0 +1,56 @@
+package dev.memorymcp.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("harness options and budget checks")
+class BenchOptionsTest {
+  @Test
+  @DisplayName("defaults, overrides, and --warmup meaning seconds for the ingest scenario")
+  void options() {
+    Map<String, String> o = BenchMain.options("latency", new String[] {"--sizes", "1000,100000", "--warmup", "20"});
+    assertThat(o.get("--sizes")).isEqualTo("1000,100000");
+    assertThat(o.get("--warmup")).isEqualTo("20");
+    assertThat(o.get("--url")).isEqualTo("http://127.0.0.1:26262");
+    Map<String, String> ingest = BenchMain.options("ingest", new String[] {"--warmup", "2"});
+    assertThat(ingest.get("--ingest-warmup")).isEqualTo("2");
+    assertThat(ingest.get("--warmup")).isEqualTo("50");
+  }
+
+  @Test
+  @DisplayName("a typo or a missing value is an error naming the option")
+  void badOptions() {
+    assertThatThrownBy(() -> BenchMain.options("latency", new String[] {"--size", "5", "--querys", "3"}))
+        .hasMessageContaining("--querys");
+    assertThatThrownBy(() -> BenchMain.options("latency", new String[] {"--sizes"})).hasMessageContaining("--sizes needs a value");
+  }
+
+  @Test
+  @DisplayName("budgets: checked only where the run measured them, met or not by the numbers")
+  void budgets() {
+    JsonObject hybrid = new JsonObject().put("latency_ms", summary(11.0, 45.0));
+    JsonObject step10k = new JsonObject().put("size", 10_000).put("remember", summary(17.0, 30.0))
+        .put("recall", new JsonObject().put("hybrid", hybrid)).put("rss_mib_after_recall", 600L)
+        .put("bulk_import", new JsonObject().put("memories", 9_900L).put("per_second", 140.0).put("dedupe", false));
+    JsonObject step1k = new JsonObject().put("size", 1_000).put("remember", summary(50.0, 60.0))
+        .put("recall", new JsonObject().put("hybrid", new JsonObject().put("latency_ms", summary(99.0, 99.0))));
+    JsonObject report = new JsonObject().put("service", new JsonObject().put("start_ms", -1L))
+        .put("scenarios", new JsonObject().put("latency", new JsonObject().put("sizes", new JsonArray().add(step1k).add(step10k))));
+
+    JsonArray budgets = Budgets.check(report);
+
+    assertThat(budgets.stream().map(b -> ((JsonObject) b).getString("budget") + "=" + ((JsonObject) b).getBoolean("met")))
+        .containsExactly("recall p50 ≤ 12 ms (10k memories, hybrid)=true", "recall p99 ≤ 40 ms (10k memories, hybrid)=false",
+            "remember p50 ≤ 20 ms (10k memories)=true", "bulk import ≥ 100 memories/s (fill to 10000, dedupe false)=true");
+  }
+
+  private static JsonObject summary(double p50, double p99) {
+    return new JsonObject().put("n", 100).put("p50", p50).put("p95", p99).put("p99", p99);
+  }
+}
