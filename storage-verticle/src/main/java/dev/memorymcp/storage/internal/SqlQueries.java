@@ -109,6 +109,25 @@ final class SqlQueries {
       + "session_id, data, at FROM events WHERE namespace = ? AND json_extract(data, '$.write_key') = ? "
       + "AND json_extract(data, '$.write_key') IS NOT NULL ORDER BY seq LIMIT 1";
 
+  // ---- transfer (migration between backends) ----
+
+  static final String TRANSFER_NAMESPACES =
+      "SELECT namespace FROM memories UNION SELECT namespace FROM events ORDER BY 1";
+  /** Params: namespace, after id, namespace, after id, limit. */
+  static final String TRANSFER_IDS = "SELECT id FROM (SELECT memory_id AS id FROM events "
+      + "WHERE namespace = ? AND memory_id > ? UNION SELECT id FROM memories WHERE namespace = ? "
+      + "AND id > ?) ORDER BY id LIMIT ?";
+  static final String TRANSFER_COUNT = "SELECT count(*) AS n FROM (SELECT memory_id FROM events "
+      + "WHERE namespace = ? UNION SELECT id FROM memories WHERE namespace = ?)";
+  static final String TRANSFER_HISTORIES = "SELECT seq, memory_id, namespace, type, actor, "
+      + "session_id, data, at FROM events WHERE namespace = ? AND memory_id IN " + IDS
+      + " ORDER BY memory_id, seq";
+  static final String TRANSFER_ROWS = "SELECT seq, id, namespace FROM memories WHERE id IN " + IDS;
+  static final String TRANSFER_DELETE_EVENTS =
+      "DELETE FROM events WHERE namespace = ? AND memory_id IN " + IDS;
+  static final String TRANSFER_DELETE_RELATIONS =
+      "DELETE FROM relations WHERE namespace = ? AND source_id IN " + IDS;
+
   // ---- relations ----
 
   private static final String RELATION_COLUMNS =

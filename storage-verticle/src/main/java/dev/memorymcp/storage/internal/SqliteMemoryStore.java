@@ -7,6 +7,7 @@ import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.storage.MemoryStore;
+import dev.memorymcp.storage.StoreTransfer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +41,7 @@ import org.sqlite.SQLiteException;
  * through a small pool, with FTS5 keyword indexes and an in-memory vector index per namespace.
  * Every write is one transaction; its future completes after the commit and the index update.
  */
-public final class SqliteMemoryStore implements MemoryStore {
+public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteMemoryStore.class);
 
   static final int BUSY_TIMEOUT_MS = 5000;
@@ -396,6 +397,72 @@ public final class SqliteMemoryStore implements MemoryStore {
     Map<String, float[]> copy = new LinkedHashMap<>(vectorsById);
     return write(conn -> Transactions.replaceVectors(conn, copy, embeddingModel),
         views -> views.forEach(m -> index.put(m, copy.get(m.id())))).mapEmpty();
+  }
+
+  // ---- StoreTransfer ----
+
+  @Override
+  public Future<List<String>> namespaces() {
+    return read(db -> db.query(SqlQueries.TRANSFER_NAMESPACES).execute().map(rows -> {
+      List<String> out = new ArrayList<>();
+      rows.forEach(r -> out.add(r.getString(0)));
+      return out;
+    }));
+  }
+
+  @Override
+  public Future<Long> itemCount(String namespace) {
+    return read(db -> db.preparedQuery(SqlQueries.TRANSFER_COUNT).execute(Tuple.of(namespace, namespace))
+        .map(rows -> rows.iterator().next().getLong("n")));
+  }
+
+  @Override
+  public Future<List<Item>> readItems(String namespace, String afterId, int limit) {
+    String after = afterId == null ? "" : afterId;
+    return read(db -> db.preparedQuery(SqlQueries.TRANSFER_IDS).execute(Tuple.of(namespace, after, namespace, after, limit))
+        .compose(rows -> {
+          List<String> ids = new ArrayList<>();
+          rows.forEach(r -> ids.add(r.getString("id")));
+          if (ids.isEmpty()) {
+            return Future.succeededFuture(List.<Item>of());
+          }
+          Future<List<Memory>> memories = getMany(namespace, ids);
+          Future<Map<String, float[]>> vectors = vectors(namespace, ids);
+          Future<List<Relation>> relations = relations(namespace, ids);
+          Future<Map<String, List<MemoryEvent>>> histories = db.preparedQuery(SqlQueries.TRANSFER_HISTORIES)
+              .execute(Tuple.of(namespace, RowMapper.idsJson(ids))).map(evs -> {
+                Map<String, List<MemoryEvent>> byId = new HashMap<>();
+                evs.forEach(r -> byId.computeIfAbsent(r.getString("memory_id"), k -> new ArrayList<>()).add(RowMapper.event(r)));
+                return byId;
+              });
+          return Future.all(memories, vectors, relations, histories).map(cf -> {
+            Map<String, Memory> byId = new HashMap<>();
+            memories.result().forEach(m -> byId.put(m.id(), m));
+            List<Item> out = new ArrayList<>();
+            for (String id : ids) {
+              out.add(new Item(id, byId.get(id), vectors.result().get(id),
+                  histories.result().getOrDefault(id, List.of()),
+                  relations.result().stream().filter(r -> r.sourceId().equals(id)).toList()));
+            }
+            return out;
+          });
+        }));
+  }
+
+  @Override
+  public Future<Void> writeItems(String namespace, List<Item> items) {
+    if (items.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Item> copy = List.copyOf(items);
+    return write(conn -> Transactions.writeItems(conn, namespace, copy), v -> {
+      for (Item item : copy) {
+        index.remove(namespace, item.id());
+        if (item.memory() != null && item.vector() != null) {
+          index.put(item.memory(), item.vector());
+        }
+      }
+    });
   }
 
   /** The writer pool (tests check its pragmas). */

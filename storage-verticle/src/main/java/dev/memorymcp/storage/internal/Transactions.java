@@ -1,10 +1,12 @@
 package dev.memorymcp.storage.internal;
 
+import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.storage.MemoryStore.ModelStamp;
+import dev.memorymcp.storage.StoreTransfer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -145,6 +147,46 @@ final class Transactions {
           List<Memory> out = new ArrayList<>();
           rows.forEach(r -> out.add(RowMapper.memory(r)));
           return out;
+        });
+  }
+
+  /**
+   * Replaces each item's memory row (with its keyword indexes and vector), history and outgoing
+   * relations in a namespace. An id held by another namespace is a conflict, never overwritten.
+   */
+  static Future<Void> writeItems(SqlConnection conn, String namespace, List<StoreTransfer.Item> items) {
+    List<String> ids = items.stream().map(StoreTransfer.Item::id).toList();
+    String idsJson = RowMapper.idsJson(ids);
+    return conn.preparedQuery(SqlQueries.TRANSFER_ROWS).execute(Tuple.of(idsJson)).compose(rows -> {
+      List<Tuple> seqs = new ArrayList<>();
+      for (Row r : rows) {
+        if (!namespace.equals(r.getString("namespace"))) {
+          return Future.failedFuture(new MemoryException(ErrorCode.CONFLICT, "MEMORY_EXISTS", "memory "
+              + r.getString("id") + " exists in namespace " + r.getString("namespace") + ", not " + namespace));
+        }
+        seqs.add(Tuple.of(r.getLong("seq")));
+      }
+      return unindexText(conn, seqs)
+          .compose(v -> batch(conn, SqlQueries.DELETE_VECTOR, seqs))
+          .compose(v -> batch(conn, SqlQueries.DELETE_MEMORY, seqs));
+    })
+        .compose(v -> exec(conn, SqlQueries.TRANSFER_DELETE_EVENTS, Tuple.of(namespace, idsJson)))
+        .compose(v -> exec(conn, SqlQueries.TRANSFER_DELETE_RELATIONS, Tuple.of(namespace, idsJson)))
+        .compose(v -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (StoreTransfer.Item item : items) {
+            Memory m = item.memory();
+            if (m != null) {
+              chain = chain.compose(x -> exec(conn, SqlQueries.INSERT_MEMORY, RowMapper.insertParams(m)))
+                  .compose(x -> indexText(conn, m))
+                  .compose(x -> item.vector() == null ? Future.succeededFuture()
+                      : exec(conn, SqlQueries.UPSERT_VECTOR, RowMapper.vectorParams(m.id(), item.vector())));
+            }
+          }
+          List<Tuple> events = items.stream().flatMap(i -> i.history().stream()).map(RowMapper::eventParams).toList();
+          List<Tuple> relations = items.stream().flatMap(i -> i.relations().stream()).map(RowMapper::relationParams).toList();
+          return chain.compose(x -> batch(conn, SqlQueries.INSERT_EVENT, events))
+              .compose(x -> batch(conn, SqlQueries.INSERT_RELATION, relations));
         });
   }
 
