@@ -18,7 +18,8 @@ import java.util.Set;
  * Retrieval quality on a dataset in the neutral JSONL form: loads {@code memories.jsonl} through
  * {@code POST /api/v1/memories:batch} (the dataset id kept in metadata) into personas
  * {@code <namespace>-<run>}, runs every query of {@code queries.jsonl} with each search type, and
- * reports recall@1/5/10, MRR@10 and nDCG@10 overall, per category and per namespace.
+ * reports recall@1/5/10, MRR@10 and nDCG@10 overall, per category and per namespace. Searches
+ * pass {@code record_access: false}, so one query's results never boost the next one's.
  */
 final class QualityScenario {
   static final int BATCH = 100;
@@ -67,7 +68,8 @@ final class QualityScenario {
     for (String type : BenchMain.SEARCH_TYPES) {
       for (JsonObject q : queries) {
         JsonObject reply = http.post("/api/v1/search", persona(q.getString("namespace")), new JsonObject()
-            .put("query", q.getString("query")).put("limit", 10).put("search_type", type), 200);
+            .put("query", q.getString("query")).put("limit", 10).put("search_type", type)
+            .put("record_access", false), 200); // no access boosts between queries: repeatable scores
         List<String> ranked = new ArrayList<>();
         reply.getJsonArray("results").forEach(o -> ranked.add(datasetIdOf.getOrDefault(((JsonObject) o).getString("id"), "?")));
         Set<String> gold = new LinkedHashSet<>();
