@@ -44,6 +44,13 @@ public final class Addresses {
   public static final String STORE_REBUILD = "memory.storage.rebuild";
   /** Published {done, total} while a rebuild runs. */
   public static final String STORE_REBUILD_PROGRESS = "memory.storage.rebuild.progress";
+  /**
+   * {source, target, namespace?, batch_size?, dry_run?} → the new migration job's state (status
+   * running); 409 MIGRATION_RUNNING while one runs.
+   */
+  public static final String STORE_MIGRATE_START = "memory.storage.migrate.start";
+  /** {job_id} → the job's latest state (counts per namespace, verify once done); 404 MIGRATION_NOT_FOUND. */
+  public static final String STORE_MIGRATE_GET = "memory.storage.migrate.get";
   /** {} → {backend, memories, model, dimension}. */
   public static final String STORE_STATS = "memory.storage.stats";
 

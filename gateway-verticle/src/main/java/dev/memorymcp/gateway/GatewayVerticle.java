@@ -42,6 +42,7 @@ public class GatewayVerticle extends VerticleBase {
         MemoryTools.INSTRUCTIONS);
     mcp.mount(router);
     new RestApi(vertx, cfg).mount(router);
+    new MigrateApi(vertx).mount(router);
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, HttpErrors::handle);
     router.errorHandler(405, HttpErrors::handle);

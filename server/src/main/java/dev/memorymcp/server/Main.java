@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
- * {@code java -jar memory-server.jar [serve|mcp-stdio|rebuild|help]}: serve runs every verticle in
- * this JVM (the embedded default); mcp-stdio serves MCP over stdin/stdout; rebuild re-embeds every
- * stored memory with the configured model.
+ * {@code java -jar memory-server.jar [serve|mcp-stdio|rebuild|migrate|help]}: serve runs every
+ * verticle in this JVM (the embedded default); mcp-stdio serves MCP over stdin/stdout; rebuild
+ * re-embeds every stored memory with the configured model; migrate copies between backends.
  */
 public final class Main {
   private Main() {}
@@ -27,6 +27,7 @@ public final class Main {
         case "serve" -> serve();
         case "mcp-stdio" -> StdioServer.run();
         case "rebuild" -> rebuild();
+        case "migrate" -> MigrateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
         case "help", "--help", "-h" -> help(0);
         case "version", "--version" -> {
           System.out.println(Version.get());
@@ -54,6 +55,8 @@ public final class Main {
         "  serve      (default) run the service: HTTP on MEMORY_MCP_SERVER_HOST:MEMORY_MCP_SERVER_PORT",
         "  mcp-stdio  serve MCP over stdin/stdout (for clients that start the server; logs on stderr)",
         "  rebuild    re-embed every memory with the configured model (after changing the model)",
+        "  migrate    --from sqlite|qdrant --to qdrant|sqlite [--namespace NS] [--batch-size N] [--dry-run]:",
+        "             copy memories, vectors, histories and relations between backends (resumable)",
         "  version    print the version",
         "configuration: MEMORY_MCP_* environment variables, then $MEMORY_MCP_DATA_DIR/config.json; see README"));
     return code;

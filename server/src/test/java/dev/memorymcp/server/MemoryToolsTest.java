@@ -434,6 +434,6 @@ class MemoryToolsTest {
     }
     assertThat(names).containsExactlyInAnyOrder("remember", "recall", "forget", "relate", "update_memory",
         "list_memories", "memory_history", "get_context", "get_project_rules", "ingest_conversation",
-        "ingest_status");
+        "ingest_status", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status");
   }
 }

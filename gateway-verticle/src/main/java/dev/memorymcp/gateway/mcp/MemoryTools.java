@@ -68,6 +68,9 @@ public final class MemoryTools implements McpToolbox {
     handlers.put("get_project_rules", this::rules);
     handlers.put("ingest_conversation", this::ingest);
     handlers.put("ingest_status", this::ingestStatus);
+    handlers.put("migrate_sqlite_to_qdrant", (ns, args) -> migrate("sqlite", "qdrant", args));
+    handlers.put("migrate_qdrant_to_sqlite", (ns, args) -> migrate("qdrant", "sqlite", args));
+    handlers.put("migration_status", this::migrationStatus);
     this.ingestLimits = IngestRequest.Limits.of(cfg);
   }
 
@@ -128,6 +131,41 @@ public final class MemoryTools implements McpToolbox {
       return ToolResults.ok((out.getBoolean("duplicate") ? "Already accepted as job " : "Accepted as job ")
           + out.getString("job_id") + "; the memories are extracted in the background (see ingest_status).", out);
     });
+  }
+
+  /** Starts a migration job in the storage member (an admin action: the namespace argument, not the caller's). */
+  private Future<McpSchema.CallToolResult> migrate(String from, String to, JsonObject args) {
+    Fields.rejectUnknown(args, declared("migrate_" + from + "_to_" + to));
+    JsonObject req = args.copy().put("source", from).put("target", to);
+    return Bus.request(vertx, Addresses.STORE_MIGRATE_START, req).map(state -> ToolResults.ok("Migration "
+        + state.getString("job_id") + " (" + from + " → " + to + (state.getBoolean("dry_run", false) ? ", dry run" : "")
+        + ") started; follow it with migration_status.", migrationSummary(state)));
+  }
+
+  private Future<McpSchema.CallToolResult> migrationStatus(String ns, JsonObject args) {
+    Fields.rejectUnknown(args, declared("migration_status"));
+    String id = Fields.requireString(args, "job_id", 64);
+    return Bus.request(vertx, Addresses.STORE_MIGRATE_GET, new JsonObject().put("job_id", id)).map(state -> {
+      JsonObject error = state.getJsonObject("error");
+      JsonObject verify = state.getJsonObject("verify");
+      String text = "Migration " + id + " is " + state.getString("status") + ": " + state.getLong("done", 0L) + " of "
+          + state.getLong("total", 0L) + " items copied"
+          + (error != null ? "; failed: " + error.getString("message") : "")
+          + (verify != null ? (verify.getBoolean("ok") ? "; verified: counts match, " + verify.getInteger("vectors_checked")
+              + " sampled vectors identical" : "; verification found differences: " + verify.getJsonArray("differences")) : "");
+      return ToolResults.ok(text, migrationSummary(state));
+    });
+  }
+
+  /** The job state, with the per-namespace list cut to stay under the result cap. */
+  private static JsonObject migrationSummary(JsonObject state) {
+    JsonObject out = state.copy();
+    JsonArray namespaces = out.getJsonArray("namespaces");
+    if (namespaces != null && namespaces.size() > INGEST_ITEMS_MAX) {
+      out.put("namespaces", new JsonArray(namespaces.getList().subList(0, INGEST_ITEMS_MAX)))
+          .put("namespaces_omitted", namespaces.size() - INGEST_ITEMS_MAX);
+    }
+    return out;
   }
 
   private Future<McpSchema.CallToolResult> ingestStatus(String ns, JsonObject args) {

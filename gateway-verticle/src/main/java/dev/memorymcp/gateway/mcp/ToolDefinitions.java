@@ -35,7 +35,8 @@ final class ToolDefinitions {
 
   static List<McpSchema.Tool> all() {
     return List.of(remember(), recall(), forget(), relate(), updateMemory(), listMemories(),
-        memoryHistory(), getContext(), getProjectRules(), ingestConversation(), ingestStatus());
+        memoryHistory(), getContext(), getProjectRules(), ingestConversation(), ingestStatus(),
+        migrate("sqlite", "qdrant"), migrate("qdrant", "sqlite"), migrationStatus());
   }
 
   static McpSchema.ToolAnnotations hints(String title, boolean readOnly, boolean destructive,
@@ -274,5 +275,31 @@ final class ToolDefinitions {
         output(m("job_id", m("type", "string"), "status", m("type", "string"), "attempts", m("type", "integer"),
             "memories", anyObject("Memory ids by action."), "note", nullable("string")), "job_id", "status"),
         hints("Ingest status", true, false, true));
+  }
+
+  static McpSchema.Tool migrate(String from, String to) {
+    String name = "migrate_" + from + "_to_" + to;
+    return tool(name, "Migrate " + from + " to " + to,
+        "Copy every memory (with its vector, whole history and relations) from the " + from + " backend to the "
+            + to + " backend, in the background: returns a job_id at once; follow it with migration_status. The "
+            + "source is never modified; vectors are copied, not re-embedded, and a target holding another model's "
+            + "vectors is refused. Idempotent and resumable: running it again replaces what was copied. "
+            + "Needs MEMORY_MCP_QDRANT_URL. dry_run only counts what would be copied.",
+        input(m("namespace", str("Only this namespace (persona); all namespaces when omitted.", 128),
+            "batch_size", integer("Items per batch (default 200).", 1, 1000, 200),
+            "dry_run", bool("Count and check only; copy nothing.", false))),
+        output(m("job_id", m("type", "string"), "status", m("type", "string")), "job_id", "status"),
+        hints("Migrate " + from + " to " + to, false, false, true));
+  }
+
+  static McpSchema.Tool migrationStatus() {
+    return tool("migration_status", "Migration status",
+        "Where a migration job stands: status (running | verifying | done | failed), items done / total overall"
+            + " and per namespace, the error if it failed, and once done the verification (counts per namespace,"
+            + " vectors checked, any difference).",
+        input(m("job_id", nonEmpty("The job_id a migrate_* tool returned.", 64)), "job_id"),
+        output(m("job_id", m("type", "string"), "status", m("type", "string"), "done", m("type", "integer"),
+            "total", m("type", "integer")), "job_id", "status"),
+        hints("Migration status", true, false, true));
   }
 }

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
 class ToolDefinitionsTest {
 
   @Test
-  @DisplayName("nine tools, each with description, schemas, annotations; input schemas closed")
+  @DisplayName("every tool, each with description, schemas, annotations; input schemas closed")
   void complete() {
     Vertx vertx = Vertx.vertx();
     try {
       List<McpSchema.Tool> tools = new MemoryTools(vertx, new JsonObject()).tools();
       assertThat(tools).extracting(McpSchema.Tool::name).containsExactly("remember", "recall", "forget",
           "relate", "update_memory", "list_memories", "memory_history", "get_context", "get_project_rules",
-          "ingest_conversation", "ingest_status");
+          "ingest_conversation", "ingest_status", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite",
+          "migration_status");
       DefaultJsonSchemaValidator v = new DefaultJsonSchemaValidator();
       for (McpSchema.Tool t : tools) {
         assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80);

@@ -143,30 +143,41 @@ public final class MigrationJobs {
     return running != null;
   }
 
+  /**
+   * Opens both stores, then runs the job in the background and answers with its first state; a
+   * store that will not open (Qdrant unreachable or not configured, a bad model stamp read) fails
+   * the call itself, and for a resumed job marks it failed.
+   */
   private Future<JsonObject> launch(JsonObject state) {
     running = state.copy();
-    save(state).compose(v -> Future.all(opener.open(state.getString("source")), opener.open(state.getString("target")))
-        .compose(cf -> {
-          Opened src = cf.resultAt(0);
-          Opened dst = cf.resultAt(1);
-          return new Migration(src.store(), dst.store(), state, s -> {
-            running = s;
-            return save(s);
-          }).run().eventually(() -> Future.join(src.close().get(), dst.close().get()));
-        }))
-        .recover(err -> { // a store that would not open: the job fails with that reason
-          MemoryException e = MemoryException.from(err);
-          JsonObject failed = state.copy().put("status", "failed")
-              .put("error", new JsonObject().put("code", e.error()).put("message", e.getMessage()));
-          return save(failed).map(failed);
-        })
-        .onComplete(ar -> {
-          JsonObject last = ar.succeeded() ? ar.result() : state;
-          LOG.info("migration {} {}: {}/{} items{}", last.getString("job_id"), last.getString("status"),
-              last.getLong("done"), last.getLong("total"), last.containsKey("error") ? " — " + last.getValue("error") : "");
-          running = null;
-        });
-    return Future.succeededFuture(state.copy());
+    Future<MigrationJobs.Opened> src = opener.open(state.getString("source"));
+    Future<MigrationJobs.Opened> dst = src.compose(s -> opener.open(state.getString("target"))
+        .recover(err -> s.close().get().transform(x -> Future.failedFuture(err))));
+    return dst.compose(d -> save(state).map(v -> {
+      Opened s = src.result();
+      new Migration(s.store(), d.store(), state, st -> {
+        running = st;
+        return save(st);
+      }).run()
+          .eventually(() -> Future.join(s.close().get(), d.close().get()))
+          .onComplete(ar -> {
+            JsonObject last = ar.succeeded() ? ar.result() : state;
+            LOG.info("migration {} {}: {}/{} items{}", last.getString("job_id"), last.getString("status"),
+                last.getLong("done"), last.getLong("total"), last.containsKey("error") ? " — " + last.getValue("error") : "");
+            running = null;
+          });
+      return state.copy();
+    })).recover(err -> {
+      running = null;
+      if (state.getInteger("resumed", 0) == 0) {
+        return Future.failedFuture(err);
+      }
+      MemoryException e = MemoryException.from(err);
+      JsonObject failed = state.copy().put("status", "failed")
+          .put("error", new JsonObject().put("code", e.error()).put("message", e.getMessage()));
+      LOG.warn("migration {} could not resume: {}", state.getString("job_id"), e.getMessage());
+      return save(failed).map(failed);
+    });
   }
 
   private Path file(String jobId) {
