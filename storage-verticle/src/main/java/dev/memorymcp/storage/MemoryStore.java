@@ -12,8 +12,11 @@ import java.util.Map;
 /**
  * Where memories live. Every write method is one transaction: the memory row, its keyword index,
  * its vector and its event land together or not at all; the future completes only once the
- * write is durable. Implementations: {@code SqliteMemoryStore} (embedded default); a Qdrant store
- * fits the same shape. Reads never see another namespace.
+ * write is durable. Implementations: {@code SqliteMemoryStore} (embedded default) and
+ * {@code QdrantMemoryStore}, which has no transactions and gives the weaker, documented
+ * guarantee of ordered idempotent steps (checks first, so a refused write changes nothing; a
+ * crash is repaired by a retry). Reads never see another namespace. Both run the same contract
+ * suite ({@code MemoryStoreContract}).
  */
 public interface MemoryStore {
 

@@ -6,6 +6,9 @@ import dev.memorymcp.bus.JsonHandler;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupeThresholds;
+import dev.memorymcp.storage.internal.QdrantMemoryStore;
+import dev.memorymcp.storage.migrate.MigrationJobs;
+import dev.memorymcp.storage.migrate.StoreOpeners;
 import dev.memorymcp.storage.internal.SqliteIngestQueue;
 import dev.memorymcp.storage.internal.SqliteMemoryStore;
 import io.vertx.core.Future;
@@ -27,6 +30,8 @@ public class StorageVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   /** The SQLite file name under the data directory. */
   public static final String DB_FILE = "memory.db";
+  /** Migration jobs' state files, next to the memories. */
+  public static final String MIGRATIONS_DIR = "migrations";
   /** The ingest queue's SQLite file, next to the memories. */
   public static final String INGEST_DB_FILE = "ingest.db";
 
@@ -35,23 +40,38 @@ public class StorageVerticle extends VerticleBase {
   private MemoryService service;
   private AccessRecorder accesses;
   private Path dbFile;
+  /** Where the memories are, for log lines and errors: the SQLite file or the Qdrant URL. */
+  private String location;
   private DataDirLock lock;
+  private MigrationJobs migrations;
 
   @Override
   public Future<?> start() {
     JsonObject cfg = config();
     String backend = cfg.getString("storage.backend", "sqlite");
-    if (!"sqlite".equals(backend)) {
-      return Future.failedFuture("storage backend '" + backend
-          + "' is not implemented yet: only 'sqlite' is (the Qdrant backend is a planned issue)");
+    if (!"sqlite".equals(backend) && !"qdrant".equals(backend)) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "storage.backend must be sqlite or qdrant, got '" + backend + "'"));
     }
     dbFile = Path.of(cfg.getString("data_dir", "./data"), DB_FILE);
     try {
+      // with qdrant too: the ingest queue stays a local SQLite file in the data dir
       lock = DataDirLock.acquire(dbFile);
     } catch (IOException | IllegalStateException e) {
       return Future.failedFuture(e);
     }
-    store = new SqliteMemoryStore(vertx, dbFile, cfg.getString("storage.synchronous", "FULL"));
+    try {
+      store = "qdrant".equals(backend)
+          ? new QdrantMemoryStore(vertx, cfg.getString("qdrant.url", "http://127.0.0.1:6334"),
+              cfg.getString("qdrant.api_key", ""), cfg.getString("qdrant.collection_prefix", "memory_"))
+          : new SqliteMemoryStore(vertx, dbFile, cfg.getString("storage.synchronous", "FULL"));
+    } catch (IllegalArgumentException e) {
+      lock.close();
+      return Future.failedFuture(e);
+    }
+    location = "qdrant".equals(backend) ? "Qdrant at " + cfg.getString("qdrant.url", "")
+        + " (collections " + cfg.getString("qdrant.collection_prefix", "memory_") + "*)"
+        : dbFile.toString();
     ingestQueue = new SqliteIngestQueue(vertx, dbFile.resolveSibling(INGEST_DB_FILE),
         cfg.getString("storage.synchronous", "FULL"), cfg.getInteger("ingest.queue_depth", 10_000), Ids::newId);
     EmbeddingClient embeddings = new EmbeddingClient(vertx);
@@ -62,12 +82,16 @@ public class StorageVerticle extends VerticleBase {
         .compose(info -> {
           DedupePolicy policy = new DedupePolicy(DedupeThresholds.of(info.model(), cfg), info.multilingual());
           service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), info.model());
-          LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", dbFile, backend,
+          LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", location, backend,
               info.model(), info.dimension(), policy.thresholds());
           accesses = new AccessRecorder(vertx, store);
+          migrations = new MigrationJobs(vertx, dbFile.resolveSibling(MIGRATIONS_DIR),
+              new StoreOpeners(vertx, cfg, store, dbFile));
           return registerAll(new StorageApi(store, service, accesses), new Rebuilder(vertx, store, embeddings),
               new IngestQueueApi(ingestQueue, cfg));
         })
+        .onSuccess(v -> migrations.resumeUnfinished() // in the background: start does not wait for it
+            .onFailure(err -> LOG.error("resuming unfinished migrations failed: {}", err.getMessage())))
         .recover(err -> Future.join(store.close(), ingestQueue.close()).transform(ar -> {
           lock.close(); // a verticle whose start failed is never stopped
           return Future.failedFuture(err);
@@ -86,7 +110,7 @@ public class StorageVerticle extends VerticleBase {
           "the store %s holds vectors of model %s (dimension %d) but the configured model is %s "
               + "(dimension %d). Re-embed every memory with the new model by running: "
               + "java -jar server/target/memory-server.jar rebuild  (or set MEMORY_MCP_EMBEDDING_MODEL "
-              + "back to %s)", dbFile, stamp.model(), stamp.dimension(), info.model(),
+              + "back to %s)", location, stamp.model(), stamp.dimension(), info.model(),
           info.dimension(), stamp.model())));
     });
   }
@@ -116,6 +140,8 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.INGEST_COMPLETE, ingest::complete);
     reg(regs, Addresses.INGEST_FAIL, ingest::fail);
     reg(regs, Addresses.STORE_REBUILD, body -> service.serial("\u0000rebuild", () -> rebuilder.run(body)));
+    reg(regs, Addresses.STORE_MIGRATE_START, migrations::start);
+    reg(regs, Addresses.STORE_MIGRATE_GET, migrations::get);
     return Future.all(regs).mapEmpty();
   }
 
@@ -139,11 +165,11 @@ public class StorageVerticle extends VerticleBase {
     if (store == null) {
       return Future.succeededFuture();
     }
-    Future<Void> drained = service == null ? Future.succeededFuture()
-        : service.drain().compose(v -> accesses.flush());
+    Future<Void> drained = (migrations == null ? Future.<Void>succeededFuture() : migrations.stop())
+        .compose(v -> service == null ? Future.succeededFuture() : service.drain().compose(x -> accesses.flush()));
     return drained.eventually(() -> Future.join(ingestQueue.close(), store.close()))
         .onComplete(ar -> lock.close())
-        .onSuccess(v -> LOG.info("storage closed cleanly: {}", dbFile))
+        .onSuccess(v -> LOG.info("storage closed cleanly: {}", location))
         .onFailure(err -> LOG.error("storage close failed: {}", MemoryException.from(err).getMessage()));
   }
 }

@@ -18,14 +18,24 @@ public interface StoreTransfer {
   /** One memory id's complete record in a namespace. */
   record Item(String id, Memory memory, float[] vector, List<MemoryEvent> history, List<Relation> relations) {}
 
+  /** A page of items and the cursor of the next one (null: this was the last page). */
+  record ItemPage(List<Item> items, String cursor) {}
+
   /** The namespaces that hold memories or history, sorted. */
   Future<List<String>> namespaces();
 
-  /** The number of items (distinct memory ids with a memory or any history) in a namespace. */
+  /**
+   * The number of items in a namespace: memory ids with a memory or any history. Every memory
+   * gets a CREATE event when it is made, so this is also the number of memories ever created
+   * there, deleted ones included (how the Qdrant store counts them).
+   */
   Future<Long> itemCount(String namespace);
 
-  /** Up to {@code limit} items of a namespace with ids after {@code afterId} (null: from the start), by id. */
-  Future<List<Item>> readItems(String namespace, String afterId, int limit);
+  /**
+   * Up to {@code limit} items of a namespace, from {@code cursor} (null: the start; otherwise the
+   * cursor of the previous page, opaque and stable across restarts, so it can be checkpointed).
+   */
+  Future<ItemPage> readItems(String namespace, String cursor, int limit);
 
   /**
    * Replaces, for each item's id, the memory, its keyword index, its vector, its history and the

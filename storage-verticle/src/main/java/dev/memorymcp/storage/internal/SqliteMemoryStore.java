@@ -417,14 +417,14 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   }
 
   @Override
-  public Future<List<Item>> readItems(String namespace, String afterId, int limit) {
-    String after = afterId == null ? "" : afterId;
+  public Future<ItemPage> readItems(String namespace, String cursor, int limit) {
+    String after = cursor == null ? "" : cursor; // the cursor is the last id read
     return read(db -> db.preparedQuery(SqlQueries.TRANSFER_IDS).execute(Tuple.of(namespace, after, namespace, after, limit))
         .compose(rows -> {
           List<String> ids = new ArrayList<>();
           rows.forEach(r -> ids.add(r.getString("id")));
           if (ids.isEmpty()) {
-            return Future.succeededFuture(List.<Item>of());
+            return Future.succeededFuture(new ItemPage(List.of(), null));
           }
           Future<List<Memory>> memories = getMany(namespace, ids);
           Future<Map<String, float[]>> vectors = vectors(namespace, ids);
@@ -444,7 +444,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
                   histories.result().getOrDefault(id, List.of()),
                   relations.result().stream().filter(r -> r.sourceId().equals(id)).toList()));
             }
-            return out;
+            return new ItemPage(out, ids.size() < limit ? null : ids.get(ids.size() - 1));
           });
         }));
   }

@@ -114,7 +114,7 @@ public final class Migration {
       Future<Void> chain = Future.succeededFuture();
       for (String ns : list) {
         chain = chain.compose(v -> source.transfer().itemCount(ns).map(n -> {
-          planned.add(new JsonObject().put("namespace", ns).put("total", n).put("done", 0L).put("last_id", (String) null)
+          planned.add(new JsonObject().put("namespace", ns).put("total", n).put("done", 0L).putNull("cursor")
               .put("status", n == 0 ? "done" : "pending"));
           return null;
         }));
@@ -138,20 +138,25 @@ public final class Migration {
 
   /** Copies one namespace from its checkpoint on, one batch after another. */
   private Future<Void> copy(JsonObject ns) {
-    if ("done".equals(ns.getString("status"))) {
+    if ("done".equals(ns.getString("status")) || "copied".equals(ns.getString("status"))) {
       return Future.succeededFuture();
     }
     ns.put("status", "copying");
     String name = ns.getString("namespace");
-    return source.transfer().readItems(name, ns.getString("last_id"), state.getInteger("batch_size")).compose(items -> {
-      if (items.isEmpty()) {
+    return source.transfer().readItems(name, ns.getString("cursor"), state.getInteger("batch_size")).compose(page -> {
+      List<StoreTransfer.Item> items = page.items();
+      if (items.isEmpty() && page.cursor() == null) {
         ns.put("status", "copied");
         return save();
       }
       return target.transfer().writeItems(name, items).compose(v -> {
         sample(name, items);
-        ns.put("last_id", items.get(items.size() - 1).id()).put("done", ns.getLong("done") + items.size());
+        ns.put("cursor", page.cursor()).put("done", ns.getLong("done") + items.size());
         state.put("done", state.getLong("done") + items.size());
+        if (page.cursor() == null) {
+          ns.put("status", "copied");
+          return save();
+        }
         return save().compose(x -> copy(ns));
       });
     });
@@ -235,7 +240,7 @@ public final class Migration {
         });
   }
 
-  static boolean close(float[] a, float[] b) {
+  public static boolean close(float[] a, float[] b) {
     if (a.length != b.length) {
       return false;
     }

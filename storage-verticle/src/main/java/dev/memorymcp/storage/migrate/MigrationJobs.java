@@ -43,6 +43,7 @@ public final class MigrationJobs {
   private final Path dir;
   private final StoreOpener opener;
   private JsonObject running; // the state of the job in progress, or null
+  private boolean stopping;
 
   public MigrationJobs(Vertx vertx, Path dir, StoreOpener opener) {
     this.vertx = vertx;
@@ -55,6 +56,9 @@ public final class MigrationJobs {
    * with its state (status running). 409 MIGRATION_RUNNING while another job runs.
    */
   public Future<JsonObject> start(JsonObject body) {
+    if (stopping) {
+      return Future.failedFuture(new MemoryException(ErrorCode.UNAVAILABLE, "STOPPING", "the storage member is stopping"));
+    }
     Fields.rejectUnknown(body, Set.of("source", "target", "namespace", "batch_size", "dry_run"));
     String from = Fields.optEnum(body, "source", KINDS);
     String to = Fields.optEnum(body, "target", KINDS);
@@ -138,6 +142,21 @@ public final class MigrationJobs {
     }
   }
 
+  /**
+   * Stops the running job at its next checkpoint, leaving its state file as it was there (status
+   * running), so the next start resumes it; completes when the job has stopped (at most 30 s).
+   */
+  public Future<Void> stop() {
+    stopping = true;
+    if (running == null) {
+      return Future.succeededFuture();
+    }
+    String id = running.getString("job_id");
+    LOG.info("stopping migration {} at its next checkpoint; it resumes at the next start", id);
+    return finished(id).<Void>mapEmpty().timeout(30, java.util.concurrent.TimeUnit.SECONDS)
+        .recover(err -> Future.succeededFuture());
+  }
+
   /** Whether a job is running (the stop of the verticle waits for none, the checkpoint makes that safe). */
   public boolean busy() {
     return running != null;
@@ -156,6 +175,9 @@ public final class MigrationJobs {
     return dst.compose(d -> save(state).map(v -> {
       Opened s = src.result();
       new Migration(s.store(), d.store(), state, st -> {
+        if (stopping) { // keep the last checkpoint (status running): the next start resumes from it
+          return Future.failedFuture(new MemoryException(ErrorCode.UNAVAILABLE, "STOPPING", "the storage member is stopping"));
+        }
         running = st;
         return save(st);
       }).run()

@@ -106,15 +106,15 @@ class MigrationJobsTest {
     JsonObject done = jobs.finished(id).await();
     // the file as a crash after the third checkpoint leaves it: running, alice 9 of 23 copied, bob
     // not started (the target already holds more: batches written after the last checkpoint)
-    String ninthAliceId = source.readItems("alice", null, 9).await().get(8).id();
+    String ninthAliceId = source.readItems("alice", null, 9).await().cursor();
     JsonObject midRun = done.copy().put("status", "running").put("done", 9L);
     midRun.remove("verify");
     midRun.remove("finished_at");
     JsonObject alice = midRun.getJsonArray("namespaces").getJsonObject(0);
     JsonObject bob = midRun.getJsonArray("namespaces").getJsonObject(1);
     assertThat(alice.getString("namespace")).isEqualTo("alice");
-    alice.put("done", 9L).put("last_id", ninthAliceId).put("status", "copying");
-    bob.put("done", 0L).putNull("last_id").put("status", "pending");
+    alice.put("done", 9L).put("cursor", ninthAliceId).put("status", "copying");
+    bob.put("done", 0L).putNull("cursor").put("status", "pending");
     Files.writeString(file, midRun.encodePrettily());
 
     MigrationJobs restarted = jobs();
