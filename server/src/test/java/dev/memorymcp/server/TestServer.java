@@ -26,8 +26,29 @@ final class TestServer implements AutoCloseable {
   TestServer(Path dataDir, JsonObject overrides) {
     this.dataDir = dataDir;
     this.cfg = Settings.defaults().put("data_dir", dataDir.toString()).put("server.port", 0)
-        .mergeIn(overrides == null ? new JsonObject() : overrides);
+        .mergeIn(backendOverrides()).mergeIn(overrides == null ? new JsonObject() : overrides);
   }
+
+  /**
+   * With {@code -Dmemory.test.backend=qdrant} (the second surefire run of the REST and MCP suites)
+   * every server stores into Qdrant: QdrantDouble, the TEST DOUBLE of Qdrant's gRPC API, on a
+   * loopback port shared by the JVM, under a collection prefix of its own.
+   */
+  static JsonObject backendOverrides() {
+    if (!"qdrant".equals(System.getProperty("memory.test.backend"))) {
+      return new JsonObject();
+    }
+    synchronized (TestServer.class) {
+      if (sharedQdrant == null) {
+        sharedQdrant = dev.memorymcp.qdrantdouble.QdrantDouble.onLoopback(0);
+      }
+    }
+    return new JsonObject().put("storage.backend", "qdrant").put("qdrant.url", sharedQdrant.url())
+        .put("qdrant.collection_prefix", "t" + PREFIXES.incrementAndGet() + "_");
+  }
+
+  private static dev.memorymcp.qdrantdouble.QdrantDouble sharedQdrant;
+  private static final java.util.concurrent.atomic.AtomicInteger PREFIXES = new java.util.concurrent.atomic.AtomicInteger();
 
   TestServer start() throws Exception {
     return start(List.of(Node.Role.values()));
