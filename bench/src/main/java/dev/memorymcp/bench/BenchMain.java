@@ -102,7 +102,7 @@ public final class BenchMain {
   static JsonObject run(String scenario, Map<String, String> o) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     JsonObject report = new JsonObject().put("harness", "memory-bench").put("at", Instant.now().toString())
-        .put("run", run).put("machine", machine());
+        .put("run", run).put("machine", machine()).put("load_average_at_start", loadAverage());
     JsonObject scenarios = new JsonObject();
     report.put("scenarios", scenarios);
     try (Service service = service(o)) {
@@ -112,6 +112,8 @@ public final class BenchMain {
       if (service.startMillis >= 0) {
         System.out.printf("service started in %d ms (pid %d, %s)%n", service.startMillis, service.pid, service.url);
       }
+      System.out.printf("machine: %s; load average at start %s%n", report.getJsonObject("machine").encode(),
+          report.getString("load_average_at_start"));
       Http http = new Http(service.url);
       String latencyPersona = null;
       if (scenario.equals("latency") || scenario.equals("all")) {
@@ -138,8 +140,12 @@ public final class BenchMain {
             i(o, "--ingest-warmup"), i(o, "--drain-timeout")));
       }
       report.getJsonObject("service").put("rss_mib_at_end", service.rssMiB()).put("health", http.get("/health"));
+      report.put("load_average_at_end", loadAverage());
       report.put("budgets", Budgets.check(report));
       System.out.print(Budgets.table(report.getJsonArray("budgets")));
+      int cores = Runtime.getRuntime().availableProcessors();
+      System.out.printf("load average at start %s, at end %s (%d cores: a load above %d means other work shared them)%n",
+          report.getString("load_average_at_start"), report.getString("load_average_at_end"), cores, cores);
     }
     return report;
   }
@@ -175,6 +181,19 @@ public final class BenchMain {
       }
     }
     return m;
+  }
+
+  /**
+   * The 1, 5 and 15 minute load averages (Linux), or null: numbers measured while other work ran
+   * on the machine say so in the report.
+   */
+  static String loadAverage() throws IOException {
+    Path p = Path.of("/proc/loadavg");
+    if (!Files.isReadable(p)) {
+      return null;
+    }
+    String[] parts = Files.readString(p).trim().split("\\s+");
+    return parts[0] + " " + parts[1] + " " + parts[2];
   }
 
   private static int i(Map<String, String> o, String key) {
