@@ -80,4 +80,16 @@ public final class Addresses {
    * record_access? (false: no ACCESS events, for internal lookups)} → {results, search_type, took_ms}.
    */
   public static final String SEARCH = "memory.search.query";
+
+  /**
+   * Local to each clustered node, absent in the embedded mode: {} → {name, node_id, members:
+   * [{node_id, roles, host, version, self}], roles: {role: [node_id]}, missing: [role]}; a role
+   * is missing when no live member answers its {@link #clusterPing} address.
+   */
+  public static final String CLUSTER_STATUS = "memory.cluster.status";
+
+  /** {} → {node_id}: served by every member that runs {@code role} (lower case), for health checks. */
+  public static String clusterPing(String role) {
+    return "memory.cluster.ping." + role;
+  }
 }

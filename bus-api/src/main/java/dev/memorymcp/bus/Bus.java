@@ -5,6 +5,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /** Consumers that never throw, and requests that always carry a timeout. */
@@ -33,12 +36,58 @@ public final class Bus {
     result.onSuccess(msg::reply).onFailure(err -> MemoryException.failReply(msg, err));
   }
 
-  /** Sends a request; a failure arrives as a {@link MemoryException}. */
+  /**
+   * Sends a request; a failure arrives as a {@link MemoryException}. On a clustered node
+   * ({@link #enableFailover}) a request to an {@link #IDEMPOTENT} address is retried on another
+   * member when no member answers (see {@link Failover}); other requests are sent exactly once.
+   */
   public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body, long timeoutMs) {
-    return vertx.eventBus().<JsonObject>request(address, body,
-            new DeliveryOptions().setSendTimeout(timeoutMs))
-        .map(Message::body)
+    Failover failover = FAILOVER.get(vertx);
+    if (failover != null && IDEMPOTENT.contains(address)) {
+      return failover.request(address, body, timeoutMs);
+    }
+    return once(vertx, address, body, timeoutMs)
         .recover(err -> Future.failedFuture(MemoryException.from(err)));
+  }
+
+  /** One send, failing with the raw ReplyException (its type decides whether to retry). */
+  static Future<JsonObject> once(Vertx vertx, String address, JsonObject body, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(address, body,
+        new DeliveryOptions().setSendTimeout(timeoutMs)).map(Message::body);
+  }
+
+  /**
+   * Addresses whose handlers may safely run twice for one request: reads, embeddings and
+   * searches (a retried search may record one more ACCESS event). Writes are never re-sent.
+   */
+  public static final Set<String> IDEMPOTENT = Set.of(Addresses.EMBED, Addresses.EMBED_INFO,
+      Addresses.SEARCH, Addresses.STORE_GET, Addresses.STORE_GET_MANY, Addresses.STORE_LIST,
+      Addresses.STORE_HISTORY, Addresses.STORE_RELATIONS, Addresses.STORE_VECTOR_CANDIDATES,
+      Addresses.STORE_KEYWORD_CANDIDATES, Addresses.STORE_STATS, Addresses.STORE_WRITE_KEY,
+      Addresses.INGEST_GET, Addresses.STORE_MIGRATE_GET);
+
+  private static final Map<Vertx, Failover> FAILOVER = new ConcurrentHashMap<>();
+
+  /** Turns on retries of idempotent requests for this (clustered) Vert.x instance. */
+  public static void enableFailover(Vertx vertx) {
+    FAILOVER.putIfAbsent(vertx, new Failover(vertx));
+  }
+
+  /** Forgets the instance (at close). */
+  public static void disableFailover(Vertx vertx) {
+    FAILOVER.remove(vertx);
+  }
+
+  /**
+   * A cluster member left: every idempotent request still waiting may have gone to it, and a
+   * message sent to a dead member is only failed by its timeout, so each is sent once more.
+   * Callable from any thread.
+   */
+  public static void memberLeft(Vertx vertx) {
+    Failover failover = FAILOVER.get(vertx);
+    if (failover != null) {
+      failover.memberLeft();
+    }
   }
 
   public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body) {

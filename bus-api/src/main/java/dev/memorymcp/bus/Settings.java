@@ -81,7 +81,16 @@ public final class Settings {
       new Key("llm.model", "", "Model name sent to the LLM endpoint, e.g. llama3.1:8b or gpt-4o-mini"),
       new Key("llm.api_key", "", "Bearer token for the LLM endpoint (empty: none sent)"),
       new Key("llm.timeout_ms", 60_000, "LLM request timeout; on timeout the job falls back to the heuristic extractor"),
-      new Key("llm.max_facts", 20, "Most facts taken from one LLM extraction")
+      new Key("llm.max_facts", 20, "Most facts taken from one LLM extraction"),
+      new Key("cluster.name", "memory-mcp", "With serve --cluster: the Hazelcast cluster name; only members with the same name join each other"),
+      new Key("cluster.join", "tcp-ip", "With --cluster: how members find each other: tcp-ip (cluster.members) | dns (every address cluster.dns_name resolves to) | kubernetes (Kubernetes API, cluster.kubernetes_service). Multicast is never used"),
+      new Key("cluster.members", "127.0.0.1", "For cluster.join=tcp-ip: comma-separated host[:port] of some members (Hazelcast port, default 5701)"),
+      new Key("cluster.dns_name", "", "For cluster.join=dns: a name resolving to every member (a Kubernetes headless Service, a compose network alias)"),
+      new Key("cluster.kubernetes_service", "", "For cluster.join=kubernetes: the Service whose endpoints are the members (the pod needs RBAC to read endpoints)"),
+      new Key("cluster.host", "", "With --cluster: address Hazelcast and the event bus bind to (empty: Hazelcast picks a non-loopback interface)"),
+      new Key("cluster.port", 0, "With --cluster: event-bus TCP port (0: a free port)"),
+      new Key("cluster.hazelcast_port", 5701, "With --cluster: Hazelcast member port (the next free one above it if taken)"),
+      new Key("cluster.public_host", "", "With --cluster: address other members use to reach this one, when it differs from cluster.host (NAT, containers)")
   );
 
   private Settings() {}

@@ -12,7 +12,12 @@ import dev.memorymcp.bus.Version;
 import dev.memorymcp.gateway.mcp.ContextPacker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -36,6 +41,10 @@ final class RestApi {
 
   void mount(Router r) {
     r.get("/health").handler(this::health);
+    r.get("/health/ready").handler(this::health);
+    // liveness: the process answers HTTP; a missing role elsewhere must not get this one restarted
+    r.get("/health/live").handler(ctx -> HttpErrors.send(ctx, 200,
+        new JsonObject().put("status", "alive").put("version", Version.get())));
     r.post("/api/v1/memories").handler(this::remember);
     r.postWithRegex("/api/v1/memories:batch").handler(this::rememberBatch);
     r.get("/api/v1/memories").handler(this::list);
@@ -73,18 +82,39 @@ final class RestApi {
     result.onSuccess(j -> HttpErrors.send(ctx, status, j)).onFailure(ctx::fail);
   }
 
+  /**
+   * GET /health and /health/ready: 200 when storage and embedding answer and, on a clustered node,
+   * every role has a live member; else 503. The cluster part comes from the node's local
+   * CLUSTER_STATUS consumer, which only clustered nodes register.
+   */
   private void health(RoutingContext ctx) {
     Future<JsonObject> stats = Bus.request(vertx, Addresses.STORE_STATS, new JsonObject(), 5_000);
     Future<JsonObject> embed = Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject(), 5_000);
-    Future.all(stats, embed).onSuccess(cf -> HttpErrors.send(ctx, 200, new JsonObject()
-        .put("status", "healthy").put("version", Version.get())
-        .put("backend", stats.result().getString("backend"))
-        .put("model", embed.result().getString("model"))
-        .put("dimension", embed.result().getInteger("dimension"))
-        .put("memories", stats.result().getLong("memories"))
-        .put("ingest_jobs", stats.result().getJsonObject("ingest_jobs"))))
-        .onFailure(err -> HttpErrors.send(ctx, 503, new JsonObject().put("status", "unhealthy")
-            .put("version", Version.get()).put("error", MemoryException.from(err).getMessage())));
+    Future<JsonObject> cluster = vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_STATUS, new JsonObject(),
+        new DeliveryOptions().setLocalOnly(true).setSendTimeout(5_000)).map(Message::body)
+        .otherwise(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+            ? null : new JsonObject().put("error", MemoryException.from(err).getMessage()));
+    Future.join(stats, embed, cluster).onComplete(ar -> {
+      JsonObject c = cluster.result();
+      boolean rolesOk = c == null || c.getJsonArray("missing", new JsonArray().add("?")).isEmpty();
+      if (stats.succeeded() && embed.succeeded() && rolesOk) {
+        JsonObject out = new JsonObject()
+            .put("status", "healthy").put("version", Version.get())
+            .put("backend", stats.result().getString("backend"))
+            .put("model", embed.result().getString("model"))
+            .put("dimension", embed.result().getInteger("dimension"))
+            .put("memories", stats.result().getLong("memories"))
+            .put("ingest_jobs", stats.result().getJsonObject("ingest_jobs"));
+        HttpErrors.send(ctx, 200, c == null ? out : out.put("cluster", c));
+        return;
+      }
+      Throwable err = stats.failed() ? stats.cause() : embed.failed() ? embed.cause() : null;
+      JsonObject out = new JsonObject().put("status", "unhealthy").put("version", Version.get())
+          .put("error", err != null ? MemoryException.from(err).getMessage()
+              : c.containsKey("error") ? "cluster status unavailable: " + c.getString("error")
+              : "no live cluster member for role(s) " + c.getJsonArray("missing").encode());
+      HttpErrors.send(ctx, 503, c == null ? out : out.put("cluster", c));
+    });
   }
 
   private void remember(RoutingContext ctx) {

@@ -2,9 +2,11 @@ package dev.memorymcp.search;
 
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Vectors;
 import dev.memorymcp.bus.text.QueryTerms;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hybrid recall: the query embedding and the keyword list start together, the vector list follows
@@ -54,9 +57,17 @@ public class SearchVerticle extends VerticleBase {
     stopWords = cfg.getBoolean("search.stop_words", true);
     reranker = new Reranker(cfg.getDouble("search.recency_half_life_days", 180.0),
         cfg.getDouble("search.mmr_lambda", 0.9), cfg.getDouble("search.duplicate_cosine", 0.97));
-    return Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject())
+    return embedInfo(120)
         .onSuccess(info -> multilingual = info.getBoolean("multilingual", false))
         .compose(info -> Bus.register(vertx, Addresses.SEARCH, this::search));
+  }
+
+  /** The model info, waiting up to a minute for an embedding member (clustered start order is free). */
+  private Future<JsonObject> embedInfo(int attempts) {
+    return Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject(), 5_000).recover(err ->
+        attempts > 1 && MemoryException.from(err).code() == ErrorCode.UNAVAILABLE
+            ? vertx.timer(500, TimeUnit.MILLISECONDS).compose(v -> embedInfo(attempts - 1))
+            : Future.failedFuture(err));
   }
 
   private Future<JsonObject> search(JsonObject body) {

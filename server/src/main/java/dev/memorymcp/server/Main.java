@@ -8,11 +8,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
 
 /**
  * {@code java -jar memory-server.jar [serve|mcp-stdio|rebuild|migrate|help]}: serve runs every
- * verticle in this JVM (the embedded default); mcp-stdio serves MCP over stdin/stdout; rebuild
+ * verticle in this JVM (the embedded default), or the given roles, clustered with {@code --cluster}
+ * ({@link ServeCommand}); mcp-stdio serves MCP over stdin/stdout; rebuild
  * re-embeds every stored memory with the configured model; migrate copies between backends.
  */
 public final class Main {
@@ -24,7 +24,7 @@ public final class Main {
     int code;
     try {
       code = switch (command) {
-        case "serve" -> serve();
+        case "serve" -> ServeCommand.run(args.length > 1 ? java.util.Arrays.copyOfRange(args, 1, args.length) : new String[0]);
         case "mcp-stdio" -> StdioServer.run();
         case "rebuild" -> rebuild();
         case "migrate" -> MigrateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -53,6 +53,8 @@ public final class Main {
         "memory service " + Version.get(),
         "usage: java -jar server/target/memory-server.jar [command]",
         "  serve      (default) run the service: HTTP on MEMORY_MCP_SERVER_HOST:MEMORY_MCP_SERVER_PORT",
+        "             [--role gateway|embedding|storage|search|ingest]... only these roles (default: all)",
+        "             [--cluster] join the Hazelcast cluster (MEMORY_MCP_CLUSTER_*) so other JVMs' roles answer",
         "  mcp-stdio  serve MCP over stdin/stdout (for clients that start the server; logs on stderr)",
         "  rebuild    re-embed every memory with the configured model (after changing the model)",
         "  migrate    --from sqlite|qdrant --to qdrant|sqlite [--namespace NS] [--batch-size N] [--dry-run]:",
@@ -67,36 +69,6 @@ public final class Main {
     if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
       System.setProperty("DJL_CACHE_DIR", java.nio.file.Path.of(cfg.getString("data_dir"), "djl-cache").toAbsolutePath().toString());
     }
-  }
-
-  private static int serve() {
-    JsonObject cfg = Settings.load(System.getenv());
-    djlCache(cfg);
-    Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
-    long t0 = System.nanoTime();
-    Vertx vertx = Vertx.vertx();
-    Node node = new Node(vertx, cfg);
-    try {
-      node.deploy(List.of(Node.Role.values())).await(5, TimeUnit.MINUTES);
-    } catch (Exception e) {
-      System.err.println("startup failed: " + rootMessage(e));
-      vertx.close().await();
-      return 1;
-    }
-    log.info("memory service {} ready in {} ms: http://{}:{} (data {})", Version.get(),
-        (System.nanoTime() - t0) / 1_000_000, cfg.getString("server.host"), node.httpPort(),
-        cfg.getString("data_dir"));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down: draining requests and closing the database");
-      try {
-        node.undeploy().await(30, TimeUnit.SECONDS);
-        vertx.close().await(10, TimeUnit.SECONDS);
-        log.info("stopped cleanly");
-      } catch (Exception e) {
-        log.error("unclean shutdown: {}", rootMessage(e));
-      }
-    }, "shutdown"));
-    return 0;
   }
 
   private static int rebuild() {

@@ -26,11 +26,24 @@ public final class Node {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
   /** Which verticles a node runs. */
-  public enum Role { EMBEDDING, STORAGE, SEARCH, INGEST, GATEWAY }
+  public enum Role {
+    EMBEDDING, STORAGE, SEARCH, INGEST, GATEWAY;
+
+    /** {@code gateway} → GATEWAY; anything else is a configuration error naming the choices. */
+    public static Role parse(String name) {
+      for (Role r : values()) {
+        if (r.name().equalsIgnoreCase(name.strip())) {
+          return r;
+        }
+      }
+      throw new IllegalArgumentException("unknown role '" + name + "': use gateway, embedding, storage, search or ingest");
+    }
+  }
 
   private final Vertx vertx;
   private final JsonObject cfg;
   private final List<String> deployments = new ArrayList<>();
+  private final List<Role> deployed = new ArrayList<>();
   private GatewayVerticle gateway;
 
   public Node(Vertx vertx, JsonObject cfg) {
@@ -69,7 +82,13 @@ public final class Node {
         yield vertx.deployVerticle(gateway, opts);
       }
     };
-    return id.onSuccess(deployments::add).onSuccess(d -> LOG.debug("deployed {}", role)).mapEmpty();
+    return id.onSuccess(deployments::add).onSuccess(d -> deployed.add(role))
+        .onSuccess(d -> LOG.debug("deployed {}", role)).mapEmpty();
+  }
+
+  /** The roles deployed (ingest is skipped when ingest.worker is false). */
+  public List<Role> deployedRoles() {
+    return List.copyOf(deployed);
   }
 
   /** The HTTP port the gateway bound, or -1 when this node has no gateway. */
@@ -82,6 +101,7 @@ public final class Node {
     List<String> ids = new ArrayList<>(deployments);
     Collections.reverse(ids);
     deployments.clear();
+    deployed.clear();
     Future<Void> chain = Future.succeededFuture();
     for (String id : ids) {
       chain = chain.compose(v -> vertx.undeploy(id).recover(err -> {

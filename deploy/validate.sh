@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Checks the deployment files without a Docker engine or a Kubernetes cluster (neither exists on
+# the development and CI machines): the compose files through Debian's docker-compose (`config`
+# parses and validates them against the compose schema without a daemon), the Kubernetes
+# manifests against the API schemas bundled in the kubernetes-models npm package, and the
+# Dockerfile with dockerfile-utils' linter (the image itself is never built here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v docker-compose >/dev/null 2>&1; then
+  # --no-install-recommends: the compose tool only, not the docker.io engine it recommends
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+fi
+docker-compose version --short
+
+ok=0
+failed=0
+check() { # name, command...
+  local name="$1"
+  shift
+  if "$@"; then
+    echo "ok   $name"
+    ok=$((ok + 1))
+  else
+    echo "FAIL $name" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+check "docker-compose.yml parses and validates" \
+  sh -c 'docker-compose -f docker-compose.yml config > "$1"' _ "$out/cluster.yml"
+check "docker-compose.embedded.yml parses and validates" \
+  sh -c 'docker-compose -f docker-compose.embedded.yml config > "$1"' _ "$out/embedded.yml"
+# what `up --scale embedding=4` needs, and what the issue asks of the cluster file
+check "docker-compose.yml: services, replicas, scalable roles, healthchecks, gateway port" python3 - "$out/cluster.yml" <<'PY'
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+s = c["services"]
+problems = []
+want = {"qdrant", "storage", "search", "embedding", "ingest", "gateway"}
+if set(s) != want:
+    problems.append(f"services {sorted(s)} != {sorted(want)}")
+if s.get("embedding", {}).get("deploy", {}).get("replicas", 1) < 2:
+    problems.append("embedding needs deploy.replicas >= 2")
+for name in ("embedding", "search", "ingest"):
+    svc = s.get(name, {})
+    if "container_name" in svc or "ports" in svc:
+        problems.append(f"{name} must not fix a container name or host port (it is scaled)")
+for name, svc in s.items():
+    if "healthcheck" not in svc:
+        problems.append(f"{name} has no healthcheck")
+    if name != "qdrant" and not any(a in ("memory-cluster",) for a in svc.get("networks", {}).get("default", {}).get("aliases", [])):
+        problems.append(f"{name} is not on the memory-cluster alias")
+if not str(s.get("qdrant", {}).get("image", "")).startswith("qdrant/qdrant:v"):
+    problems.append("qdrant image must be pinned to a version")
+ports = [str(p.get("published", p) if isinstance(p, dict) else p) for p in s.get("gateway", {}).get("ports", [])]
+if not any("26262" in p for p in ports):
+    problems.append("gateway must publish port 26262")
+if s.get("storage", {}).get("environment", {}).get("MEMORY_MCP_STORAGE_BACKEND") != "qdrant":
+    problems.append("storage must use the qdrant backend")
+if not any("/data" in str(v) for v in s.get("storage", {}).get("volumes", [])):
+    problems.append("storage needs the ./data volume")
+for p in problems:
+    print("  " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+
+if [ ! -d deploy/validate/node_modules ]; then
+  timeout 600 npm ci --prefix deploy/validate --no-audit --no-fund >/dev/null
+fi
+check "deploy/k8s manifests match the Kubernetes API schemas" \
+  node deploy/validate/validate-k8s.mjs deploy/k8s/*.yaml
+check "deploy/Dockerfile lints clean (dockerfile-utils)" \
+  node deploy/validate/validate-dockerfile.mjs deploy/Dockerfile
+
+echo "deploy: $ok passed, $failed failed"
+[ "$failed" = 0 ]
