@@ -12,9 +12,7 @@ import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.storage.MemoryStore.Page;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -89,59 +87,5 @@ class ListTest extends StoreTestBase {
     }
   }
 
-  private static Long expiry(Random rnd, long now) {
-    return switch (rnd.nextInt(4)) {
-      case 0 -> now - 1000; // expired
-      case 1 -> now + 3_600_000;
-      default -> null;
-    };
-  }
-
-  @Test
-  @DisplayName("for random memories and filters, list returns exactly what Filters.test accepts")
-  void sqlFiltersAgreeWithFiltersTest() {
-    Random rnd = new Random(42);
-    long now = System.currentTimeMillis();
-    List<String> types = List.of("fact", "note", "decision");
-    List<String> tags = List.of("a", "b", "c");
-    List<Memory> all = new ArrayList<>();
-    for (int i = 0; i < 80; i++) {
-      List<String> t = tags.stream().filter(x -> rnd.nextBoolean()).toList();
-      Memory m = memory("ns1", "m" + i, "memory " + i)
-          .type(types.get(rnd.nextInt(3)))
-          .scope(rnd.nextBoolean() ? "global" : "project", rnd.nextBoolean() ? "p1" : null)
-          .tags(t.toArray(String[]::new))
-          .category(rnd.nextBoolean() ? "work" : null)
-          .importance(rnd.nextInt(11) / 10.0).confidence(rnd.nextInt(11) / 10.0)
-          .session(rnd.nextBoolean() ? "s1" : null)
-          .createdAt(T0 + rnd.nextInt(10) * 1000L)
-          .expiresAt(expiry(rnd, now))
-          .build();
-      all.add(create(m));
-    }
-    int nonTrivial = 0;
-    for (int trial = 0; trial < 60; trial++) {
-      Filters f = new Filters(
-          types.stream().filter(x -> rnd.nextInt(3) == 0).toList(),
-          rnd.nextInt(3) == 0 ? "project" : null,
-          rnd.nextInt(4) == 0 ? "p1" : null,
-          tags.stream().filter(x -> rnd.nextInt(3) == 0).toList(),
-          rnd.nextInt(4) == 0 ? "work" : null,
-          rnd.nextInt(3) == 0 ? T0 + rnd.nextInt(10) * 1000L : null,
-          rnd.nextInt(3) == 0 ? T0 + rnd.nextInt(10) * 1000L : null,
-          rnd.nextInt(3) == 0 ? rnd.nextInt(11) / 10.0 : null,
-          rnd.nextInt(3) == 0 ? rnd.nextInt(11) / 10.0 : null,
-          rnd.nextInt(4) == 0 ? "s1" : null,
-          rnd.nextBoolean());
-      List<String> expected = all.stream().filter(m -> f.test(m, System.currentTimeMillis()))
-          .sorted(Comparator.comparingLong(Memory::createdAt).reversed()
-              .thenComparing(m -> -Integer.parseInt(m.id().substring(1))))
-          .map(Memory::id).toList();
-      List<String> actual = allPages("ns1", f, 7).stream()
-          .flatMap(p -> p.memories().stream()).map(Memory::id).toList();
-      assertThat(actual).as(f.toJson().encode()).containsExactlyElementsOf(expected);
-      nonTrivial += expected.isEmpty() || expected.size() == all.size() ? 0 : 1;
-    }
-    assertThat(nonTrivial).as("trials that select some but not all").isGreaterThan(20);
-  }
+  // the property test of list's filters against Filters.test is in MemoryStoreContract (run on SQLite too)
 }
