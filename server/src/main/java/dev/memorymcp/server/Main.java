@@ -91,12 +91,17 @@ public final class Main {
       System.err.println("rebuild failed: " + rootMessage(e));
       return 1;
     } finally {
-      try {
-        node.undeploy().await(30, TimeUnit.SECONDS);
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("unclean shutdown: " + rootMessage(e));
-      }
+      stopQuietly(node, vertx);
+    }
+  }
+
+  /** Undeploys and closes an admin command's Vert.x; a failure is reported, never thrown. */
+  static void stopQuietly(Node node, Vertx vertx) {
+    try {
+      node.undeploy().await(30, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("unclean shutdown: " + rootMessage(e));
     }
   }
 

@@ -82,12 +82,7 @@ final class MigrateCommand {
       System.err.println("migrate failed: " + Main.rootMessage(e));
       return 1;
     } finally {
-      try {
-        node.undeploy().await(30, TimeUnit.SECONDS);
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("unclean shutdown: " + Main.rootMessage(e));
-      }
+      Main.stopQuietly(node, vertx);
     }
   }
 
