@@ -43,6 +43,10 @@ public final class MigrationJobs {
   private final Path dir;
   private final StoreOpener opener;
   private JsonObject running; // the state of the job in progress, or null
+  /** Ids of the left-running jobs still to resume, oldest first: while any is left, starts are refused. */
+  private final List<String> toResume = new ArrayList<>();
+  /** Completes once the state files were read at start, so no start slips in before a resume. */
+  private Future<Void> scanned = Future.succeededFuture();
   private boolean stopping;
 
   public MigrationJobs(Vertx vertx, Path dir, StoreOpener opener) {
@@ -56,6 +60,10 @@ public final class MigrationJobs {
    * with its state (status running). 409 MIGRATION_RUNNING while another job runs.
    */
   public Future<JsonObject> start(JsonObject body) {
+    return scanned.transform(ar -> startNow(body));
+  }
+
+  private Future<JsonObject> startNow(JsonObject body) {
     if (stopping) {
       return Future.failedFuture(new MemoryException(ErrorCode.UNAVAILABLE, "STOPPING", "the storage member is stopping"));
     }
@@ -74,10 +82,10 @@ public final class MigrationJobs {
     String ns = body.getValue("namespace") == null ? null : Namespaces.check("namespace", body.getString("namespace"));
     Integer batch = Fields.optInt(body, "batch_size", 1, MAX_BATCH);
     Boolean dryRun = Fields.optBool(body, "dry_run");
-    if (running != null) {
+    if (running != null || !toResume.isEmpty()) {
+      String busy = running != null ? running.getString("job_id") : toResume.get(0);
       return Future.failedFuture(new MemoryException(ErrorCode.CONFLICT, "MIGRATION_RUNNING", "migration "
-          + running.getString("job_id") + " is still running; one migration runs at a time",
-          new JsonObject().put("job_id", running.getString("job_id"))));
+          + busy + " is still running; one migration runs at a time", new JsonObject().put("job_id", busy)));
     }
     JsonObject state = Migration.newState("mig_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
         from, to, ns, batch == null ? DEFAULT_BATCH : batch, Boolean.TRUE.equals(dryRun));
@@ -101,7 +109,7 @@ public final class MigrationJobs {
 
   /** Resumes the jobs a crash or stop left running (oldest first), one after the other. */
   public Future<Void> resumeUnfinished() {
-    return vertx.executeBlocking(() -> {
+    Future<List<JsonObject>> listed = vertx.executeBlocking(() -> {
       List<JsonObject> unfinished = new ArrayList<>();
       if (Files.isDirectory(dir)) {
         try (var files = Files.list(dir)) {
@@ -115,16 +123,24 @@ public final class MigrationJobs {
       }
       unfinished.sort((a, b) -> a.getString("created_at").compareTo(b.getString("created_at")));
       return unfinished;
-    }).compose(list -> {
+    });
+    scanned = listed.<Void>map(list -> {
+      list.forEach(s -> toResume.add(s.getString("job_id")));
+      return null;
+    }).recover(err -> Future.succeededFuture()); // unreadable files: log below, do not block starts
+    return listed.compose(list -> {
       Future<Void> chain = Future.succeededFuture();
       for (JsonObject s : list) {
-        LOG.info("resuming migration {} ({} → {}) at {}/{}", s.getString("job_id"), s.getString("source"),
-            s.getString("target"), s.getLong("done"), s.getLong("total"));
-        chain = chain.compose(v -> launch(s.put("status", "running").put("resumed", s.getInteger("resumed", 0) + 1))
-            .compose(started -> finished(started.getString("job_id"))).<Void>mapEmpty());
+        chain = chain.compose(v -> {
+          LOG.info("resuming migration {} ({} → {}) at {}/{}", s.getString("job_id"), s.getString("source"),
+              s.getString("target"), s.getLong("done"), s.getLong("total"));
+          Future<JsonObject> launched = launch(s.put("status", "running").put("resumed", s.getInteger("resumed", 0) + 1));
+          toResume.remove(s.getString("job_id")); // running is set now: it refuses starts from here on
+          return launched.compose(started -> finished(started.getString("job_id"))).<Void>mapEmpty();
+        });
       }
       return chain;
-    });
+    }).onComplete(ar -> toResume.clear());
   }
 
   /** Completes when the job stops running (with its final state). */

@@ -97,7 +97,7 @@ class MigrationJobsTest {
   }
 
   @Test
-  @DisplayName("a state file left running by a crash is resumed at the next start and completes without duplicates")
+  @DisplayName("a state file left running by a crash is resumed at the next start (a new start meanwhile is refused) and completes without duplicates")
   void resumesAfterCrash() throws Exception {
     MigrationJobs jobs = jobs();
     String id = jobs.start(new JsonObject().put("source", "sqlite").put("target", "qdrant").put("batch_size", 3)).await()
@@ -118,7 +118,14 @@ class MigrationJobsTest {
     Files.writeString(file, midRun.encodePrettily());
 
     MigrationJobs restarted = jobs();
-    restarted.resumeUnfinished().await();
+    Future<Void> resumed = restarted.resumeUnfinished();
+    // a start sent right after the restart (the CLI does) must not run beside the resumed job
+    assertThatThrownBy(() -> restarted.start(new JsonObject().put("source", "sqlite").put("target", "qdrant")).await())
+        .isInstanceOfSatisfying(MemoryException.class, e -> {
+          assertThat(e.error()).isEqualTo("MIGRATION_RUNNING");
+          assertThat(e.details().getString("job_id")).isEqualTo(id);
+        });
+    resumed.await();
 
     JsonObject end = restarted.get(new JsonObject().put("job_id", id)).await();
     assertThat(end.getString("status")).as(end.encodePrettily()).isEqualTo("done");
