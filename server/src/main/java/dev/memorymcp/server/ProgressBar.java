@@ -8,6 +8,7 @@ final class ProgressBar {
   private final PrintStream out;
   private final long started = System.nanoTime();
   private int lastPercent = -1;
+  private long firstDone = -1; // a resumed job starts part done: the rate counts this run's work only
 
   ProgressBar(String label, PrintStream out) {
     this.label = label;
@@ -20,9 +21,12 @@ final class ProgressBar {
       return;
     }
     lastPercent = pct;
+    if (firstDone < 0) {
+      firstDone = done;
+    }
     int filled = pct * 30 / 100;
     double secs = (System.nanoTime() - started) / 1e9;
-    double rate = secs > 0 ? done / secs : 0;
+    double rate = secs > 0 ? (done - firstDone) / secs : 0;
     out.printf("\r%s [%s%s] %3d%% %d/%d (%.0f/s)", label, "#".repeat(filled), ".".repeat(30 - filled),
         pct, done, total, rate);
     out.flush();
