@@ -1,8 +1,11 @@
 package dev.memorymcp.storage.internal;
 
+import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
+import dev.memorymcp.storage.MemoryStore;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Test data: a memory builder with plain defaults, events, and unit vectors. */
@@ -24,6 +27,19 @@ final class Fixtures {
     return MemoryEvent.of(after.id(), after.namespace(), MemoryEvent.UPDATE, "test",
         after.sessionId(), new JsonObject().put("old", before.toJson()).put("new", after.toJson()),
         after.updatedAt());
+  }
+
+  /** Every page of a listing, following cursors (at most 100 pages). */
+  static List<MemoryStore.Page> allPages(MemoryStore store, String ns,
+      Filters f, int limit) {
+    List<MemoryStore.Page> pages = new ArrayList<>();
+    String cursor = null;
+    do {
+      MemoryStore.Page p = store.list(ns, f, limit, cursor).await();
+      pages.add(p);
+      cursor = p.nextCursor();
+    } while (cursor != null && pages.size() < 100);
+    return pages;
   }
 
   /** The vector scaled to unit length. */

@@ -83,36 +83,8 @@ class KeywordSearchTest extends StoreTestBase {
     assertThat(search("ns3", Filters.NONE, terms)).isEmpty();
   }
 
-  @Test
-  @DisplayName("filters: type, tags all-of, since, min importance, expired out unless asked")
-  void filters() {
-    long now = System.currentTimeMillis();
-    create(memory("ns1", "fact", "coffee at nine 珈琲 茶").type("fact").tags("a", "b")
-        .importance(0.9).createdAt(T0).build());
-    create(memory("ns1", "note", "coffee at ten 珈琲 茶").type("note").tags("a")
-        .importance(0.3).createdAt(T0 + 10 * DAY).build());
-    create(memory("ns1", "old", "coffee long ago 珈琲 茶").type("fact").tags("a", "b")
-        .importance(0.9).createdAt(T0).expiresAt(now - 1000).build());
-
-    for (String term : List.of("coffee", "珈琲", "茶")) {
-      assertThat(search("ns1", Filters.NONE, term)).as(term)
-          .containsExactlyInAnyOrder("fact", "note");
-      assertThat(search("ns1", filters(List.of("fact"), List.of(), null, null, false), term))
-          .as(term).containsExactly("fact");
-      assertThat(search("ns1", filters(List.of("fact", "note"), List.of(), null, null, false),
-          term)).as(term).containsExactlyInAnyOrder("fact", "note");
-      assertThat(search("ns1", filters(List.of(), List.of("a", "b"), null, null, false), term))
-          .as(term).containsExactly("fact");
-      assertThat(search("ns1", filters(List.of(), List.of("b", "zzz"), null, null, false), term))
-          .as(term).isEmpty();
-      assertThat(search("ns1", filters(List.of(), List.of(), T0 + DAY, null, false), term))
-          .as(term).containsExactly("note");
-      assertThat(search("ns1", filters(List.of(), List.of(), null, 0.5, false), term))
-          .as(term).containsExactly("fact");
-      assertThat(search("ns1", filters(List.of(), List.of(), null, null, true), term))
-          .as(term).containsExactlyInAnyOrder("fact", "note", "old");
-    }
-  }
+  // the keyword filters (type, tags all-of, since, min importance, expiry) are checked in
+  // MemoryStoreContract.keywordSearchFilters, on SQLite and Qdrant alike
 
   @Test
   @DisplayName("no usable term gives an empty result; quotes and operators are plain text")

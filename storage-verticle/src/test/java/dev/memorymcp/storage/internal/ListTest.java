@@ -19,16 +19,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("list: newest first, keyset cursor, SQL filters equal to Filters.test")
 class ListTest extends StoreTestBase {
 
-  /** Every page of a listing, following cursors. */
   private List<Page> allPages(String ns, Filters f, int limit) {
-    List<Page> pages = new ArrayList<>();
-    String cursor = null;
-    do {
-      Page p = store.list(ns, f, limit, cursor).await();
-      pages.add(p);
-      cursor = p.nextCursor();
-    } while (cursor != null && pages.size() < 100);
-    return pages;
+    return Fixtures.allPages(store, ns, f, limit);
   }
 
   @Test

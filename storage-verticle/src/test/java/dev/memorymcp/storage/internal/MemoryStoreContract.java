@@ -283,14 +283,7 @@ abstract class MemoryStoreContract {
   }
 
   private List<Page> allPages(String ns, Filters f, int limit) {
-    List<Page> pages = new ArrayList<>();
-    String cursor = null;
-    do {
-      Page p = store.list(ns, f, limit, cursor).await();
-      pages.add(p);
-      cursor = p.nextCursor();
-    } while (cursor != null && pages.size() < 100);
-    return pages;
+    return Fixtures.allPages(store, ns, f, limit);
   }
 
   @Test
@@ -474,7 +467,7 @@ abstract class MemoryStoreContract {
   }
 
   @Test
-  @DisplayName("keyword search applies the filters like list does")
+  @DisplayName("keyword search applies the filters like list does: type, tags all-of, since, min importance, expired out unless asked")
   void keywordSearchFilters() {
     long now = System.currentTimeMillis();
     create(memory("ns1", "fact", "coffee at nine 珈琲 茶").type("fact").tags("a", "b")
@@ -489,8 +482,12 @@ abstract class MemoryStoreContract {
           .containsExactlyInAnyOrder("fact", "note");
       assertThat(keyword("ns1", filters(List.of("fact"), List.of(), null, null, false), term))
           .as(term).containsExactly("fact");
+      assertThat(keyword("ns1", filters(List.of("fact", "note"), List.of(), null, null, false),
+          term)).as(term).containsExactlyInAnyOrder("fact", "note");
       assertThat(keyword("ns1", filters(List.of(), List.of("a", "b"), null, null, false), term))
           .as(term).containsExactly("fact");
+      assertThat(keyword("ns1", filters(List.of(), List.of("b", "zzz"), null, null, false), term))
+          .as(term).isEmpty();
       assertThat(keyword("ns1", filters(List.of(), List.of(), T0 + DAY, null, false), term))
           .as(term).containsExactly("note");
       assertThat(keyword("ns1", filters(List.of(), List.of(), null, 0.5, false), term))
