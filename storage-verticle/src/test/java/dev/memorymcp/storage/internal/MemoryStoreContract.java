@@ -303,7 +303,8 @@ abstract class MemoryStoreContract {
     assertThat(pages.get(2).nextCursor()).isNull();
     assertThat(pages.stream().flatMap(p -> p.memories().stream()).map(Memory::id).toList())
         .containsExactlyElementsOf(expected);
-    assertThat(store.list("ns1", Filters.NONE, 25, null).await().nextCursor()).isNull();
+    assertThat(pages.get(0).nextCursor()).matches("[A-Za-z0-9_-]+"); // safe in a URL as it is
+    assertThat(store.list("ns1", Filters.NONE, 25, null).await().nextCursor()).isNull(); // exactly full
     assertThat(store.list("ns9", Filters.NONE, 10, null).await().memories()).isEmpty();
   }
 
@@ -311,10 +312,11 @@ abstract class MemoryStoreContract {
   @DisplayName("list: a cursor that was not issued by list is a 400 naming the cursor field")
   void listRejectsForeignCursor() {
     create(memory("ns1", "m1", "x").build());
-    MemoryException e = failure(catchThrowable(
-        () -> store.list("ns1", Filters.NONE, 10, "not base64!!").await()));
-    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
-    assertThat(e.details().getString("field")).isEqualTo("cursor");
+    for (String bad : List.of("not base64!!", "bm9jb2xvbg", "YTpi")) { // "nocolon", "a:b"
+      MemoryException e = failure(catchThrowable(() -> store.list("ns1", Filters.NONE, 10, bad).await()));
+      assertThat(e.code()).as(bad).isEqualTo(ErrorCode.BAD_REQUEST);
+      assertThat(e.details().getString("field")).isEqualTo("cursor");
+    }
   }
 
   @Test
