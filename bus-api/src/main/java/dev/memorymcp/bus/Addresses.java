@@ -75,6 +75,36 @@ public final class Addresses {
   /** Published {} after new jobs are durable, so idle workers claim at once instead of at the next poll. */
   public static final String INGEST_AVAILABLE = "memory.ingest.available";
 
+  /** {key} → {principal} (Principal json); 401 UNAUTHORIZED for an unknown, revoked or expired key. */
+  public static final String AUTH_RESOLVE = "memory.auth.resolve";
+  /** {name, role, namespaces, expires_at?, actor} → {key (shown once), key_info}. */
+  public static final String AUTH_KEY_CREATE = "memory.auth.keys.create";
+  /** {include_revoked?} → {keys: [key_info]} (never a key or its hash). */
+  public static final String AUTH_KEY_LIST = "memory.auth.keys.list";
+  /** {id, actor} → {key_info}; 404 KEY_NOT_FOUND. */
+  public static final String AUTH_KEY_REVOKE = "memory.auth.keys.revoke";
+  /** Published {} after a key changed, so gateways drop the principals they cached. */
+  public static final String AUTH_CHANGED = "memory.auth.changed";
+  /**
+   * Fire-and-forget {actor, actor_name?, role?, action, resource?, namespace?, ids?, client?, outcome,
+   * detail?}: one audit-log line; never contents or secrets.
+   */
+  public static final String AUDIT_APPEND = "memory.auth.audit.append";
+  /** {since?, until?, actor?, action?, namespace?, limit?, cursor?} → {entries, next_cursor}, newest first. */
+  public static final String AUDIT_QUERY = "memory.auth.audit.query";
+
+  /** {principal} → {purged, namespaces}: deletes every expired memory now (the TTL cleanup). */
+  public static final String STORE_CLEANUP = "memory.storage.cleanup";
+  /**
+   * {namespace, cursor?, limit?, with_vectors?} → {items: [export line], cursor}: one page of a
+   * namespace's export (memories with history and relations).
+   */
+  public static final String STORE_EXPORT_PAGE = "memory.storage.export.page";
+  /** {namespace, items: [export line], principal} → {written, reembedded}: an import page, idempotent by id. */
+  public static final String STORE_IMPORT_PAGE = "memory.storage.import.page";
+  /** {} → {namespaces: [..]}: the namespaces that hold memories or history. */
+  public static final String STORE_NAMESPACES = "memory.storage.namespaces";
+
   /**
    * {namespace, query, limit?, search_type?, filters?, include_relations?, session_id?,
    * record_access? (false: no ACCESS events, for internal lookups)} → {results, search_type, took_ms}.

@@ -6,9 +6,15 @@ package dev.memorymcp.bus;
  */
 public enum ErrorCode {
   BAD_REQUEST(400),
+  /** No API key, or one that is unknown, revoked or expired. */
+  UNAUTHORIZED(401),
+  /** A valid key whose role or grants do not allow the request. */
+  FORBIDDEN(403),
   NOT_FOUND(404),
   CONFLICT(409),
   TOO_LARGE(413),
+  /** The Host header is not one this server answers for (DNS-rebinding protection). */
+  MISDIRECTED(421),
   LIMITED(429),
   INTERNAL(500),
   UNAVAILABLE(503);

@@ -49,6 +49,26 @@ class ModelFilesTest {
   }
 
   @Test
+  @DisplayName("processes sharing a data directory extract one at a time: none fails, no temp file is left")
+  void concurrentProcesses() throws Exception {
+    Path shared = dataDir.resolve("shared");
+    java.util.List<Process> procs = new java.util.ArrayList<>();
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (int i = 0; i < 3; i++) {
+      procs.add(new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+          ExtractOnce.class.getName(), shared.toString()).redirectErrorStream(true).start());
+    }
+    for (Process p : procs) {
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+    }
+    Path dir = shared.resolve("models/e5-small-v2-q");
+    assertThat(dir.toFile().list()).containsExactlyInAnyOrder("model.onnx", "tokenizer.json");
+    assertThat(Files.size(dir.resolve("model.onnx"))).isGreaterThan(10_000_000);
+  }
+
+  @Test
   @DisplayName("a directory model is used in place")
   void directoryModelInPlace() throws Exception {
     Files.writeString(dataDir.resolve("model.onnx"), "x");

@@ -1,9 +1,14 @@
 package dev.memorymcp.gateway;
 
 import dev.memorymcp.bus.Version;
+import dev.memorymcp.gateway.auth.Authenticator;
+import dev.memorymcp.gateway.auth.GatedBus;
+import dev.memorymcp.gateway.auth.Guard;
+import dev.memorymcp.gateway.auth.RateLimiter;
 import dev.memorymcp.gateway.mcp.McpToolbox;
 import dev.memorymcp.gateway.mcp.MemoryTools;
 import dev.memorymcp.gateway.mcp.http.McpHttpEndpoint;
+import dev.memorymcp.gateway.mcp.http.McpSecurity;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -31,25 +36,81 @@ public class GatewayVerticle extends VerticleBase {
     String host = cfg.getString("server.host", "127.0.0.1");
     int port = cfg.getInteger("server.port", 26262);
     long bodyLimit = cfg.getInteger("server.body_limit", 1_048_576);
+    boolean requireAuth = cfg.getBoolean("require_auth", false);
+    try {
+      refuseInsecureBind(host, requireAuth, cfg.getBoolean("allow_insecure", false));
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
+    GatedBus bus = new GatedBus(vertx);
+    McpSecurity security = new McpSecurity(cfg);
+    // a loopback server for one person has no limit; a shared one (auth on) limits every key and address
+    RateLimiter limiter = new RateLimiter(requireAuth ? cfg.getInteger("rate_limit.requests", 600) : 0,
+        cfg.getInteger("rate_limit.window", 60));
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.put("bodyLimit", bodyLimit);
       ctx.next();
     });
-    router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
-    McpToolbox toolbox = new MemoryTools(vertx, cfg);
+    Cors.handler(cfg).ifPresent(h -> router.route().handler(h));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
+    router.route().handler(ctx -> { // an import is read as a stream by its handler, a page at a time
+      if (TransferRoutes.streamed(ctx)) {
+        ctx.put(Guard.STREAMED, true);
+        ctx.request().pause();
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    });
+    router.route().handler(new Guard(new Authenticator(vertx, requireAuth), limiter, security, bus));
+    McpToolbox toolbox = new MemoryTools(vertx, cfg, bus);
     mcp = new McpHttpEndpoint(vertx, cfg, toolbox, new McpSchema.Implementation("memory-service", Version.get()),
         MemoryTools.INSTRUCTIONS);
     mcp.mount(router);
-    new RestApi(vertx, cfg).mount(router);
-    new MigrateApi(vertx).mount(router);
+    new RestApi(vertx, cfg, bus).mount(router);
+    new MigrateApi(vertx, bus).mount(router);
+    new AdminApi(bus).mount(router);
+    new TransferRoutes(vertx, bus).mount(router);
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, HttpErrors::handle);
     router.errorHandler(405, HttpErrors::handle);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
         .setCompressionSupported(true));
     return server.requestHandler(router).listen()
-        .onSuccess(s -> LOG.info("listening on http://{}:{}", host, s.actualPort()));
+        .onSuccess(s -> LOG.info("listening on http://{}:{} (auth {})", host, s.actualPort(),
+            requireAuth ? "required" : "off: loopback only"));
+  }
+
+  /**
+   * Without auth the server must listen on a loopback address only: anyone who reaches the port
+   * could read and delete every memory. {@code allow_insecure} overrides, loudly.
+   */
+  public static void refuseInsecureBind(String host, boolean requireAuth, boolean allowInsecure) {
+    if (requireAuth || loopback(host)) {
+      return;
+    }
+    if (!allowInsecure) {
+      throw new IllegalStateException("refusing to listen on " + host + " without authentication: anyone who "
+          + "reaches the port could read and delete every memory. Set MEMORY_MCP_REQUIRE_AUTH=true and "
+          + "MEMORY_MCP_ADMIN_API_KEY (see README, Security), or bind MEMORY_MCP_SERVER_HOST=127.0.0.1, or set "
+          + "MEMORY_MCP_ALLOW_INSECURE=true if something in front of this server authenticates every request");
+    }
+    LOG.warn("INSECURE: listening on {} WITHOUT AUTHENTICATION (MEMORY_MCP_ALLOW_INSECURE=true): anyone who "
+        + "reaches this port can read, change and delete every memory", host);
+  }
+
+  static boolean loopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    try {
+      // a literal address is parsed, never looked up
+      return h.matches("[0-9.]+|[0-9a-fA-F:]+") && java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** The bound port (useful when configured with port 0). */

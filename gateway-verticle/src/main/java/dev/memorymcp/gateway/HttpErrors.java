@@ -17,7 +17,10 @@ final class HttpErrors {
   static void handle(RoutingContext ctx) {
     Throwable err = ctx.failure();
     MemoryException me;
-    if (err != null) {
+    if (err != null && !(err instanceof MemoryException) && ctx.statusCode() == 403) {
+      // Vert.x's CorsHandler refuses an origin it was not given: a client error, not ours
+      me = new MemoryException(ErrorCode.FORBIDDEN, "ORIGIN_NOT_ALLOWED", "Forbidden: " + err.getMessage());
+    } else if (err != null) {
       me = MemoryException.from(err);
     } else {
       me = switch (ctx.statusCode()) {

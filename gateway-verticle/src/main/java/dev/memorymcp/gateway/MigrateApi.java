@@ -3,6 +3,8 @@ package dev.memorymcp.gateway;
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.gateway.auth.GatedBus;
+import dev.memorymcp.gateway.auth.Guard;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,9 +23,11 @@ final class MigrateApi {
   static final long POLL_MS = 500;
 
   private final Vertx vertx;
+  private final GatedBus bus;
 
-  MigrateApi(Vertx vertx) {
+  MigrateApi(Vertx vertx, GatedBus bus) {
     this.vertx = vertx;
+    this.bus = bus;
   }
 
   void mount(Router r) {
@@ -35,7 +39,7 @@ final class MigrateApi {
   /** 202 {job_id, status, …, status_url, events_url} with a Location header. */
   private void start(RoutingContext ctx) {
     JsonObject in = RestApi.body(ctx);
-    Bus.request(vertx, Addresses.STORE_MIGRATE_START, in).onSuccess(state -> {
+    bus.request(Guard.caller(ctx), Addresses.STORE_MIGRATE_START, in).onSuccess(state -> {
       String id = state.getString("job_id");
       ctx.response().putHeader("Location", BASE + "/" + id);
       HttpErrors.send(ctx, 202, withLinks(state));
@@ -43,7 +47,7 @@ final class MigrateApi {
   }
 
   private void status(RoutingContext ctx) {
-    Bus.request(vertx, Addresses.STORE_MIGRATE_GET, new JsonObject().put("job_id", ctx.pathParam("id")))
+    bus.request(Guard.caller(ctx), Addresses.STORE_MIGRATE_GET, new JsonObject().put("job_id", ctx.pathParam("id")))
         .onSuccess(state -> HttpErrors.send(ctx, 200, withLinks(state))).onFailure(ctx::fail);
   }
 
@@ -53,7 +57,7 @@ final class MigrateApi {
    */
   private void events(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    Bus.request(vertx, Addresses.STORE_MIGRATE_GET, new JsonObject().put("job_id", id)).onSuccess(first -> {
+    bus.request(Guard.caller(ctx), Addresses.STORE_MIGRATE_GET, new JsonObject().put("job_id", id)).onSuccess(first -> {
       HttpServerResponse res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8")
           .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no")
           .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY); // never buffered by compression

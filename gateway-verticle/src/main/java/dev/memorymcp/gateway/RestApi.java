@@ -9,6 +9,8 @@ import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
 import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Version;
+import dev.memorymcp.gateway.auth.GatedBus;
+import dev.memorymcp.gateway.auth.Guard;
 import dev.memorymcp.gateway.mcp.ContextPacker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,12 +31,14 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class RestApi {
   private final Vertx vertx;
+  private final GatedBus bus;
   private final ContextPacker context;
   private final IngestRequest.Limits ingestLimits;
 
   /** {@code cfg}: the service settings (context.max_tokens, the ingest limits). */
-  RestApi(Vertx vertx, JsonObject cfg) {
+  RestApi(Vertx vertx, JsonObject cfg, GatedBus bus) {
     this.vertx = vertx;
+    this.bus = bus;
     this.context = new ContextPacker(vertx, cfg);
     this.ingestLimits = IngestRequest.Limits.of(cfg);
   }
@@ -120,7 +124,7 @@ final class RestApi {
   private void remember(RoutingContext ctx) {
     JsonObject in = body(ctx);
     MemoryInput.parse(in); // reject bad input here, before any work; the store parses again
-    reply(ctx, Bus.request(vertx, Addresses.STORE_REMEMBER,
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.STORE_REMEMBER,
         new JsonObject().put("namespace", Personas.namespace(ctx)).put("memory", in)), 201);
   }
 
@@ -128,7 +132,7 @@ final class RestApi {
   private void rememberBatch(RoutingContext ctx) {
     JsonObject in = body(ctx);
     MemoryBatch.parse(in); // 400/413 naming memories[i].field before any work
-    reply(ctx, Bus.request(vertx, Addresses.STORE_REMEMBER_BATCH, in.copy().put("namespace", Personas.namespace(ctx)),
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.STORE_REMEMBER_BATCH, in.copy().put("namespace", Personas.namespace(ctx)),
         120_000), 201);
   }
 
@@ -144,7 +148,7 @@ final class RestApi {
     if (key != null) {
       req.put("idempotency_key", key);
     }
-    Bus.request(vertx, Addresses.INGEST_ENQUEUE, req).onSuccess(ack -> {
+    bus.request(Guard.caller(ctx), Addresses.INGEST_ENQUEUE, req).onSuccess(ack -> {
       String id = ack.getString("job_id");
       ctx.response().putHeader("Location", "/api/v1/ingest/" + id);
       HttpErrors.send(ctx, 202, ack.put("status_url", "/api/v1/ingest/" + id));
@@ -152,18 +156,18 @@ final class RestApi {
   }
 
   private void ingestStatus(RoutingContext ctx) {
-    reply(ctx, Bus.request(vertx, Addresses.INGEST_GET, new JsonObject().put("namespace", Personas.namespace(ctx))
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.INGEST_GET, new JsonObject().put("namespace", Personas.namespace(ctx))
         .put("job_id", ctx.pathParam("id"))).map(r -> r.getJsonObject("job")), 200);
   }
 
   private void byId(RoutingContext ctx, String address, int status) {
-    reply(ctx, Bus.request(vertx, address, new JsonObject().put("namespace", Personas.namespace(ctx))
+    reply(ctx, bus.request(Guard.caller(ctx), address, new JsonObject().put("namespace", Personas.namespace(ctx))
         .put("id", ctx.pathParam("id"))), status);
   }
 
   private void update(RoutingContext ctx) {
     JsonObject patch = MemoryPatch.parse(body(ctx));
-    reply(ctx, Bus.request(vertx, Addresses.STORE_UPDATE, new JsonObject().put("namespace", Personas.namespace(ctx))
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.STORE_UPDATE, new JsonObject().put("namespace", Personas.namespace(ctx))
         .put("id", ctx.pathParam("id")).put("patch", patch)), 200);
   }
 
@@ -174,7 +178,7 @@ final class RestApi {
     if (p.get("cursor") != null) {
       req.put("cursor", p.get("cursor"));
     }
-    reply(ctx, Bus.request(vertx, Addresses.STORE_LIST, req), 200);
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.STORE_LIST, req), 200);
   }
 
   /** DELETE /api/v1/memories?query=&type=&before=&confirm=true: a dry run unless confirm=true. */
@@ -187,7 +191,7 @@ final class RestApi {
       }
     }
     QueryParams.bool(p, "confirm", req);
-    reply(ctx, Bus.request(vertx, Addresses.STORE_FORGET, req), 200);
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.STORE_FORGET, req), 200);
   }
 
   private void searchGet(RoutingContext ctx) {
@@ -212,11 +216,11 @@ final class RestApi {
     if (req.getValue("query") == null || req.getValue("query") instanceof String s && s.isBlank()) {
       throw MemoryException.invalidField("query", "is required and must not be empty");
     }
-    reply(ctx, Bus.request(vertx, Addresses.SEARCH, req.copy().put("namespace", Personas.namespace(ctx))), 200);
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.SEARCH, req.copy().put("namespace", Personas.namespace(ctx))), 200);
   }
 
   private void relate(RoutingContext ctx) {
-    reply(ctx, Bus.request(vertx, Addresses.STORE_RELATE, body(ctx).copy().put("namespace", Personas.namespace(ctx))), 201);
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.STORE_RELATE, body(ctx).copy().put("namespace", Personas.namespace(ctx))), 201);
   }
 
   /** GET /api/v1/context?query=&max_tokens=&scope_id=&types=a,b: memories packed under a token budget. */

@@ -28,6 +28,9 @@ public final class Main {
         case "mcp-stdio" -> StdioServer.run();
         case "rebuild" -> rebuild();
         case "migrate" -> MigrateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        case "keys" -> KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        case "export" -> TransferCommand.run(true, java.util.Arrays.copyOfRange(args, 1, args.length));
+        case "import" -> TransferCommand.run(false, java.util.Arrays.copyOfRange(args, 1, args.length));
         case "help", "--help", "-h" -> help(0);
         case "version", "--version" -> {
           System.out.println(Version.get());
@@ -41,6 +44,9 @@ public final class Main {
     } catch (IllegalArgumentException e) {
       System.err.println("configuration error: " + e.getMessage());
       code = 2;
+    } catch (Exception e) {
+      System.err.println(command + " failed: " + rootMessage(e));
+      code = 1;
     }
     // mcp-stdio has stopped everything by now, but the SDK's stdio threads are not daemons
     if (code != 0 || command.equals("mcp-stdio")) {
@@ -59,6 +65,10 @@ public final class Main {
         "  rebuild    re-embed every memory with the configured model (after changing the model)",
         "  migrate    --from sqlite|qdrant --to qdrant|sqlite [--namespace NS] [--batch-size N] [--dry-run]:",
         "             copy memories, vectors, histories and relations between backends (resumable)",
+        "  keys       create --name N --role admin|member|viewer [--namespace NS]... [--expires-days D] | list [--all]",
+        "             | revoke KEY_ID: manage API keys in the data directory (while the service is stopped)",
+        "  export     --out FILE [--namespace NS] [--scope-id S] [--with-vectors]: memories, history and relations as JSON Lines",
+        "  import     --in FILE [--namespace NS]: read an export back (idempotent by id; re-embeds for another model)",
         "  version    print the version",
         "configuration: MEMORY_MCP_* environment variables, then $MEMORY_MCP_DATA_DIR/config.json; see README"));
     return code;

@@ -1,5 +1,6 @@
 package dev.memorymcp.server;
 
+import dev.memorymcp.auth.AuthVerticle;
 import dev.memorymcp.embedding.EmbeddingVerticle;
 import dev.memorymcp.gateway.GatewayVerticle;
 import dev.memorymcp.ingest.IngestVerticle;
@@ -74,7 +75,10 @@ public final class Node {
           .setWorkerPoolSize(Math.max(1, cfg.getInteger("embedding.instances", 1)))
           .setInstances(Math.max(1, cfg.getInteger("embedding.instances", 1)))
           .setMaxWorkerExecuteTime(120).setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS));
-      case STORAGE -> vertx.deployVerticle(new StorageVerticle(), opts);
+      // the API keys and the audit log live beside the memories, once per data directory; storage
+      // first, so a second process on the directory is refused with the data directory's message
+      case STORAGE -> vertx.deployVerticle(new StorageVerticle(), opts).onSuccess(deployments::add)
+          .compose(storage -> vertx.deployVerticle(new AuthVerticle(), opts));
       case SEARCH -> vertx.deployVerticle(new SearchVerticle(), opts);
       case INGEST -> vertx.deployVerticle(new IngestVerticle(), opts);
       case GATEWAY -> {

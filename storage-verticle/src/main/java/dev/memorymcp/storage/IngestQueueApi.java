@@ -31,6 +31,8 @@ final class IngestQueueApi {
     JsonObject request = body.copy();
     request.remove("namespace");
     request.remove("idempotency_key");
+    request.remove("principal");
+    request.remove("actor");
     return queue.enqueue(ns, IngestRequest.parse(request, limits), key);
   }
 

@@ -39,15 +39,17 @@ final class MemoryService {
   private final DedupePolicy policy;
   private final boolean dedupe;
   private final String model;
+  private final TtlPolicy ttl;
   private final Map<String, Future<?>> tails = new HashMap<>();
 
   MemoryService(MemoryStore store, EmbeddingClient embeddings, DedupePolicy policy, boolean dedupe,
-      String model) {
+      String model, TtlPolicy ttl) {
     this.store = store;
     this.embeddings = embeddings;
     this.policy = policy;
     this.dedupe = dedupe;
     this.model = model;
+    this.ttl = ttl;
   }
 
   /** Runs {@code op} after every earlier write of the namespace has finished. */
@@ -111,7 +113,7 @@ final class MemoryService {
    * memories and against the ones before it in the same batch, so the outcome is the one a
    * sequence of single remembers would give. Replies {results: [{id, action}]} in input order.
    */
-  Future<JsonObject> rememberBatch(String ns, List<MemoryInput> raws, boolean dedupeOn) {
+  Future<JsonObject> rememberBatch(String ns, List<MemoryInput> raws, boolean dedupeOn, WriteOrigin origin) {
     Set<String> kinds = new LinkedHashSet<>();
     List<MemoryInput> inputs = raws.stream().map(r -> masked(r, kinds)).toList();
     return serial(ns, () -> {
@@ -129,7 +131,7 @@ final class MemoryService {
             for (int i = 0; i < inputs.size(); i++) {
               MemoryInput in = inputs.get(i);
               float[] vector = vectors.get(i);
-              chain = chain.compose(v -> planOne(ns, in, vector, dedupeOn && dedupe, plan));
+              chain = chain.compose(v -> planOne(ns, in, vector, dedupeOn && dedupe, plan, origin));
             }
             return chain.compose(v -> store.writeAll(plan.writes))
                 .map(v -> new JsonObject().put("results", new JsonArray(plan.results))
@@ -146,7 +148,8 @@ final class MemoryService {
     final Map<String, float[]> vectors = new HashMap<>();
   }
 
-  private Future<Void> planOne(String ns, MemoryInput in, float[] vector, boolean dedupeOn, BatchPlan plan) {
+  private Future<Void> planOne(String ns, MemoryInput in, float[] vector, boolean dedupeOn, BatchPlan plan,
+      WriteOrigin origin) {
     Future<List<Neighbour>> nb = dedupeOn ? neighbours(ns, in, vector) : Future.succeededFuture(List.of());
     return nb.compose(stored -> {
       List<Neighbour> all = new ArrayList<>();
@@ -171,8 +174,8 @@ final class MemoryService {
       return target.map(old -> {
         MemoryStore.Write w = old == null
             ? createWrite(ns, in, vector, merge ? new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0,
-                "target vanished") : d, WriteOrigin.NONE)
-            : mergeWrite(ns, in, vector, d, WriteOrigin.NONE, old);
+                "target vanished") : d, origin)
+            : mergeWrite(ns, in, vector, d, origin, old);
         plan.writes.add(w);
         plan.memories.put(w.memory().id(), w.memory());
         if (w.vector() != null) {
@@ -287,7 +290,7 @@ final class MemoryService {
     long created = in.createdAt() == null ? now : in.createdAt();
     Memory m = new Memory(id, ns, in.scope(), in.scopeId(), in.type(), in.name(), in.content(),
         in.summary(), in.tags(), in.category(), in.importance(), in.confidence(), in.metadata(),
-        in.source(), in.sessionId(), created, now, in.expiresAt(), 0, null, model);
+        in.source(), in.sessionId(), created, now, ttl.expiresAt(in.type(), in.expiresAt(), now), 0, null, model);
     List<Relation> rels = new ArrayList<>();
     for (MemoryInput.RelationRef r : in.relations()) {
       rels.add(new Relation(ns, id, r.targetId(), r.type(), new JsonObject(), 1.0, now));

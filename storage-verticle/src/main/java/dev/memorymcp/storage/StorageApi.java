@@ -9,6 +9,8 @@ import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
 import dev.memorymcp.bus.Namespaces;
+import dev.memorymcp.bus.Principal;
+import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.Relations;
 import dev.memorymcp.bus.Vectors;
@@ -51,8 +53,11 @@ final class StorageApi {
     String ns = ns(body);
     JsonObject batch = body.copy();
     batch.remove("namespace");
+    for (String k : new String[] {"principal", "actor"}) {
+      batch.remove(k);
+    }
     MemoryBatch parsed = MemoryBatch.parse(batch);
-    return service.rememberBatch(ns, parsed.memories(), parsed.dedupe());
+    return service.rememberBatch(ns, parsed.memories(), parsed.dedupe(), WriteOrigin.of(body));
   }
 
   Future<JsonObject> writeKey(JsonObject body) {
@@ -101,9 +106,44 @@ final class StorageApi {
 
   Future<JsonObject> delete(JsonObject body) {
     String id = Fields.requireString(body, "id", 200);
-    return service.delete(ns(body), List.of(id), body.getString("actor", "api")).compose(ids -> ids.isEmpty()
-        ? Future.failedFuture(MemoryException.notFound(id))
-        : Future.succeededFuture(new JsonObject().put("id", id).put("deleted", true)));
+    String ns = ns(body);
+    Principal p = Principal.of(body);
+    return ownDeletable(ns, p, List.of(id)).compose(own -> {
+      if (own.isEmpty()) {
+        return store.get(ns, id).compose(m -> Future.failedFuture(m == null ? MemoryException.notFound(id)
+            : new MemoryException(ErrorCode.FORBIDDEN, "NOT_CREATOR", "a member key may delete only the memories "
+                + "it created; memory " + id + " was not created by this key", new JsonObject().put("id", id))));
+      }
+      return service.delete(ns, own, body.getString("actor", "api")).compose(ids -> ids.isEmpty()
+          ? Future.failedFuture(MemoryException.notFound(id))
+          : Future.succeededFuture(new JsonObject().put("id", id).put("deleted", true)));
+    });
+  }
+
+  /**
+   * The ids among {@code ids} the principal may delete: all of them for an admin; for a member only
+   * those whose CREATE event names it ({@code data.by}); none for a viewer.
+   */
+  private Future<List<String>> ownDeletable(String ns, Principal p, List<String> ids) {
+    if (p.allows(Principal.Role.ADMIN)) {
+      return Future.succeededFuture(ids);
+    }
+    if (!p.allows(Principal.Role.MEMBER)) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Future<List<MemoryEvent>>> histories = ids.stream().map(id -> store.history(ns, id)).toList();
+    return Future.all(histories).map(cf -> {
+      List<String> own = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i++) {
+        List<MemoryEvent> h = cf.resultAt(i);
+        boolean mine = h.stream().anyMatch(e -> MemoryEvent.CREATE.equals(e.type()) && e.data() != null
+            && p.actor().equals(e.data().getString("by")));
+        if (mine) {
+          own.add(ids.get(i));
+        }
+      }
+      return own;
+    });
   }
 
   /** Forget by query / type / before-time: a dry run listing unless {@code confirm: true}. */
@@ -129,7 +169,9 @@ final class StorageApi {
     } else {
       matched = store.list(ns, f, MAX_FORGET + 1, null).map(p -> p.memories().stream().map(Memory::id).toList());
     }
-    return matched.compose(ids -> {
+    Principal p = Principal.of(body);
+    // a member forgets only what it created: the others are not even listed in its dry run
+    return matched.compose(found -> ownDeletable(ns, p, found)).compose(ids -> {
       boolean more = ids.size() > MAX_FORGET;
       List<String> take = more ? ids.subList(0, MAX_FORGET) : ids;
       if (!Boolean.TRUE.equals(confirm)) {
@@ -163,7 +205,7 @@ final class StorageApi {
 
   Future<JsonObject> relate(JsonObject body) {
     String ns = ns(body);
-    Fields.rejectUnknown(body, Set.of("namespace", "source_id", "target_id", "relation_type",
+    Fields.rejectUnknown(body, Set.of("namespace", "principal", "actor", "source_id", "target_id", "relation_type",
         "properties", "bidirectional", "confidence"));
     String source = Fields.requireString(body, "source_id", 200);
     String target = Fields.requireString(body, "target_id", 200);

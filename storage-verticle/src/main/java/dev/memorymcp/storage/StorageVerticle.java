@@ -44,6 +44,8 @@ public class StorageVerticle extends VerticleBase {
   private String location;
   private DataDirLock lock;
   private MigrationJobs migrations;
+  private ExpiryCleanup cleanup;
+  private TransferApi transfers;
 
   @Override
   public Future<?> start() {
@@ -81,7 +83,11 @@ public class StorageVerticle extends VerticleBase {
         .compose(info -> checkModel(info, cfg.getBoolean("storage.skip_model_check", false)).map(info))
         .compose(info -> {
           DedupePolicy policy = new DedupePolicy(DedupeThresholds.of(info.model(), cfg), info.multilingual());
-          service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), info.model());
+          service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), info.model(),
+              TtlPolicy.parse(cfg.getString("ttl.days_by_type", "")));
+          cleanup = new ExpiryCleanup(vertx, store, service);
+          cleanup.schedule(cfg.getInteger("ttl.cleanup_interval_minutes", 60));
+          transfers = new TransferApi((StoreTransfer) store, service, embeddings, info.model(), info.dimension());
           LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", location, backend,
               info.model(), info.dimension(), policy.thresholds());
           accesses = new AccessRecorder(vertx, store);
@@ -142,6 +148,11 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.STORE_REBUILD, body -> service.serial("\u0000rebuild", () -> rebuilder.run(body)));
     reg(regs, Addresses.STORE_MIGRATE_START, migrations::start);
     reg(regs, Addresses.STORE_MIGRATE_GET, migrations::get);
+    reg(regs, Addresses.STORE_CLEANUP, body -> cleanup.run(body.getString("actor", ExpiryCleanup.ACTOR),
+        body.getJsonObject("principal")));
+    reg(regs, Addresses.STORE_EXPORT_PAGE, transfers::exportPage);
+    reg(regs, Addresses.STORE_IMPORT_PAGE, transfers::importPage);
+    reg(regs, Addresses.STORE_NAMESPACES, transfers::namespaces);
     return Future.all(regs).mapEmpty();
   }
 

@@ -4,26 +4,32 @@ import dev.memorymcp.bus.Fields;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Who a write is made for, when it is a background write: the ingest job and the write key
- * (job id + fact index) that makes a retried write a no-op. Both land in the write's event data.
+ * Who a write is made for: the actor that asked for it ({@code by}: {@code key:<id>} for an API key,
+ * absent for anonymous and internal writes) and, for a background write, the ingest job and the
+ * write key (job id + fact index) that makes a retried write a no-op. All land in the write's
+ * event data; {@code by} on a CREATE event is how "delete only what it created" is checked.
  */
-record WriteOrigin(String jobId, String writeKey) {
-  static final WriteOrigin NONE = new WriteOrigin(null, null);
+record WriteOrigin(String jobId, String writeKey, String by) {
+  static final WriteOrigin NONE = new WriteOrigin(null, null, null);
 
-  /** From the optional {@code job_id} and {@code write_key} of a remember/update bus body. */
+  /** From the optional {@code job_id}, {@code write_key} and {@code actor} of a write's bus body. */
   static WriteOrigin of(JsonObject body) {
     String job = Fields.optString(body, "job_id", 64);
     String key = Fields.optString(body, "write_key", 200);
-    return job == null && key == null ? NONE : new WriteOrigin(job, key);
+    String actor = body.getValue("principal") == null ? null : Fields.optString(body, "actor", 200);
+    return job == null && key == null && actor == null ? NONE : new WriteOrigin(job, key, actor);
   }
 
-  /** Adds job_id / write_key to an event's data. */
+  /** Adds job_id / write_key / by to an event's data. */
   JsonObject stamp(JsonObject data) {
     if (jobId != null) {
       data.put("job_id", jobId);
     }
     if (writeKey != null) {
       data.put("write_key", writeKey);
+    }
+    if (by != null) {
+      data.put("by", by);
     }
     return data;
   }

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@code <data_dir>/models/<name>/model.onnx} and {@code tokenizer.json}: a file already there
  * with the resource's size is kept; otherwise the resource is written to a temporary file and
  * moved into place atomically, so a crash never leaves a half-written model behind (a leftover
- * temporary file is deleted on the next start).
+ * temporary file is deleted on the next start). Several processes may share a data directory (a
+ * server and a CLI command, or two servers by mistake): an OS lock on {@code models/.<name>.lock}
+ * (beside the model's directory, so the directory holds the model's files only) makes them extract
+ * one at a time, so one never deletes the other's temporary file as a leftover.
  */
 public final class ModelFiles {
   private static final Logger LOG = LoggerFactory.getLogger(ModelFiles.class);
@@ -37,11 +40,20 @@ public final class ModelFiles {
     }
     Path dir = dataDir.resolve("models").resolve(spec.name()).toAbsolutePath().normalize();
     synchronized (LOCK) { // several verticle instances may start at once
-      Files.createDirectories(dir);
-      deleteLeftovers(dir);
-      for (Map.Entry<String, String> e : Map.of(spec.onnxResource(), ModelSpec.MODEL_FILE,
-          spec.tokenizerResource(), ModelSpec.TOKENIZER_FILE).entrySet()) {
-        extract(e.getKey(), dir.resolve(e.getValue()));
+      try {
+        Files.createDirectories(dir);
+        try (FileChannel lock = FileChannel.open(dir.resolveSibling("." + spec.name() + ".lock"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE); var held = lock.lock()) { // waits for another process's extraction
+          deleteLeftovers(dir);
+          for (Map.Entry<String, String> e : Map.of(spec.onnxResource(), ModelSpec.MODEL_FILE,
+              spec.tokenizerResource(), ModelSpec.TOKENIZER_FILE).entrySet()) {
+            extract(e.getKey(), dir.resolve(e.getValue()));
+          }
+        }
+      } catch (IOException e) {
+        throw new IOException("cannot extract the model " + spec.name() + " into " + dir + ": " + e
+            + ". Check that the directory is writable and the disk has room (the model needs about 150 MB), or point "
+            + "MEMORY_MCP_DATA_DIR at another directory", e);
       }
     }
     return dir;

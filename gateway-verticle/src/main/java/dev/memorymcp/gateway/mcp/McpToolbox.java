@@ -1,5 +1,6 @@
 package dev.memorymcp.gateway.mcp;
 
+import dev.memorymcp.gateway.auth.Caller;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.Future;
 import java.util.List;
@@ -22,9 +23,14 @@ public interface McpToolbox {
   List<McpSchema.Tool> tools();
 
   /**
-   * Calls a tool in a namespace. Invalid arguments and failures of the service complete with a
+   * Calls a tool in a namespace for a caller (its role and grants decide what it may do). Invalid arguments and failures of the service complete with a
    * result whose {@code isError} is true and whose text names the field; an unknown tool fails
    * with {@link UnknownToolException}.
    */
-  Future<McpSchema.CallToolResult> call(String namespace, String tool, Map<String, Object> arguments);
+  Future<McpSchema.CallToolResult> call(Caller caller, String namespace, String tool, Map<String, Object> arguments);
+
+  /** A call by a local caller with no key (stdio, tests): the anonymous admin. */
+  default Future<McpSchema.CallToolResult> call(String namespace, String tool, Map<String, Object> arguments) {
+    return call(Caller.LOCAL, namespace, tool, arguments);
+  }
 }

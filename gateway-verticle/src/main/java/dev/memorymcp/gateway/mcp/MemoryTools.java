@@ -9,6 +9,9 @@ import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
 import dev.memorymcp.bus.Relations;
+import dev.memorymcp.gateway.auth.AccessPolicy;
+import dev.memorymcp.gateway.auth.Caller;
+import dev.memorymcp.gateway.auth.GatedBus;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,12 +53,22 @@ public final class MemoryTools implements McpToolbox {
   private final ContextPacker packer;
   private final IngestRequest.Limits ingestLimits;
   private final List<McpSchema.Tool> tools = ToolDefinitions.all();
-  private final Map<String, BiFunction<String, JsonObject, Future<McpSchema.CallToolResult>>> handlers =
+  private final Map<String, BiFunction<Call, JsonObject, Future<McpSchema.CallToolResult>>> handlers =
       new LinkedHashMap<>();
+  private final GatedBus gated;
+
+  /** One tool call: who calls, in which namespace. */
+  private record Call(Caller caller, String ns) {}
 
   /** {@code cfg}: the service configuration ({@code context.max_tokens} is read). */
   public MemoryTools(Vertx vertx, JsonObject cfg) {
+    this(vertx, cfg, new GatedBus(vertx));
+  }
+
+  /** {@code gated}: the gateway's access-checked, audited way to the service. */
+  public MemoryTools(Vertx vertx, JsonObject cfg, GatedBus gated) {
     this.vertx = vertx;
+    this.gated = gated;
     this.packer = new ContextPacker(vertx, cfg);
     handlers.put("remember", this::remember);
     handlers.put("recall", this::recall);
@@ -68,8 +81,8 @@ public final class MemoryTools implements McpToolbox {
     handlers.put("get_project_rules", this::rules);
     handlers.put("ingest_conversation", this::ingest);
     handlers.put("ingest_status", this::ingestStatus);
-    handlers.put("migrate_sqlite_to_qdrant", (ns, args) -> migrate("sqlite", "qdrant", args));
-    handlers.put("migrate_qdrant_to_sqlite", (ns, args) -> migrate("qdrant", "sqlite", args));
+    handlers.put("migrate_sqlite_to_qdrant", (call, args) -> migrate(call, "sqlite", "qdrant", args));
+    handlers.put("migrate_qdrant_to_sqlite", (call, args) -> migrate(call, "qdrant", "sqlite", args));
     handlers.put("migration_status", this::migrationStatus);
     this.ingestLimits = IngestRequest.Limits.of(cfg);
   }
@@ -80,14 +93,18 @@ public final class MemoryTools implements McpToolbox {
   }
 
   @Override
-  public Future<McpSchema.CallToolResult> call(String namespace, String tool, Map<String, Object> arguments) {
+  public Future<McpSchema.CallToolResult> call(Caller caller, String namespace, String tool, Map<String, Object> arguments) {
     var handler = handlers.get(tool);
     if (handler == null) {
       return Future.failedFuture(new UnknownToolException(tool));
     }
     try {
+      if (!caller.principal().canUse(namespace)) {
+        throw AccessPolicy.namespaceForbidden(namespace);
+      }
       JsonObject args = arguments == null ? new JsonObject() : new JsonObject(new JsonObject(arguments).encode());
-      return handler.apply(namespace, args).recover(err -> Future.succeededFuture(ToolResults.error(err)));
+      return handler.apply(new Call(caller, namespace), args)
+          .recover(err -> Future.succeededFuture(ToolResults.error(err)));
     } catch (RuntimeException e) { // validation: a tool error naming the field, not a protocol error
       return Future.succeededFuture(ToolResults.error(e));
     }
@@ -105,8 +122,9 @@ public final class MemoryTools implements McpToolbox {
     throw new IllegalStateException(tool);
   }
 
-  private Future<JsonObject> bus(String address, String ns, JsonObject body) {
-    return Bus.request(vertx, address, body.put("namespace", ns));
+  /** Sends in the call's namespace for its caller: role checked, principal sent along, writes audited. */
+  private Future<JsonObject> bus(String address, Call call, JsonObject body) {
+    return gated.request(call.caller(), address, body.put("namespace", call.ns()));
   }
 
   private static int intArg(JsonObject args, String field, int min, int max, int dflt) {
@@ -116,7 +134,7 @@ public final class MemoryTools implements McpToolbox {
 
   // ---- tools ----
 
-  private Future<McpSchema.CallToolResult> ingest(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> ingest(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("ingest_conversation"));
     String key = IngestRequest.checkIdempotencyKey("idempotency_key", Fields.optString(args, "idempotency_key", 200));
     JsonObject req = args.copy();
@@ -125,7 +143,7 @@ public final class MemoryTools implements McpToolbox {
     if (key != null) {
       req.put("idempotency_key", key);
     }
-    return bus(Addresses.INGEST_ENQUEUE, ns, req).map(r -> {
+    return bus(Addresses.INGEST_ENQUEUE, call, req).map(r -> {
       JsonObject out = new JsonObject().put("job_id", r.getString("job_id")).put("status", r.getString("status"))
           .put("duplicate", r.getBoolean("duplicate", false));
       return ToolResults.ok((out.getBoolean("duplicate") ? "Already accepted as job " : "Accepted as job ")
@@ -134,18 +152,18 @@ public final class MemoryTools implements McpToolbox {
   }
 
   /** Starts a migration job in the storage member (an admin action: the namespace argument, not the caller's). */
-  private Future<McpSchema.CallToolResult> migrate(String from, String to, JsonObject args) {
+  private Future<McpSchema.CallToolResult> migrate(Call call, String from, String to, JsonObject args) {
     Fields.rejectUnknown(args, declared("migrate_" + from + "_to_" + to));
     JsonObject req = args.copy().put("source", from).put("target", to);
-    return Bus.request(vertx, Addresses.STORE_MIGRATE_START, req).map(state -> ToolResults.ok("Migration "
+    return gated.request(call.caller(), Addresses.STORE_MIGRATE_START, req).map(state -> ToolResults.ok("Migration "
         + state.getString("job_id") + " (" + from + " → " + to + (state.getBoolean("dry_run", false) ? ", dry run" : "")
         + ") started; follow it with migration_status.", migrationSummary(state)));
   }
 
-  private Future<McpSchema.CallToolResult> migrationStatus(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> migrationStatus(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("migration_status"));
     String id = Fields.requireString(args, "job_id", 64);
-    return Bus.request(vertx, Addresses.STORE_MIGRATE_GET, new JsonObject().put("job_id", id)).map(state -> {
+    return gated.request(call.caller(), Addresses.STORE_MIGRATE_GET, new JsonObject().put("job_id", id)).map(state -> {
       JsonObject error = state.getJsonObject("error");
       JsonObject verify = state.getJsonObject("verify");
       String text = "Migration " + id + " is " + state.getString("status") + ": " + state.getLong("done", 0L) + " of "
@@ -168,10 +186,10 @@ public final class MemoryTools implements McpToolbox {
     return out;
   }
 
-  private Future<McpSchema.CallToolResult> ingestStatus(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> ingestStatus(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("ingest_status"));
     String id = Fields.requireString(args, "job_id", 64);
-    return bus(Addresses.INGEST_GET, ns, new JsonObject().put("job_id", id)).map(r -> {
+    return bus(Addresses.INGEST_GET, call, new JsonObject().put("job_id", id)).map(r -> {
       JsonObject job = r.getJsonObject("job");
       job.remove("namespace");
       JsonArray items = job.getJsonArray("items");
@@ -186,10 +204,10 @@ public final class MemoryTools implements McpToolbox {
     });
   }
 
-  private Future<McpSchema.CallToolResult> remember(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> remember(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("remember"));
     MemoryInput.parse(args);
-    return bus(Addresses.STORE_REMEMBER, ns, new JsonObject().put("memory", args)).map(r -> {
+    return bus(Addresses.STORE_REMEMBER, call, new JsonObject().put("memory", args)).map(r -> {
       JsonObject out = new JsonObject().put("id", r.getString("id")).put("action", r.getString("action"))
           .put("memory", ToolResults.memory(r.getJsonObject("memory"), ToolResults.MAX_CONTENT))
           .put("similar", r.getJsonArray("similar", new JsonArray()))
@@ -201,14 +219,14 @@ public final class MemoryTools implements McpToolbox {
     });
   }
 
-  private Future<McpSchema.CallToolResult> recall(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> recall(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("recall"));
     Fields.requireString(args, "query", 4_000);
     int limit = intArg(args, "limit", 1, RECALL_MAX, RECALL_DEFAULT);
     Fields.optEnum(args, "search_type", Set.of("hybrid", "semantic", "keyword"));
     Fields.optBool(args, "include_relations");
     Filters.parse(Fields.optObject(args, "filters"), "filters");
-    return bus(Addresses.SEARCH, ns, args.copy().put("limit", limit)).map(r -> {
+    return bus(Addresses.SEARCH, call, args.copy().put("limit", limit)).map(r -> {
       JsonArray results = ToolResults.memories(r.getJsonArray("results", new JsonArray()), ToolResults.MAX_CONTENT);
       JsonObject out = new JsonObject().put("search_type", r.getString("search_type"))
           .put("took_ms", r.getLong("took_ms", 0L));
@@ -222,7 +240,7 @@ public final class MemoryTools implements McpToolbox {
     });
   }
 
-  private Future<McpSchema.CallToolResult> forget(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> forget(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("forget"));
     String id = Fields.optString(args, "id", MemoryInput.MAX_SHORT);
     if (id != null) {
@@ -233,7 +251,7 @@ public final class MemoryTools implements McpToolbox {
       }
       Fields.requireString(args, "id", MemoryInput.MAX_SHORT);
       Fields.optBool(args, "confirm");
-      return bus(Addresses.STORE_DELETE, ns, new JsonObject().put("id", id))
+      return bus(Addresses.STORE_DELETE, call, new JsonObject().put("id", id))
           .map(r -> ToolResults.ok("Deleted memory " + id + ".", new JsonObject().put("dry_run", false)
               .put("count", 1).put("has_more", false).put("deleted", new JsonArray().add(id))));
     }
@@ -243,7 +261,7 @@ public final class MemoryTools implements McpToolbox {
         req.put(k, args.getValue(k));
       }
     }
-    return bus(Addresses.STORE_FORGET, ns, req).map(r -> {
+    return bus(Addresses.STORE_FORGET, call, req).map(r -> {
       JsonObject out = r.copy();
       out.remove("namespace");
       if (out.getBoolean("dry_run", false)) {
@@ -259,7 +277,7 @@ public final class MemoryTools implements McpToolbox {
     });
   }
 
-  private Future<McpSchema.CallToolResult> relate(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> relate(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("relate"));
     Fields.requireString(args, "source_id", MemoryInput.MAX_SHORT);
     Fields.requireString(args, "target_id", MemoryInput.MAX_SHORT);
@@ -269,20 +287,20 @@ public final class MemoryTools implements McpToolbox {
       throw MemoryException.invalidField("properties", "larger than " + MAX_PROPERTIES_BYTES + " bytes");
     }
     Fields.optBool(args, "bidirectional");
-    return bus(Addresses.STORE_RELATE, ns, args.copy()).map(r -> {
+    return bus(Addresses.STORE_RELATE, call, args.copy()).map(r -> {
       JsonObject out = new JsonObject().put("relations", r.getJsonArray("relations", new JsonArray()));
       return ToolResults.ok("Linked " + args.getString("source_id") + " -" + args.getString("relation_type")
           + "-> " + args.getString("target_id") + " (" + out.getJsonArray("relations").size() + " relations).", out);
     });
   }
 
-  private Future<McpSchema.CallToolResult> update(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> update(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("update_memory"));
     String id = Fields.requireString(args, "id", MemoryInput.MAX_SHORT);
     JsonObject raw = args.copy();
     raw.remove("id");
     JsonObject patch = MemoryPatch.parse(raw);
-    return bus(Addresses.STORE_UPDATE, ns, new JsonObject().put("id", id).put("patch", patch)).map(r -> {
+    return bus(Addresses.STORE_UPDATE, call, new JsonObject().put("id", id).put("patch", patch)).map(r -> {
       JsonObject out = new JsonObject()
           .put("memory", ToolResults.memory(r.getJsonObject("memory"), ToolResults.MAX_CONTENT))
           .put("changed", r.getBoolean("changed", false))
@@ -297,7 +315,7 @@ public final class MemoryTools implements McpToolbox {
     });
   }
 
-  private Future<McpSchema.CallToolResult> list(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> list(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("list_memories"));
     int limit = intArg(args, "limit", 1, LIST_MAX, LIST_DEFAULT);
     String cursor = Fields.optString(args, "cursor", 200);
@@ -305,7 +323,7 @@ public final class MemoryTools implements McpToolbox {
     filters.remove("limit");
     filters.remove("cursor");
     flatFilters(filters);
-    return listPage(ns, filters, limit, cursor, true);
+    return listPage(call, filters, limit, cursor, true);
   }
 
   /** Filters given at the top level: errors name the field itself, not filters.field. */
@@ -318,18 +336,18 @@ public final class MemoryTools implements McpToolbox {
     }
   }
 
-  private Future<McpSchema.CallToolResult> listPage(String ns, JsonObject filters, int limit,
+  private Future<McpSchema.CallToolResult> listPage(Call call, JsonObject filters, int limit,
       String cursor, boolean retry) {
     JsonObject req = new JsonObject().put("filters", filters).put("limit", limit);
     if (cursor != null) {
       req.put("cursor", cursor);
     }
-    return bus(Addresses.STORE_LIST, ns, req).compose(r -> {
+    return bus(Addresses.STORE_LIST, call, req).compose(r -> {
       JsonArray ms = ToolResults.memories(r.getJsonArray("memories", new JsonArray()), ToolResults.MAX_CONTENT);
       JsonObject out = new JsonObject().put("next_cursor", r.getString("next_cursor"));
       int fit = ToolResults.fitting(out, ms);
       if (fit < ms.size() && retry) { // a smaller page, so that next_cursor continues right after it
-        return listPage(ns, filters, Math.max(1, fit), cursor, false);
+        return listPage(call, filters, Math.max(1, fit), cursor, false);
       }
       out.put("memories", ToolResults.head(ms, Math.max(1, fit)));
       String more = out.getString("next_cursor") == null ? " (last page)" : "; pass next_cursor as cursor for more";
@@ -337,7 +355,7 @@ public final class MemoryTools implements McpToolbox {
     });
   }
 
-  private Future<McpSchema.CallToolResult> history(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> history(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("memory_history"));
     String id = Fields.requireString(args, "id", MemoryInput.MAX_SHORT);
     int limit = intArg(args, "limit", 1, HISTORY_MAX, HISTORY_DEFAULT);
@@ -352,7 +370,7 @@ public final class MemoryTools implements McpToolbox {
       throw MemoryException.invalidField("cursor", "is not a cursor this tool returned");
     }
     int from = offset;
-    return bus(Addresses.STORE_HISTORY, ns, new JsonObject().put("id", id)).map(r -> {
+    return bus(Addresses.STORE_HISTORY, call, new JsonObject().put("id", id)).map(r -> {
       JsonArray events = r.getJsonArray("events", new JsonArray());
       int total = events.size();
       JsonArray page = new JsonArray();
@@ -369,16 +387,16 @@ public final class MemoryTools implements McpToolbox {
     });
   }
 
-  private Future<McpSchema.CallToolResult> context(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> context(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("get_context"));
-    return packer.pack(ns, args).map(r -> {
+    return packer.pack(call.ns(), args).map(r -> {
       String text = r.getString("context").isEmpty()
           ? "No relevant memories found." : r.getString("context");
       return ToolResults.okText(text, r);
     });
   }
 
-  private Future<McpSchema.CallToolResult> rules(String ns, JsonObject args) {
+  private Future<McpSchema.CallToolResult> rules(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("get_project_rules"));
     String scopeId = Fields.optString(args, "scope_id", MemoryInput.MAX_SHORT);
     int limit = intArg(args, "limit", 1, RULES_MAX, RULES_DEFAULT);
@@ -394,7 +412,7 @@ public final class MemoryTools implements McpToolbox {
     }
     List<Future<List<JsonObject>>> lists = new ArrayList<>();
     for (JsonObject f : selections) {
-      lists.add(collect(ns, f, limit + 1, null, new ArrayList<>()));
+      lists.add(collect(call, f, limit + 1, null, new ArrayList<>()));
     }
     return Future.all(lists).map(cf -> {
       Map<String, JsonObject> byId = new LinkedHashMap<>();
@@ -418,16 +436,16 @@ public final class MemoryTools implements McpToolbox {
   }
 
   /** Up to {@code want} memories matching the filters, following the store's cursor. */
-  private Future<List<JsonObject>> collect(String ns, JsonObject filters, int want, String cursor,
+  private Future<List<JsonObject>> collect(Call call, JsonObject filters, int want, String cursor,
       List<JsonObject> acc) {
     JsonObject req = new JsonObject().put("filters", filters).put("limit", Math.min(STORE_PAGE, want - acc.size()));
     if (cursor != null) {
       req.put("cursor", cursor);
     }
-    return bus(Addresses.STORE_LIST, ns, req).compose(r -> {
+    return bus(Addresses.STORE_LIST, call, req).compose(r -> {
       r.getJsonArray("memories", new JsonArray()).forEach(o -> acc.add((JsonObject) o));
       String next = r.getString("next_cursor");
-      return next == null || acc.size() >= want ? Future.succeededFuture(acc) : collect(ns, filters, want, next, acc);
+      return next == null || acc.size() >= want ? Future.succeededFuture(acc) : collect(call, filters, want, next, acc);
     });
   }
 }

@@ -1,6 +1,7 @@
 package dev.memorymcp.gateway.mcp;
 
 import dev.memorymcp.bus.Namespaces;
+import dev.memorymcp.gateway.auth.Caller;
 import io.modelcontextprotocol.server.McpAsyncServerExchange;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.spec.McpError;
@@ -16,6 +17,8 @@ import reactor.core.publisher.Mono;
 public final class SdkTools {
   /** The McpTransportContext key carrying the request's namespace. */
   public static final String NAMESPACE = "namespace";
+  /** The McpTransportContext key carrying the request's {@link Caller} (absent on stdio: a local caller). */
+  public static final String CALLER = "caller";
 
   private SdkTools() {}
 
@@ -24,7 +27,7 @@ public final class SdkTools {
       McpToolbox toolbox, String defaultNamespace) {
     return toolbox.tools().stream().map(tool -> McpServerFeatures.AsyncToolSpecification.builder()
         .tool(tool)
-        .callHandler((exchange, req) -> call(toolbox, namespace(exchange, defaultNamespace), req))
+        .callHandler((exchange, req) -> call(toolbox, caller(exchange), namespace(exchange, defaultNamespace), req))
         .build()).toList();
   }
 
@@ -33,11 +36,16 @@ public final class SdkTools {
     return ns instanceof String s && !s.isBlank() ? s : Namespaces.check("namespace", defaultNamespace);
   }
 
+  static Caller caller(McpAsyncServerExchange exchange) {
+    Object c = exchange.transportContext() == null ? null : exchange.transportContext().get(CALLER);
+    return c instanceof Caller caller ? caller : Caller.LOCAL;
+  }
+
   /** Calls the tool; an unknown tool becomes JSON-RPC error -32602, as the SDK itself answers. */
-  public static Mono<McpSchema.CallToolResult> call(McpToolbox toolbox, String namespace,
+  public static Mono<McpSchema.CallToolResult> call(McpToolbox toolbox, Caller caller, String namespace,
       McpSchema.CallToolRequest req) {
     Map<String, Object> args = req.arguments() == null ? Map.of() : req.arguments();
-    return Mono.fromCompletionStage(() -> toolbox.call(namespace, req.name(), args).toCompletionStage())
+    return Mono.fromCompletionStage(() -> toolbox.call(caller, namespace, req.name(), args).toCompletionStage())
         .onErrorMap(McpToolbox.UnknownToolException.class, e -> unknownTool(req.name()));
   }
 

@@ -1,5 +1,9 @@
 package dev.memorymcp.storage.internal;
 
+import dev.memorymcp.bus.Namespaces;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
 import static io.qdrant.client.ConditionFactory.filter;
 import static io.qdrant.client.ConditionFactory.match;
 import static io.qdrant.client.ConditionFactory.matchKeyword;
@@ -132,8 +136,19 @@ public final class QdrantMemoryStore implements MemoryStore, StoreTransfer {
 
   // ---- collections ----
 
+  /**
+   * The namespace's collection: {@code <prefix><namespace>} for an ASCII name, {@code <prefix>-<hex
+   * of its UTF-8>} for any other (a Unicode persona name such as ニロウ), which no ASCII name can
+   * start with and which keeps collection names to characters every Qdrant accepts.
+   */
   String collection(String namespace) {
-    return prefix + namespace;
+    return Namespaces.isAscii(namespace) ? prefix + namespace
+        : prefix + "-" + HexFormat.of().formatHex(namespace.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private String namespaceOf(String collection) {
+    String tail = collection.substring(prefix.length());
+    return tail.startsWith("-") ? new String(HexFormat.of().parseHex(tail.substring(1)), StandardCharsets.UTF_8) : tail;
   }
 
   private String events() {
@@ -869,7 +884,7 @@ public final class QdrantMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<List<String>> namespaces() {
-    return namespaceCollections().map(names -> names.stream().map(n -> n.substring(prefix.length())).toList());
+    return namespaceCollections().map(names -> names.stream().map(this::namespaceOf).sorted().toList());
   }
 
   /** The CREATE events of a namespace: one per memory ever made there, so one per item. */

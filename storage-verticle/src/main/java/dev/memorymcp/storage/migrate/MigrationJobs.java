@@ -67,7 +67,7 @@ public final class MigrationJobs {
     if (stopping) {
       return Future.failedFuture(new MemoryException(ErrorCode.UNAVAILABLE, "STOPPING", "the storage member is stopping"));
     }
-    Fields.rejectUnknown(body, Set.of("source", "target", "namespace", "batch_size", "dry_run"));
+    Fields.rejectUnknown(body, Set.of("source", "target", "namespace", "batch_size", "dry_run", "principal", "actor"));
     String from = Fields.optEnum(body, "source", KINDS);
     String to = Fields.optEnum(body, "target", KINDS);
     if (from == null) {

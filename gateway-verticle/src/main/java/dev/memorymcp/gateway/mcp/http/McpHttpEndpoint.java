@@ -3,6 +3,7 @@ package dev.memorymcp.gateway.mcp.http;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.gateway.Personas;
+import dev.memorymcp.gateway.auth.Guard;
 import dev.memorymcp.gateway.mcp.McpToolbox;
 import dev.memorymcp.gateway.mcp.SdkTools;
 import io.modelcontextprotocol.common.McpTransportContext;
@@ -50,7 +51,8 @@ public final class McpHttpEndpoint {
     double idleMinutes = ((Number) cfg.getValue("mcp.session_idle_minutes", 60)).doubleValue();
     provider = new VertxStreamableServerTransportProvider(vertx, mapper,
         Duration.ofMillis((long) (idleMinutes * 60_000)),
-        ctx -> McpTransportContext.create(Map.of(SdkTools.NAMESPACE, ctx.get(NS_KEY, Namespaces.DEFAULT))));
+        ctx -> McpTransportContext.create(Map.of(SdkTools.NAMESPACE, ctx.get(NS_KEY, Namespaces.DEFAULT),
+            SdkTools.CALLER, Guard.caller(ctx))));
     server = McpServer.async(provider).serverInfo(info)
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
         .instructions(instructions).tools(SdkTools.specifications(toolbox, Namespaces.DEFAULT))
@@ -123,8 +125,8 @@ public final class McpHttpEndpoint {
     }
     try {
       ctx.put(NS_KEY, Personas.namespace(ctx));
-    } catch (MemoryException e) {
-      JsonRpc.sendError(ctx, 400, null, JsonRpc.INVALID_PARAMS, e.getMessage());
+    } catch (MemoryException e) { // 400 for a malformed persona, 403 for one the key may not use
+      JsonRpc.sendError(ctx, e.code().code, null, JsonRpc.INVALID_PARAMS, e.getMessage());
       return null;
     }
     String v = ctx.request().getHeader("MCP-Protocol-Version");
@@ -160,7 +162,11 @@ public final class McpHttpEndpoint {
       status = me.code().code;
     }
     String message = status == 413 ? "Request body larger than " + ctx.get("bodyLimit", 0L) + " bytes"
-        : ctx.failure() == null ? "HTTP " + status : "Internal error: " + ctx.failure().getMessage();
+        : ctx.failure() == null ? "HTTP " + status
+        : ctx.failure() instanceof MemoryException me ? me.getMessage() : "Internal error: " + ctx.failure().getMessage();
+    if (ctx.failure() instanceof MemoryException me && me.details().getValue("retry_after_s") != null) {
+      ctx.response().putHeader("Retry-After", String.valueOf(me.details().getValue("retry_after_s")));
+    }
     JsonRpc.sendError(ctx, status, null, status >= 500 ? JsonRpc.INTERNAL_ERROR : JsonRpc.INVALID_REQUEST, message);
   }
 }

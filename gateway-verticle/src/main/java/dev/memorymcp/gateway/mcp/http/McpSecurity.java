@@ -21,23 +21,41 @@ public final class McpSecurity {
   private final Set<String> hosts;
 
   public McpSecurity(JsonObject cfg) {
-    this.origins = names(cfg.getValue("mcp.allowed_origins", "localhost,127.0.0.1,[::1]"));
+    java.util.Set<String> o = new java.util.HashSet<>(names(cfg.getValue("mcp.allowed_origins", "localhost,127.0.0.1,[::1]")));
+    for (String origin : String.valueOf(cfg.getValue("cors.origins", "")).split(",")) {
+      String h = origin.isBlank() ? null : originHost(origin);
+      if (h != null) { // an origin allowed to call cross-origin is allowed past the rebinding check too
+        o.add(h);
+      }
+    }
+    this.origins = Set.copyOf(o);
     this.hosts = names(cfg.getValue("mcp.allowed_hosts", "localhost,127.0.0.1,[::1]"));
   }
 
-  /** Checks the request; on failure sends the error response and returns false. */
-  public boolean admit(RoutingContext ctx) {
+  /** A refused request: the status (403 or 421) and why. */
+  public record Refusal(int status, String message) {}
+
+  /** Null when the Origin and Host are acceptable, else why not. */
+  public Refusal check(RoutingContext ctx) {
     String origin = ctx.request().getHeader("Origin");
     if (origin != null && !allowed(origins, originHost(origin))) {
-      JsonRpc.sendError(ctx, 403, null, JsonRpc.INVALID_REQUEST, "Forbidden: Origin not allowed: " + origin);
-      return false;
+      return new Refusal(403, "Forbidden: Origin not allowed: " + origin);
     }
     String host = ctx.request().getHeader("Host");
     if (host == null && ctx.request().authority() != null) {
       host = ctx.request().authority().host();
     }
     if (host != null && !allowed(hosts, hostName(host))) {
-      JsonRpc.sendError(ctx, 421, null, JsonRpc.INVALID_REQUEST, "Misdirected request: Host not allowed: " + host);
+      return new Refusal(421, "Misdirected request: Host not allowed: " + host);
+    }
+    return null;
+  }
+
+  /** Checks the request; on failure sends the JSON-RPC error response and returns false. */
+  public boolean admit(RoutingContext ctx) {
+    Refusal r = check(ctx);
+    if (r != null) {
+      JsonRpc.sendError(ctx, r.status(), null, JsonRpc.INVALID_REQUEST, r.message());
       return false;
     }
     return true;

@@ -1,5 +1,6 @@
 package dev.memorymcp.gateway.mcp.http;
 
+import dev.memorymcp.gateway.auth.Guard;
 import dev.memorymcp.gateway.mcp.McpToolbox;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -149,7 +150,7 @@ final class StatelessMcpHandler {
     Map<String, Object> map = args == null ? Map.of() : ((JsonObject) args).getMap();
     Future<McpSchema.CallToolResult> f;
     try {
-      f = toolbox.call(namespace, name, map);
+      f = toolbox.call(Guard.caller(ctx), namespace, name, map);
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
