@@ -27,12 +27,22 @@ check() { # name, command...
   fi
 }
 
+# the compose files take the admin key from .env and refuse to start without it: a stand-in here
+export MEMORY_MCP_ADMIN_API_KEY="validation-only-placeholder-key-0123456789"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 check "docker-compose.yml parses and validates" \
   sh -c 'docker-compose -f docker-compose.yml config > "$1"' _ "$out/cluster.yml"
 check "docker-compose.embedded.yml parses and validates" \
   sh -c 'docker-compose -f docker-compose.embedded.yml config > "$1"' _ "$out/embedded.yml"
+# secure by default: every published HTTP port requires a key, the admin key comes from .env
+check "compose files: the published gateway requires auth with the admin key from .env" python3 - "$out/cluster.yml" "$out/embedded.yml" <<'PY'
+import sys, yaml
+for path, svc in ((sys.argv[1], "gateway"), (sys.argv[2], "memory")):
+    env = yaml.safe_load(open(path))["services"][svc]["environment"]
+    assert str(env.get("MEMORY_MCP_REQUIRE_AUTH")).lower() == "true", (path, "auth is off")
+    assert env.get("MEMORY_MCP_ADMIN_API_KEY", "").startswith("validation-only"), (path, "admin key not from .env")
+PY
 # what `up --scale embedding=4` needs, and what the issue asks of the cluster file
 check "docker-compose.yml: services, replicas, scalable roles, healthchecks, gateway port" python3 - "$out/cluster.yml" <<'PY'
 import sys, yaml

@@ -19,6 +19,21 @@ final class Http {
     this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
+  /**
+   * The API key every request carries ({@code Authorization: Bearer}), from the environment variable
+   * {@code MEMORY_BENCH_API_KEY}: how the harness measures a server with auth on. Null: none.
+   */
+  static String apiKey() {
+    String k = System.getenv("MEMORY_BENCH_API_KEY");
+    return k == null || k.isBlank() ? null : k.strip();
+  }
+
+  /** Adds the API key, when there is one. */
+  static HttpRequest.Builder authorized(HttpRequest.Builder b) {
+    String k = apiKey();
+    return k == null ? b : b.header("Authorization", "Bearer " + k);
+  }
+
   /** POSTs and returns the reply's JSON, or throws naming the path when the status is not {@code expected}. */
   JsonObject post(String path, String persona, JsonObject body, int expected) throws IOException, InterruptedException {
     HttpResponse<String> r = client.send(request(path, persona, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -30,13 +45,13 @@ final class Http {
   }
 
   JsonObject get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30)).build(),
+    HttpResponse<String> r = client.send(authorized(HttpRequest.newBuilder(URI.create(url + path))).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     return check(path, r, 200);
   }
 
   private HttpRequest request(String path, String persona, JsonObject body) {
-    return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(120))
+    return authorized(HttpRequest.newBuilder(URI.create(url + path))).timeout(Duration.ofSeconds(120))
         .header("Content-Type", "application/json").header("X-Persona", persona)
         .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build();
   }

@@ -29,7 +29,7 @@ final class McpScenario {
 
   JsonObject run(int queries, int warmup) throws IOException, InterruptedException {
     var transport = HttpClientStreamableHttpTransport.builder(http.url).endpoint("/mcp")
-        .requestBuilder(HttpRequest.newBuilder().header("X-Persona", persona)).build();
+        .requestBuilder(Http.authorized(HttpRequest.newBuilder().header("X-Persona", persona))).build();
     List<Double> viaMcp = new ArrayList<>();
     List<Double> viaRest = new ArrayList<>();
     Corpus corpus = new Corpus(7);

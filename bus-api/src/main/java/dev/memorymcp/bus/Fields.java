@@ -23,7 +23,23 @@ public final class Fields {
     if (s.length() > maxLength) {
       throw MemoryException.invalidField(field, "longer than " + maxLength + " characters");
     }
+    checkUnicode(field, s);
     return s;
+  }
+
+  /**
+   * Refuses a lone UTF-16 surrogate (JSON can carry one as {@code "\ud800"}): it is not text, cannot be
+   * stored as UTF-8 faithfully and broke the token counter later (found by the fuzz suite).
+   */
+  public static void checkUnicode(String field, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw MemoryException.invalidField(field, "is not valid Unicode text (a lone surrogate at character " + i + ")");
+      }
+    }
   }
 
   public static String requireString(JsonObject j, String field, int maxLength) {
@@ -121,6 +137,7 @@ public final class Fields {
         throw MemoryException.invalidField(field,
             "items must be non-empty strings of at most " + maxLength + " characters");
       }
+      checkUnicode(field, s);
       String t = s.trim();
       if (!out.contains(t)) {
         out.add(t);

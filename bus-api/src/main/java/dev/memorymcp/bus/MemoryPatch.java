@@ -48,11 +48,11 @@ public final class MemoryPatch {
       Long t = Fields.optInstant(j, "expires_at");
       p.put("expires_at", Fields.iso(t));
     }
-    if (p.containsKey("type") && p.getValue("type") == null) {
-      throw MemoryException.invalidField("type", "cannot be null");
-    }
-    if (p.containsKey("scope") && p.getValue("scope") == null) {
-      throw MemoryException.invalidField("scope", "cannot be null");
+    // fields every memory has: null cannot clear them (found by the fuzz suite: a null importance was a 500)
+    for (String required : new String[] {"type", "scope", "importance", "confidence"}) {
+      if (p.containsKey(required) && p.getValue(required) == null) {
+        throw MemoryException.invalidField(required, "cannot be null");
+      }
     }
     return p;
   }

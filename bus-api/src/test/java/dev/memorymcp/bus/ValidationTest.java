@@ -63,4 +63,20 @@ class ValidationTest {
     assertThatThrownBy(() -> Settings.load(java.util.Map.of("MEMORY_MCP_SERVER_PORT", "http")))
         .hasMessageContaining("MEMORY_MCP_SERVER_PORT");
   }
+
+  @Test
+  void patchRefusesNullForFieldsEveryMemoryHas() {
+    for (String f : new String[] {"type", "scope", "importance", "confidence"}) {
+      assertThatThrownBy(() -> MemoryPatch.parse(new JsonObject().putNull(f)))
+          .isInstanceOfSatisfying(MemoryException.class, e -> assertThat(e.details().getString("field")).isEqualTo(f));
+    }
+    assertThat(MemoryPatch.parse(new JsonObject().putNull("expires_at")).containsKey("expires_at")).isTrue();
+  }
+
+  @Test
+  void loneSurrogatesAreRefusedAndPairsKept() {
+    rejects(new JsonObject().put("content", "broken \ud800 text"), "content");
+    rejects(new JsonObject().put("content", "ok").put("tags", new io.vertx.core.json.JsonArray().add("\udc00")), "tags");
+    assertThat(MemoryInput.parse(new JsonObject().put("content", "emoji 🙂 is a valid pair")).content()).contains("🙂");
+  }
 }

@@ -247,7 +247,8 @@ class FuzzTest {
     }
     HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     check(route.method + " " + path + " (" + what + ")", r.statusCode(), r.body(), route.path);
-    if (r.statusCode() / 100 == 2 && r.body().startsWith("{")) {
+    boolean json = r.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+    if (r.statusCode() / 100 == 2 && json) {
       JsonObject j = new JsonObject(r.body());
       if (j.getString("id") != null) {
         acknowledged.add(j.getString("id"));

@@ -98,9 +98,12 @@ public final class MigrationJobs {
     if (running != null && running.getString("job_id").equals(id)) {
       return Future.succeededFuture(running.copy());
     }
+    if (!id.matches("mig_[0-9a-f]{16}")) { // checked before the id becomes part of a path (a NUL would throw)
+      return Future.failedFuture(new MemoryException(ErrorCode.NOT_FOUND, "MIGRATION_NOT_FOUND", "no migration job " + id));
+    }
     return vertx.executeBlocking(() -> {
       Path file = file(id);
-      if (!id.matches("mig_[0-9a-f]{16}") || !Files.exists(file)) {
+      if (!Files.exists(file)) {
         throw new MemoryException(ErrorCode.NOT_FOUND, "MIGRATION_NOT_FOUND", "no migration job " + id);
       }
       return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
