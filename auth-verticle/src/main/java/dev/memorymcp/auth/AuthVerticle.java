@@ -9,6 +9,7 @@ import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.JsonHandler;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Principal;
+import dev.memorymcp.bus.ProcessLock;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -35,7 +36,7 @@ public class AuthVerticle extends VerticleBase {
   static final long AUDIT_FLUSH_MS = 200;
   static final long LAST_USED_FLUSH_MS = 30_000;
 
-  private AuthLock lock;
+  private ProcessLock lock;
   private AuthStore store;
   private String bootstrapKey;
   private final List<JsonObject> pendingAudit = new ArrayList<>();

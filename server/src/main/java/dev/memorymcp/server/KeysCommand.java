@@ -4,6 +4,7 @@ import dev.memorymcp.auth.KeyRequest;
 import dev.memorymcp.auth.internal.AuthLock;
 import dev.memorymcp.auth.internal.AuthStore;
 import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.ProcessLock;
 import dev.memorymcp.bus.Settings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +30,7 @@ final class KeysCommand {
     }
     JsonObject cfg = Settings.load(System.getenv());
     Path dataDir = Path.of(cfg.getString("data_dir"));
-    try (AuthLock lock = AuthLock.acquire(dataDir);
+    try (ProcessLock lock = AuthLock.acquire(dataDir);
          AuthStore store = AuthStore.open(dataDir, cfg.getString("storage.synchronous", "FULL"))) {
       long now = System.currentTimeMillis();
       switch (args[0]) {

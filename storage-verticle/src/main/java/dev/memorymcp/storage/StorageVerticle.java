@@ -4,6 +4,7 @@ import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.JsonHandler;
 import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.ProcessLock;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupeThresholds;
 import dev.memorymcp.storage.internal.QdrantMemoryStore;
@@ -42,7 +43,7 @@ public class StorageVerticle extends VerticleBase {
   private Path dbFile;
   /** Where the memories are, for log lines and errors: the SQLite file or the Qdrant URL. */
   private String location;
-  private DataDirLock lock;
+  private ProcessLock lock;
   private MigrationJobs migrations;
   private ExpiryCleanup cleanup;
   private TransferApi transfers;
