@@ -113,7 +113,7 @@ public class AuthVerticle extends VerticleBase {
     in.remove("principal");
     KeyRequest req = KeyRequest.parse(in, now);
     return blocking(() -> {
-      AuthStore.Created c = store.create(req.name(), req.role(), req.namespaces(), req.expiresAt(), actor, now);
+      AuthStore.Created c = store.create(req.name(), req.role(), req.namespaces(), req.scopeIds(), req.expiresAt(), actor, now);
       return new JsonObject().put("key", c.key()).put("key_info", c.info())
           .put("note", "store this key now: it is shown only once and cannot be recovered");
     });
@@ -141,7 +141,7 @@ public class AuthVerticle extends VerticleBase {
       throw MemoryException.invalidField("cursor", "is not a cursor this endpoint returned");
     }
     AuthStore.AuditQuery q = new AuthStore.AuditQuery(Fields.optInstant(body, "since"), Fields.optInstant(body, "until"),
-        Fields.optString(body, "actor", 200), Fields.optString(body, "action", 64), Fields.optString(body, "namespace", 256),
+        Fields.optString(body, "actor_filter", 200), Fields.optString(body, "action", 64), Fields.optString(body, "namespace", 256),
         limit == null ? 100 : limit, before);
     return blocking(() -> store.query(q));
   }

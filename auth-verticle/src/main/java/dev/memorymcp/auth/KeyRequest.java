@@ -1,7 +1,9 @@
 package dev.memorymcp.auth;
 
 import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Principal;
 import io.vertx.core.json.JsonArray;
@@ -13,19 +15,17 @@ import java.util.Set;
 /**
  * A request for a new API key: {@code name} (1-100 characters), {@code role}, {@code namespaces}
  * (the personas it may use, or {@code ["*"]}; required for member and viewer, every namespace for
- * admin) and an optional {@code expires_at} in the future. Scope-id grants are refused loudly: they
- * are not enforced yet, and a grant that is not enforced must not look like one.
+ * admin), optional {@code scope_ids} (the team / project scope ids it may use inside those
+ * namespaces; absent or empty = every scope; not for admin, which may do everything) and an optional
+ * {@code expires_at} in the future.
  */
-public record KeyRequest(String name, Principal.Role role, List<String> namespaces, Long expiresAt) {
+public record KeyRequest(String name, Principal.Role role, List<String> namespaces, List<String> scopeIds,
+    Long expiresAt) {
   public static final int MAX_NAMESPACES = 100;
   private static final Set<String> FIELDS = Set.of("name", "role", "namespaces", "expires_at", "scope_ids");
 
   public static KeyRequest parse(JsonObject j, long now) {
     Fields.rejectUnknown(j, FIELDS);
-    if (j.containsKey("scope_ids")) {
-      throw MemoryException.invalidField("scope_ids", "scope-id grants (team / project) are not implemented yet; "
-          + "grant whole namespaces instead (see README, Security)");
-    }
     String name = Fields.requireString(j, "name", 100);
     if (name.isBlank() || name.chars().anyMatch(Character::isISOControl)) {
       throw MemoryException.invalidField("name", "must be visible text");
@@ -48,15 +48,22 @@ public record KeyRequest(String name, Principal.Role role, List<String> namespac
         }
       }
     }
+    List<String> scopeIds = Fields.optStrings(j, "scope_ids", Filters.MAX_SCOPE_IDS, MemoryInput.MAX_SHORT);
+    if (scopeIds != null && !scopeIds.isEmpty() && role == Principal.Role.ADMIN) {
+      throw MemoryException.invalidField("scope_ids", "an admin key may do everything; scope ids limit member and "
+          + "viewer keys only");
+    }
     Long expires = Fields.optInstant(j, "expires_at");
     if (expires != null && expires <= now) {
       throw MemoryException.invalidField("expires_at", "must be in the future");
     }
-    return new KeyRequest(name.strip(), role, List.copyOf(namespaces), expires);
+    return new KeyRequest(name.strip(), role, List.copyOf(namespaces), scopeIds == null ? List.of() : scopeIds,
+        expires);
   }
 
   public JsonObject toJson() {
-    JsonObject j = new JsonObject().put("name", name).put("role", role.label()).put("namespaces", new JsonArray(namespaces));
+    JsonObject j = new JsonObject().put("name", name).put("role", role.label()).put("namespaces", new JsonArray(namespaces))
+        .put("scope_ids", new JsonArray(scopeIds));
     if (expiresAt != null) {
       j.put("expires_at", Fields.iso(expiresAt));
     }

@@ -8,18 +8,40 @@ import java.util.Set;
 /**
  * Recall and list filters. {@code types}: any of; {@code tags}: every one of; {@code since} /
  * {@code until}: created_at bounds (epoch ms); expired memories are out unless
- * {@code includeExpired}.
+ * {@code includeExpired}; {@code scopeIds}: any of (null: no condition; empty: nothing matches,
+ * which is what a key limited to other scope ids gets).
  */
 public record Filters(List<String> types, String scope, String scopeId, List<String> tags,
     String category, Long since, Long until, Double minImportance, Double minConfidence,
-    String sessionId, boolean includeExpired) {
+    String sessionId, boolean includeExpired, List<String> scopeIds) {
 
   public static final Filters NONE = new Filters(List.of(), null, null, List.of(), null, null, null,
       null, null, null, false);
 
-  public static final Set<String> FIELDS = Set.of("type", "types", "scope", "scope_id", "tags",
+  public static final Set<String> FIELDS = Set.of("type", "types", "scope", "scope_id", "scope_ids", "tags",
       "category", "since", "until", "min_importance", "min_confidence", "session_id",
       "include_expired");
+
+  public Filters {
+    scopeIds = scopeIds == null ? null : List.copyOf(scopeIds);
+  }
+
+  /** Filters without a scope-id list. */
+  public Filters(List<String> types, String scope, String scopeId, List<String> tags, String category,
+      Long since, Long until, Double minImportance, Double minConfidence, String sessionId,
+      boolean includeExpired) {
+    this(types, scope, scopeId, tags, category, since, until, minImportance, minConfidence, sessionId,
+        includeExpired, null);
+  }
+
+  /** The same filters with memories limited to these scope ids (empty: none). */
+  public Filters withScopeIds(List<String> ids) {
+    return new Filters(types, scope, scopeId, tags, category, since, until, minImportance, minConfidence,
+        sessionId, includeExpired, ids);
+  }
+
+  /** The most scope ids one filter (or one key's grant) may list. */
+  public static final int MAX_SCOPE_IDS = 64;
 
   /** Parses filters; errors name the field as {@code <prefix>.<field>}. */
   public static Filters parse(JsonObject j, String prefix) {
@@ -48,7 +70,7 @@ public record Filters(List<String> types, String scope, String scopeId, List<Str
           Fields.optString(j, "category", 64), Fields.optInstant(j, "since"),
           Fields.optInstant(j, "until"), Fields.optUnit(j, "min_importance"),
           Fields.optUnit(j, "min_confidence"), Fields.optString(j, "session_id", MemoryInput.MAX_SHORT),
-          inclExpired != null && inclExpired);
+          inclExpired != null && inclExpired, Fields.optStrings(j, "scope_ids", MAX_SCOPE_IDS, MemoryInput.MAX_SHORT));
     } catch (MemoryException e) {
       String field = e.details().getString("field", "");
       throw MemoryException.invalidField(prefix + "." + field,
@@ -63,6 +85,9 @@ public record Filters(List<String> types, String scope, String scopeId, List<Str
     }
     MemoryInput.putIf(j, "scope", scope);
     MemoryInput.putIf(j, "scope_id", scopeId);
+    if (scopeIds != null) {
+      j.put("scope_ids", new JsonArray(scopeIds));
+    }
     if (!tags.isEmpty()) {
       j.put("tags", new JsonArray(List.copyOf(tags)));
     }
@@ -83,6 +108,7 @@ public record Filters(List<String> types, String scope, String scopeId, List<Str
     return (types.isEmpty() || types.contains(m.type()))
         && (scope == null || scope.equals(m.scope()))
         && (scopeId == null || scopeId.equals(m.scopeId()))
+        && (scopeIds == null || m.scopeId() != null && scopeIds.contains(m.scopeId()))
         && (tags.isEmpty() || m.tags().containsAll(tags))
         && (category == null || category.equals(m.category()))
         && (since == null || m.createdAt() >= since)

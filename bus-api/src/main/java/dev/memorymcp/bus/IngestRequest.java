@@ -11,9 +11,10 @@ import java.util.Set;
  * chat messages to learn from in the background. The gateway parses it to answer 400 at once;
  * the queue parses it again before writing.
  */
-public record IngestRequest(List<Message> messages, String sessionId, JsonObject metadata) {
+public record IngestRequest(List<Message> messages, String sessionId, JsonObject metadata, String scope,
+    String scopeId) {
 
-  public static final Set<String> FIELDS = Set.of("messages", "session_id", "metadata");
+  public static final Set<String> FIELDS = Set.of("messages", "session_id", "metadata", "scope", "scope_id");
   public static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "timestamp");
   public static final Set<String> ROLES = Set.of("user", "assistant", "system", "tool");
   public static final int MAX_IDEMPOTENCY_KEY = 200;
@@ -87,7 +88,8 @@ public record IngestRequest(List<Message> messages, String sessionId, JsonObject
       throw MemoryException.invalidField("metadata", "larger than " + MemoryInput.MAX_METADATA_BYTES + " bytes");
     }
     return new IngestRequest(messages, Fields.optString(j, "session_id", MemoryInput.MAX_SHORT),
-        metadata == null ? new JsonObject() : metadata);
+        metadata == null ? new JsonObject() : metadata, Fields.optEnum(j, "scope", Memory.SCOPES),
+        Fields.optString(j, "scope_id", MemoryInput.MAX_SHORT));
   }
 
   /** An Idempotency-Key value: 1..200 visible ASCII characters. */
@@ -114,6 +116,8 @@ public record IngestRequest(List<Message> messages, String sessionId, JsonObject
     JsonObject j = new JsonObject()
         .put("messages", new JsonArray(messages.stream().map(Message::toJson).toList()))
         .put("metadata", metadata.copy());
+    MemoryInput.putIf(j, "scope", scope);
+    MemoryInput.putIf(j, "scope_id", scopeId);
     if (sessionId != null) {
       j.put("session_id", sessionId);
     }

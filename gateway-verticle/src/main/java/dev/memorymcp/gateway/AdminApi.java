@@ -55,8 +55,8 @@ final class AdminApi {
     var p = ctx.queryParams();
     JsonObject req = new JsonObject();
     for (String k : new String[] {"since", "until", "actor", "action", "namespace", "cursor"}) {
-      if (p.get(k) != null) {
-        req.put(k, p.get(k));
+      if (p.get(k) != null) { // "actor" on the bus is the caller, set by GatedBus: the filter goes as actor_filter
+        req.put(k.equals("actor") ? "actor_filter" : k, p.get(k));
       }
     }
     QueryParams.integer(p, "limit", req);

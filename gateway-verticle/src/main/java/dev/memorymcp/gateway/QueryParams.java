@@ -16,6 +16,7 @@ final class QueryParams {
     list(p, "type", f, "types");
     list(p, "types", f, "types");
     list(p, "tags", f, "tags");
+    list(p, "scope_ids", f, "scope_ids");
     for (String k : new String[] {"scope", "scope_id", "category", "since", "until", "session_id"}) {
       if (p.get(k) != null) {
         f.put(k, p.get(k));

@@ -236,6 +236,6 @@ final class RestApi {
     QueryParams.integer(p, "max_tokens", req);
     QueryParams.list(p, "type", req, "types");
     QueryParams.list(p, "types", req, "types");
-    reply(ctx, context.pack(Personas.namespace(ctx), req), 200);
+    reply(ctx, context.pack(Guard.caller(ctx), Personas.namespace(ctx), req), 200);
   }
 }

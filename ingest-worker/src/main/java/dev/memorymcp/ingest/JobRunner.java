@@ -121,6 +121,11 @@ final class JobRunner {
     if (job.getString("session_id") != null) {
       memory.put("session_id", job.getString("session_id"));
     }
+    for (String k : new String[] {"scope", "scope_id"}) { // the scope the chat was posted to
+      if (job.getString(k) != null) {
+        memory.put(k, job.getString(k));
+      }
+    }
     JsonObject body = new JsonObject().put("namespace", job.getString("namespace")).put("memory", memory)
         .put("job_id", job.getString("id")).put("write_key", key);
     return Bus.request(vertx, Addresses.STORE_REMEMBER, body)
@@ -159,8 +164,15 @@ final class JobRunner {
   private Future<Outcome> decide(JsonObject job, int index, Fact fact, String key) {
     String ns = job.getString("namespace");
     LlmClient llm = extractor.llm();
+    JsonObject sameScope = new JsonObject(); // the LLM may update only memories of the job's scope
+    for (String k : new String[] {"scope", "scope_id"}) {
+      if (job.getString(k) != null) {
+        sameScope.put(k, job.getString(k));
+      }
+    }
     return Bus.request(vertx, Addresses.SEARCH, new JsonObject().put("namespace", ns)
-            .put("query", fact.content()).put("limit", CANDIDATES).put("record_access", false))
+            .put("query", fact.content()).put("limit", CANDIDATES).put("record_access", false)
+            .put("filters", sameScope))
         .compose(found -> {
           List<LlmClient.Candidate> similar = new ArrayList<>();
           found.getJsonArray("results", new JsonArray()).forEach(o -> {

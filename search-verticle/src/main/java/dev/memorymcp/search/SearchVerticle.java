@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 public class SearchVerticle extends VerticleBase {
   public static final Set<String> SEARCH_TYPES = Set.of("hybrid", "semantic", "keyword");
   static final Set<String> FIELDS = Set.of("namespace", "query", "limit", "search_type", "filters",
-      "include_relations", "session_id", "record_access");
+      "include_relations", "session_id", "record_access", "principal", "actor");
   static final int MAX_LIMIT = 100;
   static final int MAX_QUERY = 4_000;
 
@@ -83,18 +83,21 @@ public class SearchVerticle extends VerticleBase {
     boolean withRelations = Boolean.TRUE.equals(Fields.optBool(body, "include_relations"));
 
     List<String> terms = QueryTerms.of(query, stopWords);
+    // storage narrows every lookup to the scope ids the caller may see
+    JsonObject principal = Fields.optObject(body, "principal");
     JsonObject f = filters.toJson();
     JsonObject timings = new JsonObject();
     Future<List<Fusion.Hit>> keyword = searchType.equals("semantic") || terms.isEmpty()
         ? Future.succeededFuture(List.of())
         : hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
-            .put("terms", new JsonArray(terms)).put("k", candidates).put("filters", f))
+            .put("terms", new JsonArray(terms)).put("k", candidates).put("filters", f).put("principal", principal))
             .onSuccess(h -> timings.put("keyword_ms", ms(t0)));
     Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
         ? Future.succeededFuture(List.of())
         : embedQuery(query).onSuccess(v -> timings.put("embed_ms", ms(t0)))
             .compose(vec -> hits(Addresses.STORE_VECTOR_CANDIDATES, new JsonObject()
-                .put("namespace", ns).put("vector", vec).put("k", candidates).put("filters", f)))
+                .put("namespace", ns).put("vector", vec).put("k", candidates).put("filters", f)
+                .put("principal", principal)))
             .onSuccess(h -> timings.put("vector_ms", ms(t0)));
     double w = switch (searchType) {
       case "semantic" -> 1.0;
@@ -102,8 +105,9 @@ public class SearchVerticle extends VerticleBase {
       default -> multilingual || !Scripts.mostlyCjk(query) ? denseWeight : denseWeightUncovered;
     };
     return Future.all(dense, keyword)
-        .compose(cf -> rank(ns, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit, timings, t0))
-        .compose(ranked -> withRelations ? attachRelations(ns, ranked) : Future.succeededFuture(ranked))
+        .compose(cf -> rank(ns, principal, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit,
+            timings, t0))
+        .compose(ranked -> withRelations ? attachRelations(ns, principal, ranked) : Future.succeededFuture(ranked))
         .map(results -> {
           if (!Boolean.FALSE.equals(body.getValue("record_access"))) { // internal lookups (ingest) are not accesses
             recordAccess(ns, results, body.getString("session_id"));
@@ -135,14 +139,14 @@ public class SearchVerticle extends VerticleBase {
   }
 
   /** Loads the best fused candidates with their vectors and reranks them. */
-  private Future<JsonArray> rank(String ns, LinkedHashMap<String, Double> fused, int limit,
+  private Future<JsonArray> rank(String ns, JsonObject principal, LinkedHashMap<String, Double> fused, int limit,
       JsonObject timings, long t0) {
     if (fused.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
     List<String> ids = fused.keySet().stream().limit(Math.max(limit * 3L, 30)).toList();
     return Bus.request(vertx, Addresses.STORE_GET_MANY, new JsonObject().put("namespace", ns)
-        .put("ids", new JsonArray(ids)).put("with_vectors", true)).map(r -> {
+        .put("ids", new JsonArray(ids)).put("with_vectors", true).put("principal", principal)).map(r -> {
           timings.put("load_ms", ms(t0));
           List<Reranker.Candidate> cands = new ArrayList<>();
           for (Object o : r.getJsonArray("memories")) {
@@ -159,10 +163,10 @@ public class SearchVerticle extends VerticleBase {
         });
   }
 
-  private Future<JsonArray> attachRelations(String ns, JsonArray results) {
+  private Future<JsonArray> attachRelations(String ns, JsonObject principal, JsonArray results) {
     List<String> ids = results.stream().map(o -> ((JsonObject) o).getString("id")).toList();
     return Bus.request(vertx, Addresses.STORE_RELATIONS, new JsonObject().put("namespace", ns)
-        .put("ids", new JsonArray(ids))).map(r -> {
+        .put("ids", new JsonArray(ids)).put("principal", principal)).map(r -> {
           Map<String, JsonArray> byId = new LinkedHashMap<>();
           for (Object o : r.getJsonArray("relations")) {
             JsonObject rel = (JsonObject) o;

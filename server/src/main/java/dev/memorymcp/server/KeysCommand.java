@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code keys create --name N --role admin|member|viewer [--namespace NS]… [--expires-days D]},
+ * {@code keys create --name N --role admin|member|viewer [--namespace NS]… [--scope-id ID]… [--expires-days D]},
  * {@code keys list [--all]}, {@code keys revoke ID}: manages API keys in the data directory's
  * auth.db while the service is stopped (how the first keys are made without a bootstrap key).
  * A running service holds the lock and the command refuses, naming the admin API instead. Every
@@ -22,7 +22,7 @@ final class KeysCommand {
   private KeysCommand() {}
 
   static final String USAGE = "usage: keys create --name NAME --role admin|member|viewer [--namespace NS]... "
-      + "[--expires-days N] | keys list [--all] | keys revoke KEY_ID";
+      + "[--scope-id ID]... [--expires-days N] | keys list [--all] | keys revoke KEY_ID";
 
   static int run(String[] args) throws Exception {
     if (args.length == 0) {
@@ -36,10 +36,12 @@ final class KeysCommand {
       switch (args[0]) {
         case "create" -> {
           KeyRequest req = KeyRequest.parse(createRequest(args, now), now);
-          AuthStore.Created c = store.create(req.name(), req.role(), req.namespaces(), req.expiresAt(), "cli", now);
+          AuthStore.Created c = store.create(req.name(), req.role(), req.namespaces(), req.scopeIds(), req.expiresAt(),
+              "cli", now);
           audit(store, now, "key.create", c.info());
           System.err.println("created key " + c.info().getString("id") + " (" + req.role().label() + ", namespaces "
-              + req.namespaces() + "). It is shown only this once; store it now:");
+              + req.namespaces() + (req.scopeIds().isEmpty() ? "" : ", scope ids " + req.scopeIds())
+              + "). It is shown only this once; store it now:");
           System.out.println(c.key());
         }
         case "list" -> {
@@ -69,6 +71,7 @@ final class KeysCommand {
   private static JsonObject createRequest(String[] args, long now) {
     JsonObject j = new JsonObject();
     JsonArray namespaces = new JsonArray();
+    JsonArray scopeIds = new JsonArray();
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       if (i + 1 >= args.length) {
@@ -79,6 +82,7 @@ final class KeysCommand {
         case "--name" -> j.put("name", v);
         case "--role" -> j.put("role", v);
         case "--namespace" -> namespaces.add(v);
+        case "--scope-id" -> scopeIds.add(v);
         case "--expires-days" -> {
           try {
             j.put("expires_at", java.time.Instant.ofEpochMilli(now + Long.parseLong(v) * 86_400_000L).toString());
@@ -91,6 +95,9 @@ final class KeysCommand {
     }
     if (!namespaces.isEmpty()) {
       j.put("namespaces", namespaces);
+    }
+    if (!scopeIds.isEmpty()) {
+      j.put("scope_ids", scopeIds);
     }
     return j;
   }

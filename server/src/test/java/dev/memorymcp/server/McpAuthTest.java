@@ -49,6 +49,10 @@ class McpAuthTest {
   }
 
   static McpSyncClient client(String endpoint, String key) {
+    return client(server, endpoint, key);
+  }
+
+  static McpSyncClient client(TestServer server, String endpoint, String key) {
     HttpRequest.Builder req = HttpRequest.newBuilder();
     if (key != null) {
       req.header("Authorization", "Bearer " + key);

@@ -4,6 +4,7 @@ import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.Principal;
 import dev.memorymcp.storage.internal.SqliteIngestQueue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -33,12 +34,16 @@ final class IngestQueueApi {
     request.remove("idempotency_key");
     request.remove("principal");
     request.remove("actor");
-    return queue.enqueue(ns, IngestRequest.parse(request, limits), key);
+    IngestRequest parsed = IngestRequest.parse(request, limits);
+    Principal.of(body).checkWritableScope("scope_id", parsed.scopeId());
+    return queue.enqueue(ns, parsed, key);
   }
 
+  /** A job's status; a scope-limited key sees only jobs of its scope ids. */
   Future<JsonObject> get(JsonObject body) {
     String id = Fields.requireString(body, "job_id", 64);
-    return queue.get(StorageApi.ns(body), id).compose(job -> job == null
+    Principal p = Principal.of(body);
+    return queue.get(StorageApi.ns(body), id).compose(job -> job == null || !p.canSee(job.getString("scope_id"))
         ? Future.failedFuture(new MemoryException(ErrorCode.NOT_FOUND, "INGEST_JOB_NOT_FOUND",
             "no ingest job with id " + id + " in this namespace", new JsonObject().put("job_id", id)))
         : Future.succeededFuture(new JsonObject().put("job", job)));

@@ -5,6 +5,7 @@ import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
+import dev.memorymcp.bus.Principal;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.Relations;
 import dev.memorymcp.bus.Vectors;
@@ -82,11 +83,12 @@ final class MemoryService {
    * ingest job), replies with that earlier outcome ({@code replayed: true}) and writes nothing.
    */
   Future<JsonObject> remember(String ns, MemoryInput raw, WriteOrigin origin) {
+    origin.principal().checkWritableScope("scope_id", raw.scopeId());
     Set<String> masked = new LinkedHashSet<>();
     MemoryInput in = masked(raw, masked);
     return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
         ? Future.succeededFuture(earlier)
-        : checkTargets(ns, in)
+        : checkTargets(ns, in, origin.principal())
             .compose(v -> embeddings.passage(in.content()))
             .compose(vector -> neighbours(ns, in, vector)
                 .compose(nb -> apply(ns, in, vector, nb, origin)))
@@ -114,6 +116,9 @@ final class MemoryService {
    * sequence of single remembers would give. Replies {results: [{id, action}]} in input order.
    */
   Future<JsonObject> rememberBatch(String ns, List<MemoryInput> raws, boolean dedupeOn, WriteOrigin origin) {
+    for (int i = 0; i < raws.size(); i++) {
+      origin.principal().checkWritableScope("memories[" + i + "].scope_id", raws.get(i).scopeId());
+    }
     Set<String> kinds = new LinkedHashSet<>();
     List<MemoryInput> inputs = raws.stream().map(r -> masked(r, kinds)).toList();
     return serial(ns, () -> {
@@ -121,7 +126,7 @@ final class MemoryService {
       for (int i = 0; i < inputs.size(); i++) {
         MemoryInput in = inputs.get(i);
         String at = "memories[" + i + "]";
-        checked = checked.compose(v -> checkTargets(ns, in).recover(err -> Future.failedFuture(
+        checked = checked.compose(v -> checkTargets(ns, in, origin.principal()).recover(err -> Future.failedFuture(
             err instanceof MemoryException me ? me.withFieldPrefix(at) : err)));
       }
       return checked.compose(v -> embeddings.passages(inputs.stream().map(MemoryInput::content).toList()))
@@ -215,14 +220,15 @@ final class MemoryService {
     };
   }
 
-  private Future<Void> checkTargets(String ns, MemoryInput in) {
+  /** Every relation target must exist and be visible to the writer (one it may not see is missing). */
+  private Future<Void> checkTargets(String ns, MemoryInput in, Principal writer) {
     if (in.relations().isEmpty()) {
       return Future.succeededFuture();
     }
     List<String> ids = in.relations().stream().map(MemoryInput.RelationRef::targetId).toList();
     return store.getMany(ns, ids).compose(found -> {
       Set<String> have = new LinkedHashSet<>();
-      found.forEach(m -> have.add(m.id()));
+      found.stream().filter(m -> writer.canSee(m.scopeId())).forEach(m -> have.add(m.id()));
       for (int i = 0; i < ids.size(); i++) {
         if (!have.contains(ids.get(i))) {
           return Future.failedFuture(MemoryException.invalidField("relations[" + i + "].target_id",
@@ -372,8 +378,11 @@ final class MemoryService {
     return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
         ? Future.succeededFuture(earlier.put("changed", false))
         : store.get(ns, id).compose(old -> {
-      if (old == null) {
+      if (old == null || !origin.principal().canSee(old.scopeId())) {
         return Future.failedFuture(MemoryException.notFound(id));
+      }
+      if (patch.containsKey("scope_id")) {
+        origin.principal().checkWritableScope("patch.scope_id", patch.getString("scope_id"));
       }
       JsonObject before = old.toJson();
       JsonObject after = before.copy();

@@ -68,7 +68,8 @@ final class StorageApi {
 
   Future<JsonObject> get(JsonObject body) {
     String id = Fields.requireString(body, "id", 200);
-    return store.get(ns(body), id).compose(m -> m == null
+    Principal p = Principal.of(body);
+    return store.get(ns(body), id).compose(m -> m == null || !p.canSee(m.scopeId())
         ? Future.failedFuture(MemoryException.notFound(id))
         : Future.succeededFuture(new JsonObject().put("memory", m.toJson())));
   }
@@ -82,11 +83,15 @@ final class StorageApi {
     boolean withVectors = Boolean.TRUE.equals(body.getBoolean("with_vectors"));
     Future<java.util.Map<String, float[]>> vecs = withVectors ? store.vectors(ns, ids)
         : Future.succeededFuture(java.util.Map.of());
+    Principal p = Principal.of(body);
     return Future.all(store.getMany(ns, ids), vecs).map(cf -> {
       JsonArray out = new JsonArray();
       List<Memory> ms = cf.resultAt(0);
       java.util.Map<String, float[]> vs = cf.resultAt(1);
       for (Memory m : ms) {
+        if (!p.canSee(m.scopeId())) {
+          continue;
+        }
         JsonObject j = m.toJson();
         float[] v = vs.get(m.id());
         if (v != null) {
@@ -110,7 +115,8 @@ final class StorageApi {
     Principal p = Principal.of(body);
     return ownDeletable(ns, p, List.of(id)).compose(own -> {
       if (own.isEmpty()) {
-        return store.get(ns, id).compose(m -> Future.failedFuture(m == null ? MemoryException.notFound(id)
+        return store.get(ns, id).compose(m -> Future.failedFuture(m == null || !p.canSee(m.scopeId())
+            ? MemoryException.notFound(id)
             : new MemoryException(ErrorCode.FORBIDDEN, "NOT_CREATOR", "a member key may delete only the memories "
                 + "it created; memory " + id + " was not created by this key", new JsonObject().put("id", id))));
       }
@@ -122,7 +128,7 @@ final class StorageApi {
 
   /**
    * The ids among {@code ids} the principal may delete: all of them for an admin; for a member only
-   * those whose CREATE event names it ({@code data.by}); none for a viewer.
+   * those it may see whose CREATE event names it ({@code data.by}); none for a viewer.
    */
   private Future<List<String>> ownDeletable(String ns, Principal p, List<String> ids) {
     if (p.allows(Principal.Role.ADMIN)) {
@@ -131,6 +137,22 @@ final class StorageApi {
     if (!p.allows(Principal.Role.MEMBER)) {
       return Future.succeededFuture(List.of());
     }
+    return visible(ns, p, ids).compose(seen -> createdBy(ns, p, seen));
+  }
+
+  /** The ids among {@code ids} of memories the principal may see, in order. */
+  private Future<List<String>> visible(String ns, Principal p, List<String> ids) {
+    if (!p.scopeLimited()) {
+      return Future.succeededFuture(ids);
+    }
+    return store.getMany(ns, ids).map(ms -> {
+      Set<String> ok = new java.util.HashSet<>();
+      ms.stream().filter(m -> p.canSee(m.scopeId())).forEach(m -> ok.add(m.id()));
+      return ids.stream().filter(ok::contains).toList();
+    });
+  }
+
+  private Future<List<String>> createdBy(String ns, Principal p, List<String> ids) {
     List<Future<List<MemoryEvent>>> histories = ids.stream().map(id -> store.history(ns, id)).toList();
     return Future.all(histories).map(cf -> {
       List<String> own = new ArrayList<>();
@@ -156,8 +178,9 @@ final class StorageApi {
     if ((query == null || query.isBlank()) && type == null && before == null) {
       throw MemoryException.invalidField("query", "forget needs at least one of query, type or before (or an id)");
     }
-    Filters f = new Filters(type == null ? List.of() : List.of(type), null, null, List.of(), null,
-        null, before == null ? null : before - 1, null, null, null, true);
+    Principal p = Principal.of(body);
+    Filters f = p.restrict(new Filters(type == null ? List.of() : List.of(type), null, null, List.of(), null,
+        null, before == null ? null : before - 1, null, null, null, true));
     Future<List<String>> matched;
     if (query != null && !query.isBlank()) {
       List<String> terms = QueryTerms.of(query, true);
@@ -167,9 +190,8 @@ final class StorageApi {
       matched = store.keywordSearch(ns, terms, MAX_FORGET + 1, f)
           .map(s -> s.stream().map(MemoryStore.Scored::id).toList());
     } else {
-      matched = store.list(ns, f, MAX_FORGET + 1, null).map(p -> p.memories().stream().map(Memory::id).toList());
+      matched = store.list(ns, f, MAX_FORGET + 1, null).map(page -> page.memories().stream().map(Memory::id).toList());
     }
-    Principal p = Principal.of(body);
     // a member forgets only what it created: the others are not even listed in its dry run
     return matched.compose(found -> ownDeletable(ns, p, found)).compose(ids -> {
       boolean more = ids.size() > MAX_FORGET;
@@ -188,16 +210,20 @@ final class StorageApi {
 
   Future<JsonObject> list(JsonObject body) {
     Integer limit = Fields.optInt(body, "limit", 1, MAX_LIST);
-    Filters f = Filters.parse(body.getJsonObject("filters"), "filters");
+    Filters f = Principal.of(body).restrict(Filters.parse(body.getJsonObject("filters"), "filters"));
     return store.list(ns(body), f, limit == null ? 20 : limit, Fields.optString(body, "cursor", 200))
         .map(p -> new JsonObject()
             .put("memories", new JsonArray(p.memories().stream().map(Memory::toJson).toList()))
             .put("next_cursor", p.nextCursor()));
   }
 
+  /** The events of a memory; a scope-limited key sees them only while the memory exists in its scopes. */
   Future<JsonObject> history(JsonObject body) {
     String id = Fields.requireString(body, "id", 200);
-    return store.history(ns(body), id).compose(evs -> evs.isEmpty()
+    String ns = ns(body);
+    Principal p = Principal.of(body);
+    return visible(ns, p, List.of(id)).compose(ok -> ok.isEmpty() ? Future.succeededFuture(List.<MemoryEvent>of())
+        : store.history(ns, id)).compose(evs -> evs.isEmpty()
         ? Future.failedFuture(MemoryException.notFound(id))
         : Future.succeededFuture(new JsonObject().put("id", id)
             .put("events", new JsonArray(evs.stream().map(MemoryEvent::toJson).toList()))));
@@ -216,9 +242,10 @@ final class StorageApi {
     if (source.equals(target)) {
       throw MemoryException.invalidField("target_id", "must differ from source_id");
     }
+    Principal who = Principal.of(body);
     return store.getMany(ns, List.of(source, target)).compose(found -> {
       for (String[] f : new String[][] {{"source_id", source}, {"target_id", target}}) {
-        if (found.stream().noneMatch(m -> m.id().equals(f[1]))) {
+        if (found.stream().noneMatch(m -> m.id().equals(f[1]) && who.canSee(m.scopeId()))) {
           return Future.failedFuture(new MemoryException(dev.memorymcp.bus.ErrorCode.NOT_FOUND,
               "MEMORY_NOT_FOUND", f[0] + ": no memory with id " + f[1], new JsonObject().put("field", f[0])));
         }
@@ -236,10 +263,20 @@ final class StorageApi {
     });
   }
 
+  /** Relations touching the ids; for a scope-limited key only those whose both ends it may see. */
   Future<JsonObject> relations(JsonObject body) {
     List<String> ids = Fields.optStrings(body, "ids", MAX_IDS, 200);
-    return store.relations(ns(body), ids == null ? List.of() : ids).map(rs -> new JsonObject()
-        .put("relations", new JsonArray(rs.stream().map(Relation::toJson).toList())));
+    String ns = ns(body);
+    Principal p = Principal.of(body);
+    return store.relations(ns, ids == null ? List.of() : ids).compose(rs -> {
+      Set<String> ends = new java.util.LinkedHashSet<>();
+      rs.forEach(r -> {
+        ends.add(r.sourceId());
+        ends.add(r.targetId());
+      });
+      return visible(ns, p, new ArrayList<>(ends)).map(seen -> rs.stream()
+          .filter(r -> seen.contains(r.sourceId()) && seen.contains(r.targetId())).toList());
+    }).map(rs -> new JsonObject().put("relations", new JsonArray(rs.stream().map(Relation::toJson).toList())));
   }
 
   Future<JsonObject> vectorCandidates(JsonObject body) {
@@ -248,14 +285,19 @@ final class StorageApi {
       throw MemoryException.invalidField("vector", "is required");
     }
     float[] q = Vectors.fromBuffer(v instanceof Buffer b ? b : body.getBuffer("vector"));
-    return store.vectorSearch(ns(body), q, k(body), Filters.parse(body.getJsonObject("filters"), "filters"))
+    return store.vectorSearch(ns(body), q, k(body), filters(body))
         .map(StorageApi::candidates);
   }
 
   Future<JsonObject> keywordCandidates(JsonObject body) {
     List<String> terms = Fields.optStrings(body, "terms", 64, 200);
-    return store.keywordSearch(ns(body), terms == null ? List.of() : terms, k(body),
-        Filters.parse(body.getJsonObject("filters"), "filters")).map(StorageApi::candidates);
+    return store.keywordSearch(ns(body), terms == null ? List.of() : terms, k(body), filters(body))
+        .map(StorageApi::candidates);
+  }
+
+  /** The body's filters narrowed to the scope ids its principal may see. */
+  private static Filters filters(JsonObject body) {
+    return Principal.of(body).restrict(Filters.parse(body.getJsonObject("filters"), "filters"));
   }
 
   private static int k(JsonObject body) {

@@ -1,6 +1,7 @@
 package dev.memorymcp.storage;
 
 import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.Principal;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -8,16 +9,18 @@ import io.vertx.core.json.JsonObject;
  * absent for anonymous and internal writes) and, for a background write, the ingest job and the
  * write key (job id + fact index) that makes a retried write a no-op. All land in the write's
  * event data; {@code by} on a CREATE event is how "delete only what it created" is checked.
+ * {@code principal} bounds which scope ids the write may touch (not stored).
  */
-record WriteOrigin(String jobId, String writeKey, String by) {
-  static final WriteOrigin NONE = new WriteOrigin(null, null, null);
+record WriteOrigin(String jobId, String writeKey, String by, Principal principal) {
+  static final WriteOrigin NONE = new WriteOrigin(null, null, null, Principal.ANONYMOUS);
 
-  /** From the optional {@code job_id}, {@code write_key} and {@code actor} of a write's bus body. */
+  /** From the optional {@code job_id}, {@code write_key}, {@code actor} and {@code principal} of a write's bus body. */
   static WriteOrigin of(JsonObject body) {
     String job = Fields.optString(body, "job_id", 64);
     String key = Fields.optString(body, "write_key", 200);
     String actor = body.getValue("principal") == null ? null : Fields.optString(body, "actor", 200);
-    return job == null && key == null && actor == null ? NONE : new WriteOrigin(job, key, actor);
+    return job == null && key == null && actor == null ? NONE
+        : new WriteOrigin(job, key, actor, Principal.of(body));
   }
 
   /** Adds job_id / write_key / by to an event's data. */

@@ -39,7 +39,7 @@ public final class AuthStore implements AutoCloseable {
 
   private static final String[] SCHEMA = {
       "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, "
-          + "namespaces TEXT NOT NULL, hash BLOB NOT NULL, created_at INTEGER NOT NULL, created_by TEXT, "
+          + "namespaces TEXT NOT NULL, scope_ids TEXT NOT NULL DEFAULT '[]', hash BLOB NOT NULL, created_at INTEGER NOT NULL, created_by TEXT, "
           + "last_used_at INTEGER, expires_at INTEGER, revoked_at INTEGER)",
       "CREATE TABLE IF NOT EXISTS audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, "
           + "actor TEXT NOT NULL, actor_name TEXT, role TEXT, action TEXT NOT NULL, resource TEXT, namespace TEXT, "
@@ -109,23 +109,27 @@ public final class AuthStore implements AutoCloseable {
   /** A key just made: the key text (shown once) and its description. */
   public record Created(String key, JsonObject info) {}
 
-  /** Makes a key. {@code namespaces}: the grants ({@code *} = all); {@code expiresAt} may be null. */
-  public synchronized Created create(String name, Principal.Role role, List<String> namespaces, Long expiresAt,
-      String createdBy, long now) throws SQLException {
+  /**
+   * Makes a key. {@code namespaces}: the grants ({@code *} = all); {@code scopeIds}: the scope ids
+   * inside them (empty = all); {@code expiresAt} may be null.
+   */
+  public synchronized Created create(String name, Principal.Role role, List<String> namespaces, List<String> scopeIds,
+      Long expiresAt, String createdBy, long now) throws SQLException {
     ApiKeys.NewKey k = ApiKeys.generate();
-    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO api_keys(id, name, role, namespaces, hash, "
-        + "created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO api_keys(id, name, role, namespaces, scope_ids, "
+        + "hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, k.id());
       ps.setString(2, name);
       ps.setString(3, role.label());
       ps.setString(4, new JsonArray(namespaces).encode());
-      ps.setBytes(5, ApiKeys.hash(serverSecret, k.key()));
-      ps.setLong(6, now);
-      ps.setString(7, createdBy);
+      ps.setString(5, new JsonArray(scopeIds).encode());
+      ps.setBytes(6, ApiKeys.hash(serverSecret, k.key()));
+      ps.setLong(7, now);
+      ps.setString(8, createdBy);
       if (expiresAt == null) {
-        ps.setNull(8, java.sql.Types.INTEGER);
+        ps.setNull(9, java.sql.Types.INTEGER);
       } else {
-        ps.setLong(8, expiresAt);
+        ps.setLong(9, expiresAt);
       }
       ps.executeUpdate();
     }
@@ -139,7 +143,7 @@ public final class AuthStore implements AutoCloseable {
       return null;
     }
     try (PreparedStatement ps = conn.prepareStatement(
-        "SELECT name, role, namespaces, hash, expires_at, revoked_at FROM api_keys WHERE id = ?")) {
+        "SELECT name, role, namespaces, scope_ids, hash, expires_at, revoked_at FROM api_keys WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || !MessageDigest.isEqual(rs.getBytes("hash"), ApiKeys.hash(serverSecret, key))) {
@@ -154,7 +158,8 @@ public final class AuthStore implements AutoCloseable {
         }
         lastUsed.put(id, now);
         return new Principal(id, rs.getString("name"), Principal.Role.parse("role", rs.getString("role")),
-            new JsonArray(rs.getString("namespaces")).stream().map(String::valueOf).toList());
+            new JsonArray(rs.getString("namespaces")).stream().map(String::valueOf).toList(),
+            new JsonArray(rs.getString("scope_ids")).stream().map(String::valueOf).toList());
       }
     }
   }
@@ -232,6 +237,7 @@ public final class AuthStore implements AutoCloseable {
   private static JsonObject info(ResultSet rs) throws SQLException {
     JsonObject j = new JsonObject().put("id", rs.getString("id")).put("name", rs.getString("name"))
         .put("role", rs.getString("role")).put("namespaces", new JsonArray(rs.getString("namespaces")))
+        .put("scope_ids", new JsonArray(rs.getString("scope_ids")))
         .put("created_at", Fields.iso(rs.getLong("created_at"))).put("created_by", rs.getString("created_by"));
     for (String col : new String[] {"last_used_at", "expires_at", "revoked_at"}) {
       long v = rs.getLong(col);

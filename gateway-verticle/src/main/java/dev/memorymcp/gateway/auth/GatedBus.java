@@ -34,11 +34,11 @@ public final class GatedBus {
       audit(caller, "auth.forbidden", body, null, e);
       return Future.failedFuture(e);
     }
-    // whatever a client put under these names is replaced: only the gateway speaks for a caller
+    // whatever a client put under these names is replaced: only the gateway speaks for a caller;
+    // reads carry the principal too, since storage hides memories outside a key's scope ids
     body.remove("principal");
     body.remove("actor");
-    JsonObject sent = rule.action() == null ? body
-        : body.put("principal", caller.principal().toJson()).put("actor", caller.principal().actor());
+    JsonObject sent = body.put("principal", caller.principal().toJson()).put("actor", caller.principal().actor());
     Future<JsonObject> reply = Bus.request(vertx, address, sent, timeoutMs);
     if (rule.action() != null) {
       reply.onComplete(ar -> audit(caller, rule.action(), body, ar.result(),

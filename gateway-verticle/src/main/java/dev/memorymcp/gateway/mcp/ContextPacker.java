@@ -4,11 +4,12 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.memorymcp.bus.Addresses;
-import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
+import dev.memorymcp.gateway.auth.Caller;
+import dev.memorymcp.gateway.auth.GatedBus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -37,12 +38,12 @@ public final class ContextPacker {
   private static final Encoding ENCODING =
       Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
 
-  private final Vertx vertx;
+  private final GatedBus bus;
   private final int defaultMaxTokens;
 
   /** {@code cfg} supplies {@code context.max_tokens}, the default budget. */
   public ContextPacker(Vertx vertx, JsonObject cfg) {
-    this.vertx = vertx;
+    this.bus = new GatedBus(vertx);
     int d = cfg == null ? 2000 : cfg.getInteger("context.max_tokens", 2000);
     this.defaultMaxTokens = Math.max(MIN_TOKENS, Math.min(MAX_TOKENS, d));
   }
@@ -66,7 +67,7 @@ public final class ContextPacker {
    * the field. Replies {context, used_tokens, max_tokens, memories: [{id, type, scope, score,
    * tokens}], omitted}.
    */
-  public Future<JsonObject> pack(String namespace, JsonObject request) {
+  public Future<JsonObject> pack(Caller caller, String namespace, JsonObject request) {
     String query;
     int maxTokens;
     String scopeId;
@@ -96,7 +97,7 @@ public final class ContextPacker {
       if (types != null && !types.isEmpty()) {
         filters.put("types", new JsonArray(types));
       }
-      searches.add(Bus.request(vertx, Addresses.SEARCH, new JsonObject().put("namespace", namespace)
+      searches.add(bus.request(caller, Addresses.SEARCH, new JsonObject().put("namespace", namespace)
           .put("query", query).put("limit", perScope).put("filters", filters)));
     }
     return Future.all(searches).map(cf -> {
@@ -116,7 +117,7 @@ public final class ContextPacker {
 
   /**
    * The pure packing step. {@code candidates}: memories with {@code id, type, scope, content,
-   * score}, each scope's in relevance order. Returns the reply described on {@link #pack(String, JsonObject)}.
+   * score}, each scope's in relevance order. Returns the reply described on {@link #pack(Caller, String, JsonObject)}.
    */
   public static JsonObject pack(List<JsonObject> candidates, int maxTokens) {
     Map<String, List<JsonObject>> byScope = new LinkedHashMap<>();

@@ -389,7 +389,7 @@ public final class MemoryTools implements McpToolbox {
 
   private Future<McpSchema.CallToolResult> context(Call call, JsonObject args) {
     Fields.rejectUnknown(args, declared("get_context"));
-    return packer.pack(call.ns(), args).map(r -> {
+    return packer.pack(call.caller(), call.ns(), args).map(r -> {
       String text = r.getString("context").isEmpty()
           ? "No relevant memories found." : r.getString("context");
       return ToolResults.okText(text, r);

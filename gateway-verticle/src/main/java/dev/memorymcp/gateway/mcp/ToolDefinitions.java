@@ -260,6 +260,8 @@ final class ToolDefinitions {
                 "The conversation turns, oldest first."),
             "session_id", str("The conversation's id; stored on the memories learned from it.", MemoryInput.MAX_SHORT),
             "metadata", anyObject("Copied into every memory learned from this conversation."),
+            "scope", oneOf("Scope of the memories learned (default global).", SCOPES),
+            "scope_id", str("Project or team id of the memories learned.", MemoryInput.MAX_SHORT),
             "idempotency_key", str("Any unique string for this conversation chunk.", 200)), "messages"),
         output(m("job_id", m("type", "string"), "status", m("type", "string"), "duplicate", m("type", "boolean")),
             "job_id", "status"),

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * {@link Filters} as SQL over the memories alias {@code m}, with the same meaning as
  * {@link Filters#test}: types any of, tags every one of (tags are a JSON array), created_at bounds,
- * minimum importance / confidence, expired rows out unless {@code includeExpired}.
+ * minimum importance / confidence, expired rows out unless {@code includeExpired}, scope ids any
+ * of (an empty list matches no row).
  */
 final class FilterSql {
   private FilterSql() {}
@@ -25,6 +26,13 @@ final class FilterSql {
     }
     add(sql, params, " AND m.scope = ?", f.scope());
     add(sql, params, " AND m.scope_id = ?", f.scopeId());
+    if (f.scopeIds() != null) {
+      if (f.scopeIds().isEmpty()) {
+        sql.append(" AND 0");
+      } else {
+        add(sql, params, " AND m.scope_id IN " + SqlQueries.IDS, new JsonArray(f.scopeIds()).encode());
+      }
+    }
     for (String tag : f.tags()) {
       add(sql, params, " AND EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = ?)", tag);
     }

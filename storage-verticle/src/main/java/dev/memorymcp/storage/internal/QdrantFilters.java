@@ -15,7 +15,7 @@ import io.qdrant.client.grpc.Common.Range;
  * {@link Filters} as a Qdrant filter with the meaning of {@link Filters#test} and FilterSql: types
  * any of, tags every one of (one keyword match on the tags array per tag), created_at bounds,
  * minimum importance / confidence, expired memories out unless asked (no expires_at, or one after
- * now). Absent fields never match a keyword condition, as NULL never equals in SQL.
+ * now), scope ids any of (an empty list matches nothing). Absent fields never match a keyword condition, as NULL never equals in SQL.
  */
 final class QdrantFilters {
   private QdrantFilters() {}
@@ -27,6 +27,13 @@ final class QdrantFilters {
     }
     keyword(b, "scope", f.scope());
     keyword(b, "scope_id", f.scopeId());
+    if (f.scopeIds() != null) {
+      if (f.scopeIds().isEmpty()) { // no scope id allowed: a condition and its negation match nothing
+        b.addMust(matchKeyword("scope_id", "")).addMustNot(matchKeyword("scope_id", ""));
+      } else {
+        b.addMust(matchKeywords("scope_id", f.scopeIds()));
+      }
+    }
     f.tags().forEach(t -> b.addMust(matchKeyword("tags", t)));
     keyword(b, "category", f.category());
     keyword(b, "session_id", f.sessionId());

@@ -471,6 +471,7 @@ public final class SqliteIngestQueue {
     return new JsonObject().put("id", r.getString("id")).put("namespace", r.getString("namespace"))
         .put("session_id", r.getString("session_id")).put("attempts", r.getInt("attempts"))
         .put("messages", request.getJsonArray("messages")).put("metadata", request.getJsonObject("metadata"))
+        .put("scope", request.getString("scope")).put("scope_id", request.getString("scope_id"))
         .put("extraction", extraction == null ? null : new JsonObject(extraction));
   }
 
@@ -478,6 +479,7 @@ public final class SqliteIngestQueue {
   private static JsonObject view(Row r) {
     JsonObject j = new JsonObject().put("job_id", r.getString("id"))
         .put("namespace", r.getString("namespace")).put("session_id", r.getString("session_id"))
+        .put("scope_id", new JsonObject(r.getString("request")).getString("scope_id"))
         .put("status", r.getString("status")).put("attempts", r.getInteger("attempts"))
         .put("error", r.getString("error")).put("messages", r.getInteger("message_count"))
         .put("created_at", Fields.iso(r.getLong("created_at")))

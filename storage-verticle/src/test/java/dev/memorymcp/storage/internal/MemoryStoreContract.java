@@ -331,7 +331,11 @@ abstract class MemoryStoreContract {
       List<String> t = tags.stream().filter(x -> rnd.nextBoolean()).toList();
       Memory m = memory("ns1", "m" + i, "memory " + i)
           .type(types.get(rnd.nextInt(3)))
-          .scope(rnd.nextBoolean() ? "global" : "project", rnd.nextBoolean() ? "p1" : null)
+          .scope(rnd.nextBoolean() ? "global" : "project", switch (rnd.nextInt(3)) {
+            case 0 -> "p1";
+            case 1 -> "p2";
+            default -> null;
+          })
           .tags(t.toArray(String[]::new))
           .category(rnd.nextBoolean() ? "work" : null)
           .importance(rnd.nextInt(11) / 10.0).confidence(rnd.nextInt(11) / 10.0)
@@ -358,7 +362,13 @@ abstract class MemoryStoreContract {
           rnd.nextInt(3) == 0 ? rnd.nextInt(11) / 10.0 : null,
           rnd.nextInt(3) == 0 ? rnd.nextInt(11) / 10.0 : null,
           rnd.nextInt(4) == 0 ? "s1" : null,
-          rnd.nextBoolean());
+          rnd.nextBoolean(),
+          switch (rnd.nextInt(5)) {
+            case 0 -> List.of();
+            case 1 -> List.of("p1");
+            case 2 -> List.of("p2", "p1");
+            default -> null;
+          });
       List<String> expected = all.stream().filter(m -> f.test(m, System.currentTimeMillis()))
           .sorted(Comparator.comparingLong(Memory::createdAt).reversed()
               .thenComparing(m -> -Integer.parseInt(m.id().substring(1))))
@@ -369,6 +379,24 @@ abstract class MemoryStoreContract {
       nonTrivial += expected.isEmpty() || expected.size() == all.size() ? 0 : 1;
     }
     assertThat(nonTrivial).as("trials that select some but not all").isGreaterThan(20);
+  }
+
+  @Test
+  @DisplayName("scope_ids (a key's scope grants) hold in list, keyword and vector search; an empty list matches nothing")
+  void scopeIdsInEverySearch() {
+    create(memory("ns1", "a", "shared deploy notes").scope("project", "p1").build(), V1);
+    create(memory("ns1", "b", "shared deploy notes").scope("project", "p2").build(), V1);
+    create(memory("ns1", "c", "shared deploy notes").scope("team", "t1").build(), V1);
+    create(memory("ns1", "d", "shared deploy notes").build(), V1);
+    for (List<String> grant : List.of(List.of("p1"), List.of("p1", "t1"), List.<String>of())) {
+      Filters f = Filters.NONE.withScopeIds(grant);
+      List<String> want = grant.stream().map(g -> g.equals("p1") ? "a" : "c").sorted().toList();
+      assertThat(store.list("ns1", f, 10, null).await().memories().stream().map(Memory::id).sorted())
+          .as("list %s", grant).containsExactlyElementsOf(want);
+      assertThat(keyword("ns1", f, "deploy").stream().sorted()).as("keyword %s", grant).containsExactlyElementsOf(want);
+      assertThat(store.vectorSearch("ns1", V1, 10, f).await().stream().map(Scored::id).sorted())
+          .as("vector %s", grant).containsExactlyElementsOf(want);
+    }
   }
 
   @Test
