@@ -183,6 +183,35 @@ class ScopeGrantsTest {
   }
 
   @Test
+  @DisplayName("ingest into a granted scope id: the learned memories carry it, and the job is hidden from other scopes")
+  void ingestIntoTheGrantedScope() throws Exception {
+    String otherProject = key("proj-c-dev", "member", "proj-c");
+    TestServer.Resp posted = as(projA, "POST", "/api/v1/ingest", new JsonObject().put("scope", "project").put("scope_id", "proj-a")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+            .put("content", "I prefer green tea over coffee when I work on project A."))).encode());
+    assertThat(posted.status()).as(posted.text()).isEqualTo(202);
+    String job = posted.json().getString("job_id");
+    JsonObject status = null;
+    for (int i = 0; i < 300 && (status == null || !"done".equals(status.getString("status"))); i++) {
+      Thread.sleep(100);
+      TestServer.Resp r = as(projA, "GET", "/api/v1/ingest/" + job, null);
+      assertThat(r.status()).as(r.text()).isEqualTo(200);
+      status = r.json().getJsonObject("job", r.json());
+    }
+    assertThat(status.getString("status")).as(status.encode()).isEqualTo("done");
+    JsonArray created = status.getJsonObject("memories").getJsonArray("created");
+    assertThat(created).isNotEmpty();
+    for (Object id : created) {
+      JsonObject m = as(projA, "GET", "/api/v1/memories/" + id, null).json().getJsonObject("memory");
+      assertThat(m.getString("scope_id")).isEqualTo("proj-a");
+      assertThat(m.getString("scope")).isEqualTo("project");
+      assertNotFound(as(otherProject, "GET", "/api/v1/memories/" + id, null));
+    }
+    TestServer.Resp hidden = as(otherProject, "GET", "/api/v1/ingest/" + job, null);
+    assertThat(hidden.status()).as(hidden.text()).isEqualTo(404);
+  }
+
+  @Test
   @DisplayName("an admin key cannot be limited to scope ids, and scope_ids are validated")
   void keyRequests() throws Exception {
     JsonObject admin = new JsonObject().put("name", "scoped-admin").put("role", "admin")
