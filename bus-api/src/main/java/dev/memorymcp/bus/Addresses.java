@@ -36,7 +36,7 @@ public final class Addresses {
   public static final String STORE_RELATIONS = "memory.storage.relations";
   /** {namespace, vector: Buffer, k, filters} → {candidates: [{id, score}]}. */
   public static final String STORE_VECTOR_CANDIDATES = "memory.storage.vector_candidates";
-  /** {namespace, terms: [..], k, filters} → {candidates: [{id, score}]}. */
+  /** {namespace, terms: [..], words: [..] (Japanese words), k, filters, principal?} → {candidates: [{id, score}]}. */
   public static final String STORE_KEYWORD_CANDIDATES = "memory.storage.keyword_candidates";
   /** {namespace, ids, session_id?} fire-and-forget: ACCESS events + counters. */
   public static final String STORE_ACCESS = "memory.storage.access";

@@ -70,6 +70,7 @@ public final class Settings {
       new Key("search.mmr_lambda", 0.9, "MMR trade-off: 1 = relevance only, lower = more diversity"),
       new Key("search.duplicate_cosine", 0.97, "Results closer than this to a better one are dropped as near-duplicates"),
       new Key("search.stop_words", true, "Remove stop words (English words, Japanese particles) from keyword queries"),
+      new Key("search.japanese", "both", "How keyword search matches Japanese: words (Kuromoji morphological analysis), ngrams (character n-grams), both (fused)"),
       new Key("dedupe.enabled", true, "Merge or relate new memories to similar existing ones"),
       new Key("dedupe.merge_threshold", -1.0, "Dense cosine needed to merge (-1: the model's calibrated default)"),
       new Key("dedupe.relate_threshold", -1.0, "Dense cosine needed to relate (-1: the model's calibrated default)"),

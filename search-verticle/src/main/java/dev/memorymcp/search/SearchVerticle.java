@@ -9,7 +9,7 @@ import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Vectors;
-import dev.memorymcp.bus.text.QueryTerms;
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.text.Scripts;
 import dev.memorymcp.search.internal.Fusion;
 import dev.memorymcp.search.internal.Reranker;
@@ -43,6 +43,7 @@ public class SearchVerticle extends VerticleBase {
   private int rrfK;
   private int candidates;
   private boolean stopWords;
+  private KeywordQuery.Japanese japanese;
   private boolean multilingual;
   private Reranker reranker;
 
@@ -55,6 +56,7 @@ public class SearchVerticle extends VerticleBase {
     rrfK = cfg.getInteger("search.rrf_k", 10);
     candidates = cfg.getInteger("search.candidates", 50);
     stopWords = cfg.getBoolean("search.stop_words", true);
+    japanese = KeywordQuery.Japanese.parse("search.japanese", cfg.getString("search.japanese", "both"));
     reranker = new Reranker(cfg.getDouble("search.recency_half_life_days", 180.0),
         cfg.getDouble("search.mmr_lambda", 0.9), cfg.getDouble("search.duplicate_cosine", 0.97));
     return embedInfo(120)
@@ -82,15 +84,16 @@ public class SearchVerticle extends VerticleBase {
     Filters filters = Filters.parse(Fields.optObject(body, "filters"), "filters");
     boolean withRelations = Boolean.TRUE.equals(Fields.optBool(body, "include_relations"));
 
-    List<String> terms = QueryTerms.of(query, stopWords);
+    KeywordQuery keywords = KeywordQuery.of(query, stopWords, japanese);
     // storage narrows every lookup to the scope ids the caller may see
     JsonObject principal = Fields.optObject(body, "principal");
     JsonObject f = filters.toJson();
     JsonObject timings = new JsonObject();
-    Future<List<Fusion.Hit>> keyword = searchType.equals("semantic") || terms.isEmpty()
+    Future<List<Fusion.Hit>> keyword = searchType.equals("semantic") || keywords.isEmpty()
         ? Future.succeededFuture(List.of())
         : hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
-            .put("terms", new JsonArray(terms)).put("k", candidates).put("filters", f).put("principal", principal))
+            .put("terms", new JsonArray(keywords.terms())).put("words", new JsonArray(keywords.words()))
+            .put("k", candidates).put("filters", f).put("principal", principal))
             .onSuccess(h -> timings.put("keyword_ms", ms(t0)));
     Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
         ? Future.succeededFuture(List.of())

@@ -9,7 +9,7 @@ import dev.memorymcp.bus.Principal;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.Relations;
 import dev.memorymcp.bus.Vectors;
-import dev.memorymcp.bus.text.QueryTerms;
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupePolicy.Decision;
 import dev.memorymcp.storage.dedupe.DedupePolicy.Neighbour;
@@ -249,7 +249,7 @@ final class MemoryService {
     Future<List<MemoryStore.Scored>> dense = store.vectorSearch(ns, vector, NEIGHBOURS, sameScope);
     Future<List<MemoryStore.Scored>> lexical = policy.covered(in.content())
         ? Future.succeededFuture(List.of())
-        : store.keywordSearch(ns, QueryTerms.of(in.content(), true), NEIGHBOURS * 2, sameScope);
+        : store.keywordSearch(ns, KeywordQuery.of(in.content(), true), NEIGHBOURS * 2, sameScope);
     return Future.all(dense, lexical).compose(cf -> {
       Map<String, Double> scores = new LinkedHashMap<>();
       dense.result().forEach(s -> scores.put(s.id(), s.score()));

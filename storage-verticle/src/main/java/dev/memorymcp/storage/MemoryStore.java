@@ -1,6 +1,7 @@
 package dev.memorymcp.storage;
 
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.Relation;
@@ -105,9 +106,15 @@ public interface MemoryStore {
   /**
    * Keyword top-k over the full-text indexes: Latin-script terms through the unicode61/porter
    * table (BM25), CJK terms through the trigram table (terms shorter than three characters through
-   * an index of CJK unigrams and bigrams). Scores are higher-is-better and comparable only within one call.
+   * an index of CJK unigrams and bigrams), Japanese words through the Kuromoji word table; the
+   * lists are fused. Scores are higher-is-better and comparable only within one call.
    */
-  Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k, Filters filters);
+  Future<List<Scored>> keywordSearch(String namespace, KeywordQuery query, int k, Filters filters);
+
+  /** Keyword search by terms alone (no Japanese words). */
+  default Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k, Filters filters) {
+    return keywordSearch(namespace, KeywordQuery.ofTerms(terms), k, filters);
+  }
 
   /** Appends ACCESS events and bumps access_count / last_accessed for the ids. */
   Future<Void> recordAccess(String namespace, List<String> ids, String sessionId, long at);

@@ -14,7 +14,7 @@ import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.Relations;
 import dev.memorymcp.bus.Vectors;
-import dev.memorymcp.bus.text.QueryTerms;
+import dev.memorymcp.bus.text.KeywordQuery;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -183,7 +183,7 @@ final class StorageApi {
         null, before == null ? null : before - 1, null, null, null, true));
     Future<List<String>> matched;
     if (query != null && !query.isBlank()) {
-      List<String> terms = QueryTerms.of(query, true);
+      KeywordQuery terms = KeywordQuery.of(query, true);
       if (terms.isEmpty()) {
         throw MemoryException.invalidField("query", "has no searchable words after removing stop words");
       }
@@ -291,7 +291,9 @@ final class StorageApi {
 
   Future<JsonObject> keywordCandidates(JsonObject body) {
     List<String> terms = Fields.optStrings(body, "terms", 64, 200);
-    return store.keywordSearch(ns(body), terms == null ? List.of() : terms, k(body), filters(body))
+    List<String> words = Fields.optStrings(body, "words", 64, 200);
+    return store.keywordSearch(ns(body), new KeywordQuery(terms == null ? List.of() : terms,
+        words == null ? List.of() : words), k(body), filters(body))
         .map(StorageApi::candidates);
   }
 

@@ -1,11 +1,8 @@
 package dev.memorymcp.storage.internal;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,9 +15,6 @@ import java.util.List;
  */
 final class CjkGrams {
   private CjkGrams() {}
-
-  /** Rows read per page by the V2 backfill. */
-  private static final int BACKFILL_PAGE = 500;
 
   static boolean isCjk(int cp) {
     Character.UnicodeScript script = Character.UnicodeScript.of(cp);
@@ -99,37 +93,7 @@ final class CjkGrams {
 
   /** The Java step of migration V2: gram rows for every existing memory, page by page. */
   static Future<Void> backfill(SqlConnection conn) {
-    return backfill(conn, 0L);
-  }
-
-  private static Future<Void> backfill(SqlConnection conn, long afterSeq) {
-    return conn.preparedQuery(SqlQueries.CJK_BACKFILL_PAGE)
-        .execute(Tuple.of(afterSeq, BACKFILL_PAGE))
-        .compose(rows -> {
-          List<Tuple> inserts = new ArrayList<>();
-          long last = afterSeq;
-          for (Row r : rows) {
-            last = r.getLong("seq");
-            List<String> tags = new ArrayList<>();
-            String json = r.getString("tags");
-            if (json != null && !json.isBlank()) {
-              new JsonArray(json).forEach(t -> tags.add(String.valueOf(t)));
-            }
-            String grams = of(r.getString("name"), r.getString("content"),
-                r.getString("summary"), tags);
-            if (!grams.isEmpty()) {
-              inserts.add(Tuple.of(last, grams));
-            }
-          }
-          Future<Void> written = inserts.isEmpty() ? Future.succeededFuture()
-              : inserts.size() == 1
-                  ? conn.preparedQuery(SqlQueries.INSERT_FTS_CJK_ROW).execute(inserts.get(0))
-                      .mapEmpty()
-                  : conn.preparedQuery(SqlQueries.INSERT_FTS_CJK_ROW).executeBatch(inserts)
-                      .mapEmpty();
-          long next = last;
-          return rows.size() < BACKFILL_PAGE ? written
-              : written.compose(v -> backfill(conn, next));
-        });
+    return IndexBackfill.run(conn, SqlQueries.INSERT_FTS_CJK_ROW, r -> of(r.getString("name"),
+        r.getString("content"), r.getString("summary"), IndexBackfill.tags(r)));
   }
 }

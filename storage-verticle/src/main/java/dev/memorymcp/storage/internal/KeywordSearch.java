@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Keyword search over the reader pool: one BM25 query per FTS5 table that has terms (short CJK
- * terms through the gram table), each restricted to the namespace and filters, then fused.
+ * terms through the gram table, Japanese words through the word table), each restricted to the
+ * namespace and filters, then fused.
  */
 final class KeywordSearch {
   private KeywordSearch() {}
@@ -31,6 +32,9 @@ final class KeywordSearch {
     if (!terms.shortCjk().isEmpty()) {
       List<String> grams = terms.shortCjk().stream().map(CjkGrams::token).toList();
       parts.add(bm25(db, SqlQueries.FTS_CJK, grams, namespace, where, k));
+    }
+    if (!terms.japaneseWords().isEmpty()) {
+      parts.add(bm25(db, SqlQueries.FTS_JA, terms.japaneseWords(), namespace, where, k));
     }
     return Future.all(parts).map(all -> {
       List<List<Scored>> lists = new ArrayList<>();

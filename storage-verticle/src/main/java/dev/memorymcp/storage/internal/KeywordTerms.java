@@ -1,5 +1,6 @@
 package dev.memorymcp.storage.internal;
 
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.storage.MemoryStore.Scored;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,9 +10,17 @@ import java.util.Map;
 /**
  * Keyword terms sorted by the index that can answer them, and the fusion of the per-index results.
  * Latin-script terms go to the unicode61/porter table; terms with Han, Hiragana or Katakana go to
- * the trigram table when they have at least three characters, else to the CJK gram table.
+ * the trigram table when they have at least three characters, else to the CJK gram table; Japanese
+ * words (Kuromoji) go to the word table.
  */
-record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk) {
+record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk, List<String> japaneseWords) {
+
+  static KeywordTerms of(KeywordQuery query) {
+    KeywordTerms t = of(query.terms());
+    List<String> words = new ArrayList<>();
+    query.words().stream().map(String::strip).filter(w -> !w.isEmpty()).forEach(w -> add(words, w));
+    return new KeywordTerms(t.latin, t.cjk, t.shortCjk, words);
+  }
 
   static KeywordTerms of(List<String> terms) {
     List<String> latin = new ArrayList<>();
@@ -28,11 +37,11 @@ record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk)
         add(latin, t);
       }
     }
-    return new KeywordTerms(latin, cjk, shortCjk);
+    return new KeywordTerms(latin, cjk, shortCjk, List.of());
   }
 
   boolean isEmpty() {
-    return latin.isEmpty() && cjk.isEmpty() && shortCjk.isEmpty();
+    return latin.isEmpty() && cjk.isEmpty() && shortCjk.isEmpty() && japaneseWords.isEmpty();
   }
 
   static boolean hasCjk(String s) {

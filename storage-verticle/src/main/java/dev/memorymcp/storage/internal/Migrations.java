@@ -31,14 +31,15 @@ final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** The scripts in version order; append new ones, never edit applied ones. */
-  static final List<String> SCRIPTS = List.of("V1__core.sql", "V2__cjk_grams.sql", "V3__write_keys.sql");
+  static final List<String> SCRIPTS = List.of("V1__core.sql", "V2__cjk_grams.sql", "V3__write_keys.sql",
+      "V4__japanese_words.sql");
 
   /** The ingest queue's own database ({@code ingest.db}); names with a folder resolve under {@code db/}. */
   static final List<String> INGEST_SCRIPTS = List.of("ingest/V1__jobs.sql");
 
-  /** Steps SQL cannot express, by script: V2 backfills the CJK gram index. */
+  /** Steps SQL cannot express, by script: V2 and V4 backfill the CJK gram and Japanese word indexes. */
   private static final Map<String, Function<SqlConnection, Future<Void>>> JAVA_STEPS =
-      Map.of("V2__cjk_grams.sql", CjkGrams::backfill);
+      Map.of("V2__cjk_grams.sql", CjkGrams::backfill, "V4__japanese_words.sql", JapaneseWordIndex::backfill);
 
   private static final String DIR = "db/migration/";
   private static final Pattern VERSION = Pattern.compile("(?:[a-z]+/)?V(\\d+)__.+\\.sql");

@@ -1,6 +1,7 @@
 package dev.memorymcp.storage.internal;
 
 import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.text.JapaneseWords;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -9,13 +10,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.tartarus.snowball.ext.PorterStemmer;
 
 /**
  * The keyword index of the Qdrant store: client-computed sparse vectors whose dimensions are
  * hashed tokens of the same three kinds as the SQLite store's FTS5 tables, so one query per kind
  * gives the same candidates: {@code w:} Porter-stemmed unicode61-like words (Latin terms),
  * {@code t:} lower-cased character trigrams holding a CJK character (CJK terms of three or more
- * characters), {@code g:} exact CJK unigrams and bigrams (shorter CJK terms, see {@link CjkGrams}).
+ * characters), {@code g:} exact CJK unigrams and bigrams (shorter CJK terms, see {@link CjkGrams}),
+ * {@code j:} Kuromoji's Japanese words ({@link JapaneseWords}).
  * A document's weight per token is BM25's saturated term frequency (k1 = 1.2, b = 0.75, against a
  * fixed average length, as Qdrant's own BM25 does); Qdrant's IDF modifier supplies the inverse
  * document frequency at query time, so scores are BM25 over the namespace's collection.
@@ -59,6 +62,8 @@ final class QdrantKeywords {
       }
     }
     addBm25(out, grams);
+    addBm25(out, JapaneseWords.joined(fields).isEmpty() ? List.of()
+        : java.util.Arrays.stream(JapaneseWords.joined(fields).split(" ")).map(w -> "j:" + w).toList());
     return new Sparse(List.copyOf(out.keySet()), List.copyOf(out.values()));
   }
 
@@ -73,6 +78,9 @@ final class QdrantKeywords {
     }
     if (!terms.shortCjk().isEmpty()) {
       out.add(query(terms.shortCjk().stream().map(t -> "g:" + CjkGrams.token(t)).toList()));
+    }
+    if (!terms.japaneseWords().isEmpty()) {
+      out.add(query(terms.japaneseWords().stream().map(w -> "j:" + w).toList()));
     }
     return out.stream().filter(s -> !s.isEmpty()).toList();
   }
@@ -109,12 +117,20 @@ final class QdrantKeywords {
         if (Character.isLetterOrDigit(cp) && !CjkGrams.isCjk(cp)) {
           word.appendCodePoint(cp);
         } else if (word.length() > 0) {
-          out.add("w:" + PorterStemmer.stem(word.toString()));
+          out.add("w:" + stem(word.toString()));
           word.setLength(0);
         }
       }
     }
     return out;
+  }
+
+  /** Snowball's implementation of the original Porter algorithm (the one FTS5's porter tokenizer uses). */
+  static String stem(String word) {
+    PorterStemmer s = new PorterStemmer(); // not thread-safe, and cheap to make
+    s.setCurrent(word);
+    s.stem();
+    return s.getCurrent();
   }
 
   /** Lower-cased trigrams (by code point, within one text) that hold a CJK character. */

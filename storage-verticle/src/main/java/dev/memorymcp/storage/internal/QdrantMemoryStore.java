@@ -13,6 +13,7 @@ import static io.qdrant.client.ValueFactory.value;
 
 import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
@@ -483,9 +484,9 @@ public final class QdrantMemoryStore implements MemoryStore, StoreTransfer {
   }
 
   @Override
-  public Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k,
+  public Future<List<Scored>> keywordSearch(String namespace, KeywordQuery query, int k,
       Filters filters) {
-    KeywordTerms t = KeywordTerms.of(terms);
+    KeywordTerms t = KeywordTerms.of(query);
     if (t.isEmpty() || k <= 0) {
       return Future.succeededFuture(List.of());
     }

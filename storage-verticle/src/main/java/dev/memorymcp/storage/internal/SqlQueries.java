@@ -82,7 +82,11 @@ final class SqlQueries {
       "INSERT INTO memories_fts_cjk(rowid, grams) VALUES (?, ?)";
   static final String DELETE_FTS_CJK = "DELETE FROM memories_fts_cjk WHERE rowid = ?";
   /** Params: after seq, limit. */
-  static final String CJK_BACKFILL_PAGE = "SELECT seq, name, content, summary, tags "
+  static final String INSERT_FTS_JA =
+      "INSERT INTO memories_fts_ja(rowid, words) SELECT seq, ? FROM memories WHERE id = ?";
+  static final String INSERT_FTS_JA_ROW = "INSERT INTO memories_fts_ja(rowid, words) VALUES (?, ?)";
+  static final String DELETE_FTS_JA = "DELETE FROM memories_fts_ja WHERE rowid = ?";
+  static final String BACKFILL_PAGE = "SELECT seq, name, content, summary, tags "
       + "FROM memories WHERE seq > ? ORDER BY seq LIMIT ?";
 
   // ---- vectors ----
@@ -164,4 +168,5 @@ final class SqlQueries {
   static final String FTS = "memories_fts";
   static final String FTS_TRIGRAM = "memories_fts_trigram";
   static final String FTS_CJK = "memories_fts_cjk";
+  static final String FTS_JA = "memories_fts_ja";
 }

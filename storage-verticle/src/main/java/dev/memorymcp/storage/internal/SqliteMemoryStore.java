@@ -2,6 +2,7 @@ package dev.memorymcp.storage.internal;
 
 import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
@@ -351,9 +352,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   }
 
   @Override
-  public Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k,
+  public Future<List<Scored>> keywordSearch(String namespace, KeywordQuery query, int k,
       Filters filters) {
-    KeywordTerms t = KeywordTerms.of(terms);
+    KeywordTerms t = KeywordTerms.of(query);
     if (t.isEmpty() || k <= 0) {
       return Future.succeededFuture(List.of());
     }

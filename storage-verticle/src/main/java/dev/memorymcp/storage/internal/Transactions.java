@@ -232,17 +232,19 @@ final class Transactions {
     return chain.map(v -> out);
   }
 
-  /** The rows of the memory in the three keyword indexes (its row must exist). */
+  /** The rows of the memory in the four keyword indexes (its row must exist). */
   private static Future<Void> indexText(SqlConnection conn, Memory m) {
     return exec(conn, SqlQueries.INSERT_FTS, Tuple.of(m.id()))
         .compose(v -> exec(conn, SqlQueries.INSERT_FTS_TRIGRAM, Tuple.of(m.id())))
-        .compose(v -> CjkGrams.index(conn, m.id(), m.name(), m.content(), m.summary(), m.tags()));
+        .compose(v -> CjkGrams.index(conn, m.id(), m.name(), m.content(), m.summary(), m.tags()))
+        .compose(v -> JapaneseWordIndex.index(conn, m.id(), m.name(), m.content(), m.summary(), m.tags()));
   }
 
   private static Future<Void> unindexText(SqlConnection conn, List<Tuple> seqs) {
     return batch(conn, SqlQueries.DELETE_FTS, seqs)
         .compose(v -> batch(conn, SqlQueries.DELETE_FTS_TRIGRAM, seqs))
-        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_CJK, seqs));
+        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_CJK, seqs))
+        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_JA, seqs));
   }
 
   private static Future<Void> exec(SqlConnection conn, String sql, Tuple params) {

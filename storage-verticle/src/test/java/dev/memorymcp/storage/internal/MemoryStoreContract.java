@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
@@ -379,6 +380,31 @@ abstract class MemoryStoreContract {
       nonTrivial += expected.isEmpty() || expected.size() == all.size() ? 0 : 1;
     }
     assertThat(nonTrivial).as("trials that select some but not all").isGreaterThan(20);
+  }
+
+  @Test
+  @DisplayName("Japanese words: inflections meet at their base form, words do not match inside other words, deletes unindex")
+  void japaneseWords() {
+    create(memory("ns1", "ramen", "昨日は駅前でラーメンを食べた").build());
+    create(memory("ns1", "tokyo", "東京都に住んでいます").build());
+    create(memory("ns1", "kyoto", "京都の寺を見に行きたい").tags("旅行").build());
+    create(memory("ns1", "en", "We ate ramen yesterday").build());
+    assertThat(words("ラーメンを食べます")).containsExactly("ramen");
+    assertThat(words("京都")).containsExactly("kyoto"); // the n-grams would also find 東京都
+    assertThat(words("コンピューター")).isEmpty();
+    assertThat(words("旅行")).containsExactly("kyoto");
+    // the n-gram side alone still finds the substring; both together rank the whole word first
+    assertThat(store.keywordSearch("ns1", KeywordQuery.of("京都", true, KeywordQuery.Japanese.NGRAMS), 10,
+        Filters.NONE).await().stream().map(Scored::id)).contains("tokyo", "kyoto");
+    assertThat(store.keywordSearch("ns1", KeywordQuery.of("京都", true), 10, Filters.NONE).await().get(0).id())
+        .isEqualTo("kyoto");
+    store.delete("ns1", List.of("ramen"), "test", null).await();
+    assertThat(words("ラーメンを食べます")).isEmpty();
+  }
+
+  private List<String> words(String query) {
+    return store.keywordSearch("ns1", KeywordQuery.of(query, true, KeywordQuery.Japanese.WORDS), 10, Filters.NONE)
+        .await().stream().map(Scored::id).toList();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.storage.MemoryStore.Scored;
 import io.vertx.core.Future;
@@ -31,20 +32,20 @@ class MigrationsTest extends StoreTestBase {
     List<Object> versions = column(store.readerPool(), "SELECT version FROM schema_migrations");
     List<Object> appliedAt =
         column(store.readerPool(), "SELECT applied_at FROM schema_migrations ORDER BY version");
-    assertThat(versions).containsExactly(1, 2, 3);
+    assertThat(versions).containsExactly(1, 2, 3, 4);
 
     reopen();
     reopen();
 
     assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations"))
-        .containsExactly(1, 2, 3);
+        .containsExactly(1, 2, 3, 4);
     assertThat(column(store.readerPool(),
         "SELECT applied_at FROM schema_migrations ORDER BY version"))
         .containsExactlyElementsOf(appliedAt);
     assertThat(column(store.readerPool(),
         "SELECT name FROM pragma_table_list WHERE schema = 'main' "
             + "AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite%' ORDER BY name"))
-        .containsExactly("events", "memories", "memories_fts", "memories_fts_cjk",
+        .containsExactly("events", "memories", "memories_fts", "memories_fts_cjk", "memories_fts_ja",
             "memories_fts_trigram", "meta", "relations", "schema_migrations", "vectors");
   }
 
@@ -97,10 +98,12 @@ class MigrationsTest extends StoreTestBase {
   }
 
   @Test
-  @DisplayName("V1 has one statement per table and index, V2 one for the gram table")
+  @DisplayName("V1 has one statement per table and index, V2 one for the gram table, V4 one for the word table")
   void scriptsLoad() {
     List<Migrations.Script> scripts = Migrations.load();
-    assertThat(scripts).extracting(Migrations.Script::version).containsExactly(1, 2, 3);
+    assertThat(scripts).extracting(Migrations.Script::version).containsExactly(1, 2, 3, 4);
+    assertThat(scripts.get(3).statements()).hasSize(1)
+        .allSatisfy(s -> assertThat(s).startsWith("CREATE VIRTUAL TABLE memories_fts_ja"));
     assertThat(scripts.get(0).statements()).hasSize(12)
         .allSatisfy(s -> assertThat(s).doesNotEndWith(";").doesNotStartWith("--"));
     assertThat(scripts.get(1).statements()).hasSize(1)
@@ -108,7 +111,7 @@ class MigrationsTest extends StoreTestBase {
   }
 
   @Test
-  @DisplayName("V2 on a V1 database backfills the gram table from the existing memories")
+  @DisplayName("V2 and V4 on a V1 database backfill the gram and word tables from the existing memories")
   void v2BackfillsV1Database() {
     store.close().await();
     Path v1 = dir.resolve("v1/memory.db");
@@ -147,8 +150,12 @@ class MigrationsTest extends StoreTestBase {
     store = new SqliteMemoryStore(vertx, v1, "NORMAL");
     store.open().await();
     assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations"))
-        .containsExactly(1, 2, 3);
+        .containsExactly(1, 2, 3, 4);
     assertThat(countRows("SELECT count(*) FROM memories_fts_cjk")).isEqualTo(1205);
+    assertThat(countRows("SELECT count(*) FROM memories_fts_ja")).isEqualTo(1205);
+    // 出張する is the base form of 出張します: only the word index can match it
+    assertThat(store.keywordSearch("ns1", KeywordQuery.of("出張する", true, KeywordQuery.Japanese.WORDS), 10,
+        Filters.NONE).await()).extracting(Scored::id).containsExactly("t");
     assertThat(store.keywordSearch("ns1", List.of("東京"), 10, Filters.NONE).await())
         .extracting(Scored::id).containsExactly("t");
     assertThat(store.keywordSearch("ns1", List.of("会"), 10, Filters.NONE).await())
