@@ -1,5 +1,6 @@
 package dev.memorymcp.storage.dedupe;
 
+import dev.memorymcp.bus.text.JapaneseWords;
 import dev.memorymcp.bus.text.Scripts;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -72,7 +73,8 @@ public final class DedupePolicy {
       double lex = Lexical.similarity(content, n.content());
       Set<String> old = Lexical.units(n.content());
       boolean superset = units.containsAll(old) && !old.containsAll(units);
-      boolean negates = superset && addsNegation(units, old);
+      // a negation added or dropped, in either language, makes the pair a contradiction
+      boolean negates = superset && addsNegation(units, old) || negations(content) != negations(n.content());
       boolean conflict = negates || conflicting(keys, Lexical.keyTokens(n.content()));
       boolean close = dense ? n.dense() >= t.merge() && lex >= t.lexicalMerge()
           : lex >= t.lexicalMergeUncovered();
@@ -103,6 +105,17 @@ public final class DedupePolicy {
       return new Decision(Action.RELATE, null, related, 0, 0, "similar to existing memories");
     }
     return new Decision(Action.CREATE, null, List.of(), 0, 0, "nothing similar");
+  }
+
+  /** English negation words (not, no, never, n't …) plus Japanese negative auxiliaries (ない, ません, ず …). */
+  static int negations(String text) {
+    int n = 0;
+    for (String w : Lexical.units(text)) {
+      if (NEGATIONS.contains(w) && w.codePoints().noneMatch(Scripts::isCjk)) {
+        n++;
+      }
+    }
+    return n + JapaneseWords.negations(text);
   }
 
   /** Whether the words the new text adds include a negation (English words; Japanese ない / ません / 無 ...). */
