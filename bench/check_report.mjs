@@ -13,8 +13,10 @@ for (const t of ["hybrid", "semantic", "keyword"]) {
   need(step?.recall?.[t]?.latency_ms?.n > 0, `latency: no ${t} recall samples`);
   need(step?.recall?.[t]?.throughput?.per_second > 0, `latency: no ${t} throughput`);
   need(s.quality?.results?.[t]?.all?.queries > 0, `quality: no ${t} results`);
+  need(s.quality?.latency_ms?.[t]?.n > 0, `quality: no ${t} search latency`);
 }
 need(step?.rss_mib_after_recall > 0, "latency: resident memory not read");
+need(s.dedupe?.pairs > 0 && Object.keys(s.dedupe?.results ?? {}).length === 6, "dedupe: no pairs judged");
 need(s.mcp?.mcp_recall_ms?.n > 0 && s.mcp?.rest_search_ms?.n > 0, "mcp: no samples");
 need(s.ingest?.ack_ms?.n > 0, "ingest: no acknowledgements measured");
 need(s.ingest?.errors === 0, `ingest: ${s.ingest?.errors} errors ${JSON.stringify(s.ingest?.error_samples)}`);
@@ -27,4 +29,4 @@ if (problems.length) {
 }
 console.log(`bench report ok: hybrid p50 ${step.recall.hybrid.latency_ms.p50} ms at ${step.size}, ` +
   `MCP p50 ${s.mcp.mcp_recall_ms.p50} ms, ingest ack p99 ${s.ingest.ack_ms.p99} ms, ` +
-  `hybrid recall@5 ${s.quality.results.hybrid.all["recall@5"]}`);
+  `hybrid recall@5 ${s.quality.results.hybrid.all["recall@5"]}, dedupe pairs ${s.dedupe.pairs}`);

@@ -33,7 +33,9 @@ public final class BenchMain {
         mcp       MCP recall (Java SDK client, Streamable HTTP) against REST search on the same data
         ingest    POST /api/v1/ingest at a fixed rate (open loop) while extraction runs: ack latency
         quality   load a JSONL dataset, score every query per search type (recall@1/5/10, MRR@10, nDCG@10)
-        all       latency, then mcp on the latency namespace, quality, ingest
+        dedupe    remember labelled sentence pairs (entailment / contradiction / neutral, en + ja) one after
+                  the other: false merges (a contradiction or new information merged away), missed duplicates
+        all       latency, then mcp on the latency namespace, quality, dedupe, ingest
 
       the service:
         --url URL                 a running service (default http://127.0.0.1:26262)
@@ -51,6 +53,7 @@ public final class BenchMain {
       ingest:   --rate 200 --seconds 20 --ingest-warmup 5 (seconds; `--warmup` too when the scenario is ingest)
                 --drain-timeout 600
       quality:  --dataset bench/datasets/handmade --dedupe false
+      dedupe:   --pairs bench/datasets/jsick/pairs.jsonl --per-label 100 (pairs per language and label)
       """;
 
   static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
@@ -59,12 +62,13 @@ public final class BenchMain {
       Map.entry("--queries", "300"), Map.entry("--warmup", "50"), Map.entry("--clients", "4"),
       Map.entry("--throughput-seconds", "10"), Map.entry("--dedupe", "false"), Map.entry("--size", "1000"),
       Map.entry("--rate", "200"), Map.entry("--seconds", "20"), Map.entry("--ingest-warmup", "5"),
-      Map.entry("--drain-timeout", "600"), Map.entry("--dataset", "bench/datasets/handmade"));
+      Map.entry("--drain-timeout", "600"), Map.entry("--dataset", "bench/datasets/handmade"),
+      Map.entry("--pairs", "bench/datasets/jsick/pairs.jsonl"), Map.entry("--per-label", "100"));
 
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "all");
+    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "all");
     if (args.length == 0 || !scenarios.contains(args[0])) {
       System.err.print(USAGE);
       System.exit(2);
@@ -134,6 +138,9 @@ public final class BenchMain {
       if (scenario.equals("quality") || scenario.equals("all")) {
         scenarios.put("quality", new QualityScenario(http, run).run(Path.of(o.get("--dataset")),
             Boolean.parseBoolean(o.get("--dedupe"))));
+      }
+      if (scenario.equals("dedupe") || scenario.equals("all")) {
+        scenarios.put("dedupe", new DedupeScenario(http, run).run(Path.of(o.get("--pairs")), i(o, "--per-label")));
       }
       if (scenario.equals("ingest") || scenario.equals("all")) {
         scenarios.put("ingest", new IngestScenario(http, "bench-ingest-" + run).run(i(o, "--rate"), i(o, "--seconds"),

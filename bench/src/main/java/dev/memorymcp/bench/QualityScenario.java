@@ -18,7 +18,8 @@ import java.util.Set;
  * Retrieval quality on a dataset in the neutral JSONL form: loads {@code memories.jsonl} through
  * {@code POST /api/v1/memories:batch} (the dataset id kept in metadata) into personas
  * {@code <namespace>-<run>}, runs every query of {@code queries.jsonl} with each search type, and
- * reports recall@1/5/10, MRR@10 and nDCG@10 overall, per category and per namespace. Searches
+ * reports recall@1/5/10, MRR@10 and nDCG@10 overall, per category and per namespace, with the
+ * sequential search latency per type (the queries run one at a time, so it is a fair A/B). Searches
  * pass {@code record_access: false}, so one query's results never boost the next one's.
  */
 final class QualityScenario {
@@ -65,11 +66,15 @@ final class QualityScenario {
         memories.size(), loadSeconds, memories.size() / loadSeconds, dedupe);
 
     QualityReport report = new QualityReport();
+    JsonObject latency = new JsonObject();
     for (String type : BenchMain.SEARCH_TYPES) {
+      List<Double> ms = new ArrayList<>();
       for (JsonObject q : queries) {
+        long q0 = System.nanoTime();
         JsonObject reply = http.post("/api/v1/search", persona(q.getString("namespace")), new JsonObject()
             .put("query", q.getString("query")).put("limit", 10).put("search_type", type)
             .put("record_access", false), 200); // no access boosts between queries: repeatable scores
+        ms.add((System.nanoTime() - q0) / 1e6);
         List<String> ranked = new ArrayList<>();
         reply.getJsonArray("results").forEach(o -> ranked.add(datasetIdOf.getOrDefault(((JsonObject) o).getString("id"), "?")));
         Set<String> gold = new LinkedHashSet<>();
@@ -77,11 +82,13 @@ final class QualityScenario {
         report.add(type, List.of("all", "category:" + q.getString("category", "none"),
             "namespace:" + q.getString("namespace")), ranked, gold);
       }
+      latency.put(type, Stats.summary(ms));
     }
     System.out.print(report.table());
+    System.out.println("search latency (sequential, ms, client side): " + latency.encode());
     return new JsonObject().put("dataset", dataset.toString()).put("memories", memories.size())
         .put("queries", queries.size()).put("dedupe", dedupe).put("load_seconds", Stats.round(loadSeconds))
-        .put("results", report.toJson());
+        .put("results", report.toJson()).put("latency_ms", latency);
   }
 
   String persona(String namespace) {
