@@ -8,6 +8,9 @@ import dev.memorymcp.embedding.internal.Embedder;
 import dev.memorymcp.embedding.internal.EmbeddingOptions;
 import dev.memorymcp.embedding.internal.LruCache;
 import dev.memorymcp.embedding.internal.MicroBatcher;
+import dev.memorymcp.embedding.hub.HubDownloader;
+import dev.memorymcp.embedding.hub.ModelCard;
+import dev.memorymcp.embedding.hub.ModelCards;
 import dev.memorymcp.embedding.internal.ModelFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,6 +45,7 @@ public final class EmbeddingVerticle extends VerticleBase {
   /** Loads the model (extracting it first if needed), then registers the consumers. */
   @Override
   public Future<?> start() throws Exception {
+    pullIfAsked(config());
     ModelSpec declared = ModelSpec.fromSettings(config());
     options = EmbeddingOptions.fromSettings(config(), declared);
     long t0 = System.nanoTime();
@@ -71,6 +75,18 @@ public final class EmbeddingVerticle extends VerticleBase {
       embedder = null;
     }
     return Future.succeededFuture();
+  }
+
+  /** With {@code models.auto_pull} (off by default), a hub model not yet downloaded is pulled first. */
+  static void pullIfAsked(JsonObject cfg) throws Exception {
+    String model = cfg.getString("embedding.model", "");
+    ModelCard card = ModelCards.find(model);
+    java.nio.file.Path models = HubDownloader.modelsDir(cfg);
+    if (card != null && cfg.getBoolean("models.auto_pull", false) && !HubDownloader.present(models, card)) {
+      LOG.info("pulling {} from {} (models.auto_pull)", card.id(), cfg.getString("models.hub_url", HubDownloader.DEFAULT_ENDPOINT));
+      new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.out)
+          .pull(card, cfg.getString("models.revision", "main"), models);
+    }
   }
 
   /** The loaded model; its dimension is known once {@code start()} has completed. */

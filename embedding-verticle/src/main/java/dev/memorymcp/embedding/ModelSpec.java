@@ -1,5 +1,8 @@
 package dev.memorymcp.embedding;
 
+import dev.memorymcp.embedding.hub.HubDownloader;
+import dev.memorymcp.embedding.hub.ModelCard;
+import dev.memorymcp.embedding.hub.ModelCards;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,11 +74,15 @@ public record ModelSpec(String name, String pooling, String queryPrefix, String 
    */
   public static ModelSpec fromSettings(JsonObject cfg) {
     String model = cfg.getString("embedding.model", "e5-small-v2").trim().toLowerCase();
+    if (ModelCards.isHubName(model)) {
+      return hub(cfg, model);
+    }
     if (!CUSTOM.equals(model)) {
       ModelSpec spec = BUILT_IN.get(model);
       if (spec == null) {
         throw new IllegalArgumentException("unknown embedding.model '" + model
-            + "'; valid values: " + String.join(", ", modelNames()));
+            + "'; valid values: " + String.join(", ", modelNames()) + ", or a hub model: "
+            + String.join(", ", ModelCards.all().stream().map(ModelCard::id).toList()));
       }
       return spec;
     }
@@ -87,6 +94,27 @@ public record ModelSpec(String name, String pooling, String queryPrefix, String 
     return custom(Path.of(dir), cfg.getString("embedding.pooling", "mean"),
         cfg.getString("embedding.query_prefix", ""), cfg.getString("embedding.passage_prefix", ""),
         cfg.getBoolean("embedding.multilingual", false));
+  }
+
+  /**
+   * A Hugging Face model by its card, from {@code <data_dir>/models/hub/} where {@code models pull}
+   * (or {@code models.auto_pull} at start) put it; the service never downloads on its own otherwise.
+   */
+  static ModelSpec hub(JsonObject cfg, String model) {
+    ModelCard card = ModelCards.find(model);
+    if (card == null) {
+      throw new IllegalArgumentException("embedding.model '" + model + "' has no model card here; known hub models: "
+          + String.join(", ", ModelCards.all().stream().map(ModelCard::id).toList())
+          + " (any other ONNX model works as embedding.model=custom with embedding.model_dir)");
+    }
+    Path models = HubDownloader.modelsDir(cfg);
+    if (!HubDownloader.present(models, card)) {
+      throw new IllegalArgumentException("embedding model " + card.id() + " is not downloaded yet: run `java -jar "
+          + "server/target/memory-server.jar models pull " + card.id() + "` once with internet access (or set "
+          + "MEMORY_MCP_MODELS_AUTO_PULL=true to pull it at start)");
+    }
+    Path dir = HubDownloader.directory(models, card).toAbsolutePath().normalize();
+    return new ModelSpec(card.id(), card.pooling(), card.queryPrefix(), card.passagePrefix(), true, 0, null, null, dir);
   }
 
   /** A model directory; throws IllegalArgumentException naming the directory and a missing file. */
@@ -136,6 +164,9 @@ public record ModelSpec(String name, String pooling, String queryPrefix, String 
     m.put("all-minilm-l6-v2", classpath("all-minilm-l6-v2-q", "mean", "", ""));
     m.put("bge-small-en-v1.5", classpath("bge-small-en-v1.5-q", "cls",
         "Represent this sentence for searching relevant passages: ", ""));
+    // BGE v1.5 retrieves without its (Chinese) query instruction; CJK text is inside its vocabulary
+    m.put("bge-small-zh-v1.5", new ModelSpec("bge-small-zh-v1.5-q", "cls", "", "", true, 0,
+        "bge-small-zh-v1.5-q.onnx", "bge-small-zh-v1.5-q-tokenizer.json", null));
     return Collections.unmodifiableMap(m);
   }
 }

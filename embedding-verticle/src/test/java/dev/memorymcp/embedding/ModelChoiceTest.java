@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.Vectors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,6 +61,27 @@ class ModelChoiceTest {
       assertThat(info.getInteger("dimension")).isEqualTo(384);
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  @DisplayName("bge-small-zh-v1.5 loads (512 dimensions, multilingual) and places a Japanese paraphrase nearest")
+  void bgeZhReadsJapanese(Vertx vertx, VertxTestContext ctx) {
+    JsonObject cfg = TestSupport.settings(dataDir).put("embedding.model", "bge-small-zh-v1.5");
+    deployAndInfo(vertx, cfg)
+        .compose(info -> Bus.request(vertx, Addresses.EMBED, embedBody("query", "ペットの犬について"))
+            .compose(q -> Bus.request(vertx, Addresses.EMBED, embedBody("passage",
+                "私は柴犬を飼っていて、毎朝散歩に連れて行く", "来週の会議は東京の本社で開かれる"))
+                .map(p -> List.of(info, q, p))))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          JsonObject info = all.get(0);
+          assertThat(info.getString("model")).isEqualTo("bge-small-zh-v1.5-q");
+          assertThat(info.getInteger("dimension")).isEqualTo(512);
+          assertThat(info.getBoolean("multilingual")).isTrue();
+          float[] q = vectors(all.get(1)).get(0);
+          List<float[]> p = vectors(all.get(2));
+          assertThat((double) Vectors.dot(q, p.get(0))).isGreaterThan(Vectors.dot(q, p.get(1)) + 0.05);
+          ctx.completeNow();
+        })));
   }
 
   @Test
@@ -117,7 +140,7 @@ class ModelChoiceTest {
         .put("embedding.model", "gpt-embed")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("gpt-embed")
-        .hasMessageContaining("e5-small-v2, all-minilm-l6-v2, bge-small-en-v1.5, custom");
+        .hasMessageContaining("e5-small-v2, all-minilm-l6-v2, bge-small-en-v1.5, bge-small-zh-v1.5, custom");
   }
 
   @Test

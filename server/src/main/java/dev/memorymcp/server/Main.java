@@ -29,6 +29,7 @@ public final class Main {
         case "rebuild" -> rebuild();
         case "migrate" -> MigrateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
         case "keys" -> KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        case "models" -> ModelsCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
         case "export" -> TransferCommand.run(true, java.util.Arrays.copyOfRange(args, 1, args.length));
         case "import" -> TransferCommand.run(false, java.util.Arrays.copyOfRange(args, 1, args.length));
         case "help", "--help", "-h" -> help(0);
@@ -65,10 +66,13 @@ public final class Main {
         "  rebuild    re-embed every memory with the configured model (after changing the model)",
         "  migrate    --from sqlite|qdrant --to qdrant|sqlite [--namespace NS] [--batch-size N] [--dry-run]:",
         "             copy memories, vectors, histories and relations between backends (resumable)",
-        "  keys       create --name N --role admin|member|viewer [--namespace NS]... [--expires-days D] | list [--all]",
+        "  keys       create --name N --role admin|member|viewer [--namespace NS]... [--scope-id ID]... [--expires-days D] | list [--all]",
         "             | revoke KEY_ID: manage API keys in the data directory (while the service is stopped)",
         "  export     --out FILE [--namespace NS] [--scope-id S] [--with-vectors]: memories, history and relations as JSON Lines",
         "  import     --in FILE [--namespace NS]: read an export back (idempotent by id; re-embeds for another model)",
+        "  models     list | pull NAME [--revision R] [--onnx-file PATH]: download a hub embedding model",
+        "             (e.g. intfloat/multilingual-e5-small) into the data directory, verified; then",
+        "             MEMORY_MCP_EMBEDDING_MODEL=NAME runs it offline",
         "  version    print the version",
         "configuration: MEMORY_MCP_* environment variables, then $MEMORY_MCP_DATA_DIR/config.json; see README"));
     return code;

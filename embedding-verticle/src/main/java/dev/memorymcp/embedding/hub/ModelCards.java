@@ -1,0 +1,46 @@
+package dev.memorymcp.embedding.hub;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The embedding models that can be chosen by their Hugging Face name and downloaded with
+ * {@code models pull}: the ones people use for Japanese. Each is multilingual; none ships with the
+ * jar (the hub is not reachable offline, and they are 100-500 MB).
+ */
+public final class ModelCards {
+  private ModelCards() {}
+
+  private static final Map<String, ModelCard> CARDS = new LinkedHashMap<>();
+
+  static {
+    add(new ModelCard("intfloat/multilingual-e5-small", "onnx/model.onnx", "mean", "query: ", "passage: ", 384, 512,
+        "MIT", "multilingual E5, 100 languages; the multilingual sibling of the default e5-small-v2"));
+    add(new ModelCard("intfloat/multilingual-e5-base", "onnx/model.onnx", "mean", "query: ", "passage: ", 768, 512,
+        "MIT", "larger multilingual E5: better recall, about 3x slower than small"));
+    add(new ModelCard("cl-nagoya/ruri-v3-30m", "onnx/model.onnx", "mean", "検索クエリ: ", "検索文書: ", 256, 8192,
+        "Apache-2.0", "Japanese retrieval model (ModernBERT); pass --onnx-file if the repository keeps its export elsewhere"));
+    add(new ModelCard("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2", "onnx/model.onnx", "mean", "",
+        "", 384, 128, "Apache-2.0", "multilingual paraphrase model, 50+ languages, short texts"));
+  }
+
+  private static void add(ModelCard c) {
+    CARDS.put(c.id().toLowerCase(Locale.ROOT), c);
+  }
+
+  /** The card of a hub name (case-insensitive), or null. */
+  public static ModelCard find(String id) {
+    return id == null ? null : CARDS.get(id.strip().toLowerCase(Locale.ROOT));
+  }
+
+  public static List<ModelCard> all() {
+    return List.copyOf(CARDS.values());
+  }
+
+  /** Whether an {@code embedding.model} value names a hub model (org/name) rather than a built-in one. */
+  public static boolean isHubName(String model) {
+    return model != null && model.contains("/");
+  }
+}
