@@ -171,6 +171,23 @@ class MemoryApiTest {
     assertThat(list.getJsonArray("memories").stream().map(o -> ((JsonObject) o).getString("id")).toList()).containsExactly(note);
     JsonObject viaGet = server.get("/api/v1/search?query=Kotlin&type=decision", ns).json();
     assertThat(ids(viaGet)).containsExactly(decision);
+    // filters.scope_ids: any of
+    assertThat(ids(server.search(ns, q.copy().put("filters", new JsonObject().put("scope_ids", new JsonArray().add("app").add("x"))))))
+        .containsExactly(decision);
+  }
+
+  @Test
+  @DisplayName("a long query (a 300-character CJK run, 100 words) is searched, not refused for its internal term list")
+  void longQuery() throws Exception {
+    String ns = ns();
+    String id = server.remember(ns, "東京タワーの展望台から富士山が見えた").getString("id");
+    StringBuilder q = new StringBuilder("東京タワー" + "あ".repeat(300) + " ");
+    for (int i = 0; i < 100; i++) {
+      q.append("word").append(i).append(' ');
+    }
+    TestServer.Resp r = server.post("/api/v1/search", ns, new JsonObject().put("query", q.toString()).put("search_type", "keyword"));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(ids(r.json())).contains(id);
   }
 
   @Test

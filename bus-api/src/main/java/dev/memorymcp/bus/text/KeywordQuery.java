@@ -26,9 +26,29 @@ public record KeywordQuery(List<String> terms, List<String> words) {
     }
   }
 
+  /** The most terms and words one query sends, and their longest length (the storage bus limits). */
+  public static final int MAX_ITEMS = 64;
+  public static final int MAX_LENGTH = 200;
+
   public KeywordQuery {
     terms = List.copyOf(terms);
     words = List.copyOf(words);
+  }
+
+  /** At most {@link #MAX_ITEMS} items, each cut to {@link #MAX_LENGTH} characters without splitting a code point. */
+  static List<String> bounded(List<String> items) {
+    List<String> out = new ArrayList<>();
+    for (String t : items) {
+      if (out.size() == MAX_ITEMS) {
+        break;
+      }
+      String cut = t.length() <= MAX_LENGTH ? t
+          : t.substring(0, Character.isHighSurrogate(t.charAt(MAX_LENGTH - 1)) ? MAX_LENGTH - 1 : MAX_LENGTH);
+      if (!out.contains(cut)) {
+        out.add(cut);
+      }
+    }
+    return out;
   }
 
   /** Terms only (callers that have no text, and tests). */
@@ -55,7 +75,7 @@ public record KeywordQuery(List<String> terms, List<String> words) {
     if (removeStopWords) { // question words and pronouns Kuromoji keeps: どこ, 何, 私 …
       words.removeIf(QueryTerms.JAPANESE::contains);
     }
-    return new KeywordQuery(terms, words);
+    return new KeywordQuery(bounded(terms), bounded(words));
   }
 
   public boolean isEmpty() {

@@ -33,6 +33,14 @@ class KeywordQueryTest {
     assertThat(ngrams.words()).isEmpty();
     assertThat(ngrams.terms()).isNotEmpty();
     assertThat(KeywordQuery.Japanese.parse("s", " Words ")).isEqualTo(KeywordQuery.Japanese.WORDS);
+    // a long query stays within what the storage bus accepts: 64 items of at most 200 characters
+    StringBuilder many = new StringBuilder("東".repeat(300)).append(' ');
+    for (int i = 0; i < 100; i++) {
+      many.append("word").append(i).append(' ');
+    }
+    KeywordQuery bounded = KeywordQuery.of(many.toString(), true);
+    assertThat(bounded.terms()).hasSize(64).allSatisfy(t -> assertThat(t.length()).isLessThanOrEqualTo(200));
+    assertThat(bounded.terms().get(0)).hasSize(200);
     assertThatThrownBy(() -> KeywordQuery.Japanese.parse("search.japanese", "kuromoji"))
         .hasMessageContaining("search.japanese");
   }

@@ -62,8 +62,8 @@ final class QdrantKeywords {
       }
     }
     addBm25(out, grams);
-    addBm25(out, JapaneseWords.joined(fields).isEmpty() ? List.of()
-        : java.util.Arrays.stream(JapaneseWords.joined(fields).split(" ")).map(w -> "j:" + w).toList());
+    String words = JapaneseWords.joined(fields);
+    addBm25(out, words.isEmpty() ? List.of() : java.util.Arrays.stream(words.split(" ")).map(w -> "j:" + w).toList());
     return new Sparse(List.copyOf(out.keySet()), List.copyOf(out.values()));
   }
 
