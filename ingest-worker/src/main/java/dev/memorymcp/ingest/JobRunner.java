@@ -127,7 +127,7 @@ final class JobRunner {
       }
     }
     JsonObject body = new JsonObject().put("namespace", job.getString("namespace")).put("memory", memory)
-        .put("job_id", job.getString("id")).put("write_key", key);
+        .put("job_id", job.getString("id")).put("write_key", key).put("on_behalf_of", job.getString("by"));
     return Bus.request(vertx, Addresses.STORE_REMEMBER, body)
         .map(r -> new Outcome(index, fact, r.getString("action"), r.getString("id"),
             detail(r, note), r.getBoolean("replayed", false)))

@@ -192,6 +192,27 @@ class AuthApiTest {
   }
 
   @Test
+  @DisplayName("memories learned from a member's ingested chat are that member's: it may delete them, another member may not")
+  void ingestedMemoriesBelongToTheirEnqueuer() throws Exception {
+    TestServer.Resp posted = as(alice, "POST", "/api/v1/ingest", "alice", new JsonObject().put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", "I prefer oolong tea over coffee in the afternoon."))).encode());
+    assertThat(posted.status()).as(posted.text()).isEqualTo(202);
+    String job = posted.json().getString("job_id");
+    JsonObject status = new JsonObject();
+    for (int i = 0; i < 300 && !"done".equals(status.getString("status")); i++) {
+      Thread.sleep(100);
+      TestServer.Resp r = as(alice, "GET", "/api/v1/ingest/" + job, "alice", null);
+      status = r.json().getJsonObject("job", r.json());
+    }
+    assertThat(status.getString("status")).as(status.encode()).isEqualTo("done");
+    String learned = status.getJsonObject("memories").getJsonArray("created").getString(0);
+    TestServer.Resp other = as(alice2, "DELETE", "/api/v1/memories/" + learned, "alice", null);
+    assertThat(other.status()).as(other.text()).isEqualTo(403);
+    assertThat(other.json().getJsonObject("error").getString("code")).isEqualTo("NOT_CREATOR");
+    assertThat(as(alice, "DELETE", "/api/v1/memories/" + learned, "alice", null).status()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("the audit log records writes, deletes, key changes and failed auth with who and where, never contents or keys")
   void auditLog() throws Exception {
     String secretText = "Audit probe: the vault combination is 4711";

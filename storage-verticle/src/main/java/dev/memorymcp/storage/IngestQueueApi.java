@@ -35,8 +35,9 @@ final class IngestQueueApi {
     request.remove("principal");
     request.remove("actor");
     IngestRequest parsed = IngestRequest.parse(request, limits);
-    Principal.of(body).checkWritableScope("scope_id", parsed.scopeId());
-    return queue.enqueue(ns, parsed, key);
+    Principal p = Principal.of(body);
+    p.checkWritableScope("scope_id", parsed.scopeId());
+    return queue.enqueue(ns, parsed, key, p.keyId() == null ? null : p.actor());
   }
 
   /** A job's status; a scope-limited key sees only jobs of its scope ids. */

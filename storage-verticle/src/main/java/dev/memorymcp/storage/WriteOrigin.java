@@ -14,11 +14,17 @@ import io.vertx.core.json.JsonObject;
 record WriteOrigin(String jobId, String writeKey, String by, Principal principal) {
   static final WriteOrigin NONE = new WriteOrigin(null, null, null, Principal.ANONYMOUS);
 
-  /** From the optional {@code job_id}, {@code write_key}, {@code actor} and {@code principal} of a write's bus body. */
+  /**
+   * From the optional {@code job_id}, {@code write_key}, {@code actor} and {@code principal} of a write's
+   * bus body; an ingest worker's write (a job id, no principal) names the job's enqueuer as
+   * {@code on_behalf_of}. Bodies from clients never reach here with these fields: the gateway builds
+   * them (and replaces principal / actor).
+   */
   static WriteOrigin of(JsonObject body) {
     String job = Fields.optString(body, "job_id", 64);
     String key = Fields.optString(body, "write_key", 200);
-    String actor = body.getValue("principal") == null ? null : Fields.optString(body, "actor", 200);
+    String actor = body.getValue("principal") != null ? Fields.optString(body, "actor", 200)
+        : job != null ? Fields.optString(body, "on_behalf_of", 200) : null;
     return job == null && key == null && actor == null ? NONE
         : new WriteOrigin(job, key, actor, Principal.of(body));
   }

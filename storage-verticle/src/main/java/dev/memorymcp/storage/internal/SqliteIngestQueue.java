@@ -80,7 +80,7 @@ public final class SqliteIngestQueue {
   private static final String COUNTS = "SELECT status, count(*) AS n FROM ingest_jobs GROUP BY status";
 
   /** A job waiting for the next group commit. */
-  private record Pending(String namespace, IngestRequest request, String idempotencyKey,
+  private record Pending(String namespace, IngestRequest request, String idempotencyKey, String by,
       Promise<JsonObject> reply) {}
 
   /** A unit of work on the writer connection, run inside one transaction. */
@@ -192,6 +192,14 @@ public final class SqliteIngestQueue {
    * 409 when the earlier request differed. Past the queue depth: 429 with {@code retry_after_s}.
    */
   public Future<JsonObject> enqueue(String namespace, IngestRequest request, String idempotencyKey) {
+    return enqueue(namespace, request, idempotencyKey, null);
+  }
+
+  /**
+   * The same, on behalf of {@code by} (the API key's actor, {@code key:<id>}, or null): the memories the
+   * job creates carry it as their creator, so a member may later delete what it taught.
+   */
+  public Future<JsonObject> enqueue(String namespace, IngestRequest request, String idempotencyKey, String by) {
     if (closed || writer == null) {
       return Future.failedFuture(unavailable());
     }
@@ -203,7 +211,7 @@ public final class SqliteIngestQueue {
           new JsonObject().put("retry_after_s", retryAfter).put("queue_depth", depth)));
     }
     Promise<JsonObject> reply = Promise.promise();
-    pending.add(new Pending(namespace, request, idempotencyKey, reply));
+    pending.add(new Pending(namespace, request, idempotencyKey, by, reply));
     if (!flushing) {
       flush();
     }
@@ -255,7 +263,11 @@ public final class SqliteIngestQueue {
     List<JsonObject> replies = new ArrayList<>();
     try (PreparedStatement byKey = c.prepareStatement(BY_KEY); PreparedStatement insert = c.prepareStatement(INSERT)) {
       for (Pending p : batch) {
-        String request = p.request().toJson().encode();
+        JsonObject stored = p.request().toJson();
+        if (p.by() != null) {
+          stored.put("by", p.by());
+        }
+        String request = stored.encode();
         String hash = sha256(request);
         JsonObject earlier = null;
         if (p.idempotencyKey() != null) {
@@ -472,6 +484,7 @@ public final class SqliteIngestQueue {
         .put("session_id", r.getString("session_id")).put("attempts", r.getInt("attempts"))
         .put("messages", request.getJsonArray("messages")).put("metadata", request.getJsonObject("metadata"))
         .put("scope", request.getString("scope")).put("scope_id", request.getString("scope_id"))
+        .put("by", request.getString("by"))
         .put("extraction", extraction == null ? null : new JsonObject(extraction));
   }
 
