@@ -180,6 +180,17 @@ class ScopeGrantsTest {
     TestServer.Resp forget = as(projA, "DELETE", "/api/v1/memories?query=cache&confirm=true", null);
     assertThat(forget.json().getInteger("count")).isZero();
     assertThat(as(ADMIN, "GET", "/api/v1/memories/" + movedAway, null).status()).isEqualTo(200);
+    // history stays readable after a delete, to keys that may see the memory's last scope id
+    String gone = remember(projA, "Project A temporary note", "proj-a");
+    assertThat(as(projA, "DELETE", "/api/v1/memories/" + gone, null).status()).isEqualTo(200);
+    TestServer.Resp history = as(projA, "GET", "/api/v1/memories/" + gone + "/history", null);
+    assertThat(history.status()).as(history.text()).isEqualTo(200);
+    assertThat(history.json().getJsonArray("events").stream().map(o -> ((JsonObject) o).getString("type")))
+        .contains("CREATE", "DELETE");
+    assertNotFound(as(projA, "GET", "/api/v1/memories/" + movedAway + "/history", null));
+    String otherKey = key("proj-b-viewer", "viewer", "proj-b");
+    assertThat(as(otherKey, "GET", "/api/v1/memories/" + movedAway + "/history", null).status()).isEqualTo(200);
+    assertNotFound(as(otherKey, "GET", "/api/v1/memories/" + gone + "/history", null));
   }
 
   @Test

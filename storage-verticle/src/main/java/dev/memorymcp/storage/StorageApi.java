@@ -217,16 +217,34 @@ final class StorageApi {
             .put("next_cursor", p.nextCursor()));
   }
 
-  /** The events of a memory; a scope-limited key sees them only while the memory exists in its scopes. */
+  /**
+   * The events of a memory, readable after a delete; a scope-limited key sees them only when the
+   * memory's last scope id (now, or before its delete) is one of its grants.
+   */
   Future<JsonObject> history(JsonObject body) {
     String id = Fields.requireString(body, "id", 200);
     String ns = ns(body);
     Principal p = Principal.of(body);
-    return visible(ns, p, List.of(id)).compose(ok -> ok.isEmpty() ? Future.succeededFuture(List.<MemoryEvent>of())
-        : store.history(ns, id)).compose(evs -> evs.isEmpty()
+    return store.history(ns, id).map(evs -> !p.scopeLimited() || p.canSee(lastScopeId(evs)) ? evs
+        : List.<MemoryEvent>of()).compose(evs -> evs.isEmpty()
         ? Future.failedFuture(MemoryException.notFound(id))
         : Future.succeededFuture(new JsonObject().put("id", id)
             .put("events", new JsonArray(evs.stream().map(MemoryEvent::toJson).toList()))));
+  }
+
+  /** The scope id a memory had last, from its CREATE event and the scope_id changes after it. */
+  static String lastScopeId(List<MemoryEvent> events) {
+    String scopeId = null;
+    for (MemoryEvent e : events) {
+      JsonObject data = e.data() == null ? new JsonObject() : e.data();
+      if (MemoryEvent.CREATE.equals(e.type()) && data.getJsonObject("memory") != null) {
+        scopeId = data.getJsonObject("memory").getString("scope_id");
+      } else if (MemoryEvent.UPDATE.equals(e.type()) && data.getJsonObject("changes") != null
+          && data.getJsonObject("changes").getJsonObject("scope_id") != null) {
+        scopeId = data.getJsonObject("changes").getJsonObject("scope_id").getString("to");
+      }
+    }
+    return scopeId;
   }
 
   Future<JsonObject> relate(JsonObject body) {
