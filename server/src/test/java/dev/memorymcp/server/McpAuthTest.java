@@ -97,6 +97,40 @@ class McpAuthTest {
     other.close();
   }
 
+  static java.util.List<String> toolNames(String key) {
+    McpSyncClient c = client("/mcp/mcp-team", key);
+    try {
+      c.initialize();
+      return c.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+    } finally {
+      c.closeGracefully();
+    }
+  }
+
+  @Test
+  @DisplayName("tools/list shows each key only the tools its role may call, on the session and the stateless protocol")
+  void toolsListFollowsTheRole() throws Exception {
+    java.util.List<String> reads = java.util.List.of("recall", "list_memories", "memory_history", "get_context",
+        "get_project_rules", "ingest_status");
+    java.util.List<String> writes = java.util.List.of("remember", "forget", "relate", "update_memory", "ingest_conversation");
+    java.util.List<String> admin = java.util.List.of("migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status");
+    assertThat(toolNames(viewer)).containsExactlyInAnyOrderElementsOf(reads);
+    java.util.List<String> memberTools = new java.util.ArrayList<>(reads);
+    memberTools.addAll(writes);
+    assertThat(toolNames(member)).containsExactlyInAnyOrderElementsOf(memberTools);
+    java.util.List<String> all = new java.util.ArrayList<>(memberTools);
+    all.addAll(admin);
+    assertThat(toolNames(ADMIN)).containsExactlyInAnyOrderElementsOf(all);
+    // the stateless era answers tools/list without a session, from the same filter
+    TestServer.Resp r = server.call("POST", "/mcp/mcp-team", null, new JsonObject().put("jsonrpc", "2.0").put("id", 1)
+        .put("method", "tools/list").put("params", McpHttpProtocolTest.meta()).encode(), Map.of(
+        "Authorization", "Bearer " + viewer, "Accept", "application/json, text/event-stream",
+        "MCP-Protocol-Version", McpHttpProtocolTest.MODERN, "Mcp-Method", "tools/list", "Content-Type", "application/json"));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().getJsonObject("result").getJsonArray("tools").stream().map(o -> ((JsonObject) o).getString("name")))
+        .containsExactlyInAnyOrderElementsOf(reads);
+  }
+
   @Test
   @DisplayName("a viewer recalls but every write tool answers a tool error naming the role")
   void viewerReadsOnly() {

@@ -22,6 +22,11 @@ public interface McpToolbox {
   /** The tool definitions: names, descriptions, input and output schemas, annotations. */
   List<McpSchema.Tool> tools();
 
+  /** The tools this caller's role may call: what {@code tools/list} shows it. */
+  default List<McpSchema.Tool> tools(Caller caller) {
+    return tools();
+  }
+
   /**
    * Calls a tool in a namespace for a caller (its role and grants decide what it may do). Invalid arguments and failures of the service complete with a
    * result whose {@code isError} is true and whose text names the field; an unknown tool fails

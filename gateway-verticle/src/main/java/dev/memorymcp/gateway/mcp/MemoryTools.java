@@ -92,6 +92,24 @@ public final class MemoryTools implements McpToolbox {
     return tools;
   }
 
+  /** The bus address each tool needs: its role in {@link AccessPolicy} decides who sees the tool. */
+  static final Map<String, String> TOOL_ADDRESS = Map.ofEntries(
+      Map.entry("remember", Addresses.STORE_REMEMBER), Map.entry("recall", Addresses.SEARCH),
+      Map.entry("forget", Addresses.STORE_FORGET), Map.entry("relate", Addresses.STORE_RELATE),
+      Map.entry("update_memory", Addresses.STORE_UPDATE), Map.entry("list_memories", Addresses.STORE_LIST),
+      Map.entry("memory_history", Addresses.STORE_HISTORY), Map.entry("get_context", Addresses.SEARCH),
+      Map.entry("get_project_rules", Addresses.STORE_LIST), Map.entry("ingest_conversation", Addresses.INGEST_ENQUEUE),
+      Map.entry("ingest_status", Addresses.INGEST_GET), Map.entry("migrate_sqlite_to_qdrant", Addresses.STORE_MIGRATE_START),
+      Map.entry("migrate_qdrant_to_sqlite", Addresses.STORE_MIGRATE_START),
+      Map.entry("migration_status", Addresses.STORE_MIGRATE_GET));
+
+  /** A viewer sees the read tools, a member adds the writes, an admin also the migrations; an unmapped tool is hidden. */
+  @Override
+  public List<McpSchema.Tool> tools(Caller caller) {
+    return tools.stream().filter(t -> TOOL_ADDRESS.containsKey(t.name())
+        && AccessPolicy.allowed(caller.principal(), TOOL_ADDRESS.get(t.name()))).toList();
+  }
+
   @Override
   public Future<McpSchema.CallToolResult> call(Caller caller, String namespace, String tool, Map<String, Object> arguments) {
     var handler = handlers.get(tool);

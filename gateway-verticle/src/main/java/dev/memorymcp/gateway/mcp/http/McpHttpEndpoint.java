@@ -52,7 +52,8 @@ public final class McpHttpEndpoint {
     provider = new VertxStreamableServerTransportProvider(vertx, mapper,
         Duration.ofMillis((long) (idleMinutes * 60_000)),
         ctx -> McpTransportContext.create(Map.of(SdkTools.NAMESPACE, ctx.get(NS_KEY, Namespaces.DEFAULT),
-            SdkTools.CALLER, Guard.caller(ctx))));
+            SdkTools.CALLER, Guard.caller(ctx))),
+        (ctx, message) -> onlyCallableTools(toolbox, Guard.caller(ctx), message));
     server = McpServer.async(provider).serverInfo(info)
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
         .instructions(instructions).tools(SdkTools.specifications(toolbox, Namespaces.DEFAULT))
@@ -63,6 +64,18 @@ public final class McpHttpEndpoint {
       versions.add(VertxStreamableServerTransportProvider.VERSIONS.get(i));
     }
     stateless = new StatelessMcpHandler(toolbox, mapper, info, instructions, versions);
+  }
+
+  /** A tools/list answer narrowed to the tools the caller's role may call; anything else unchanged. */
+  static McpSchema.JSONRPCMessage onlyCallableTools(McpToolbox toolbox, dev.memorymcp.gateway.auth.Caller caller,
+      McpSchema.JSONRPCMessage message) {
+    if (message instanceof McpSchema.JSONRPCResponse r && r.result() instanceof McpSchema.ListToolsResult list) {
+      java.util.Set<String> callable = new java.util.HashSet<>();
+      toolbox.tools(caller).forEach(t -> callable.add(t.name()));
+      return new McpSchema.JSONRPCResponse(r.jsonrpc(), r.id(), new McpSchema.ListToolsResult(
+          list.tools().stream().filter(t -> callable.contains(t.name())).toList(), list.nextCursor()), r.error());
+    }
+    return message;
   }
 
   /** Mounts POST, GET and DELETE on /mcp and /mcp/:persona; call before the REST routes' 404 handling. */

@@ -20,13 +20,21 @@ final class VertxStreamTransport implements McpStreamableServerTransport {
   private final HttpServerResponse resp;
   private final McpJsonMapper mapper;
   private final String sessionId;
+  private final java.util.function.UnaryOperator<McpSchema.JSONRPCMessage> outgoing;
   private boolean sse;
   private boolean closed;
 
   VertxStreamTransport(HttpServerResponse resp, McpJsonMapper mapper, String sessionId) {
+    this(resp, mapper, sessionId, m -> m);
+  }
+
+  /** {@code outgoing} rewrites each message before it is written (see the provider). */
+  VertxStreamTransport(HttpServerResponse resp, McpJsonMapper mapper, String sessionId,
+      java.util.function.UnaryOperator<McpSchema.JSONRPCMessage> outgoing) {
     this.resp = resp;
     this.mapper = mapper;
     this.sessionId = sessionId;
+    this.outgoing = outgoing;
   }
 
   /** Starts the SSE stream now (GET): the client gets the headers before any event. */
@@ -53,7 +61,7 @@ final class VertxStreamTransport implements McpStreamableServerTransport {
     }
     String json;
     try {
-      json = mapper.writeValueAsString(message);
+      json = mapper.writeValueAsString(outgoing.apply(message));
     } catch (IOException e) {
       throw new IllegalStateException("cannot serialise " + message, e);
     }

@@ -38,6 +38,7 @@ public final class VertxStreamableServerTransportProvider implements McpStreamab
   private final Vertx vertx;
   private final McpJsonMapper mapper;
   private final McpTransportContextExtractor<RoutingContext> contextExtractor;
+  private final java.util.function.BiFunction<RoutingContext, McpSchema.JSONRPCMessage, McpSchema.JSONRPCMessage> outgoing;
   private final long idleMillis;
   private final Map<String, Entry> sessions = new ConcurrentHashMap<>();
   private final long sweeper;
@@ -56,6 +57,17 @@ public final class VertxStreamableServerTransportProvider implements McpStreamab
 
   public VertxStreamableServerTransportProvider(Vertx vertx, McpJsonMapper mapper, Duration idle,
       McpTransportContextExtractor<RoutingContext> contextExtractor) {
+    this(vertx, mapper, idle, contextExtractor, (ctx, message) -> message);
+  }
+
+  /**
+   * {@code outgoing} may rewrite what the SDK answers a request before it is written (the gateway
+   * narrows {@code tools/list} to the caller's role: the SDK has one tool list for every session).
+   */
+  public VertxStreamableServerTransportProvider(Vertx vertx, McpJsonMapper mapper, Duration idle,
+      McpTransportContextExtractor<RoutingContext> contextExtractor,
+      java.util.function.BiFunction<RoutingContext, McpSchema.JSONRPCMessage, McpSchema.JSONRPCMessage> outgoing) {
+    this.outgoing = outgoing;
     this.vertx = vertx;
     this.mapper = mapper;
     this.contextExtractor = contextExtractor;
@@ -89,7 +101,8 @@ public final class VertxStreamableServerTransportProvider implements McpStreamab
     McpTransportContext tc = contextExtractor.extract(ctx);
     if (message instanceof McpSchema.JSONRPCRequest req) {
       busy(ctx, entry);
-      VertxStreamTransport transport = new VertxStreamTransport(ctx.response(), mapper, entry.session.getId());
+      VertxStreamTransport transport = new VertxStreamTransport(ctx.response(), mapper, entry.session.getId(),
+          m -> outgoing.apply(ctx, m));
       entry.session.responseStream(req, transport).contextWrite(c -> c.put(McpTransportContext.KEY, tc))
           .subscribe(null, err -> failed(ctx, req.id(), err));
       return;
