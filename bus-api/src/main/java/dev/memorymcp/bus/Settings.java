@@ -41,6 +41,7 @@ public final class Settings {
       new Key("mcp.allowed_origins", "localhost,127.0.0.1,[::1]", "Browser Origins /mcp accepts (host names, any scheme and port; * = any); others get 403"),
       new Key("mcp.allowed_hosts", "localhost,127.0.0.1,[::1]", "Host header values /mcp accepts (host names, any port; * = any); others get 421. Add your name behind Docker or a proxy"),
       new Key("mcp.persona", "default", "Namespace of the stdio transport (mcp-stdio), which has no headers"),
+      new Key("mcp.profile", "default", "Tools that stdio MCP lists: default (the memory tools) or admin (adds the migration tools); over HTTP ask /mcp?profile=admin"),
       new Key("mcp.session_idle_minutes", 60, "A Streamable HTTP session unused this long is ended (later requests get 404)"),
       new Key("context.max_tokens", 2000, "Default token budget of get_context"),
       new Key("storage.backend", "sqlite", "sqlite (one file in the data dir) | qdrant (memories, events and relations in Qdrant; the ingest queue stays in ingest.db in the data dir)"),

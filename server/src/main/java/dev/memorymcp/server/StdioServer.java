@@ -88,7 +88,7 @@ final class StdioServer {
           .serverInfo("memory-service", Version.get())
           .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
           .instructions(MemoryTools.INSTRUCTIONS)
-          .tools(SdkTools.specifications(new MemoryTools(vertx, cfg), persona))
+          .tools(stdioTools(new MemoryTools(vertx, cfg), persona, cfg))
           // MemoryTools checks arguments itself, with the REST API's messages (code and field)
           .validateToolInputs(false)
           .build();
@@ -180,5 +180,16 @@ final class StdioServer {
     private interface IoRead {
       int read() throws IOException;
     }
+  }
+
+  /** The tools stdio serves: the default profile, or with {@code mcp.profile=admin} the operator tools too. */
+  static List<io.modelcontextprotocol.server.McpServerFeatures.AsyncToolSpecification> stdioTools(MemoryTools tools,
+      String persona, JsonObject cfg) {
+    String profile = cfg.getString("mcp.profile", "default").strip().toLowerCase(java.util.Locale.ROOT);
+    if (!profile.equals("default") && !profile.equals("admin")) {
+      throw new IllegalArgumentException("mcp.profile must be default or admin, not '" + profile + "'");
+    }
+    boolean admin = profile.equals("admin");
+    return SdkTools.specifications(tools, persona, tools.tools(dev.memorymcp.gateway.auth.Caller.LOCAL, admin));
   }
 }

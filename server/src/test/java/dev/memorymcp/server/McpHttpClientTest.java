@@ -8,6 +8,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import dev.memorymcp.gateway.mcp.MemoryTools;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +69,33 @@ class McpHttpClientTest {
   void initializeAndListTools() {
     assertThat(client.getServerInfo().name()).isEqualTo("memory-service");
     assertThat(client.getServerInstructions()).isNotBlank();
-    assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("remember", "recall", "forget");
+    // the default profile: the memory tools, no operator tools even for a local user without keys
+    assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("remember", "recall", "forget")
+        .doesNotContain("migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status").hasSize(11);
+  }
+
+  @Test
+  void adminProfileAddsTheOperatorTools() {
+    var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + server.port())
+        .endpoint("/mcp?profile=admin").build();
+    McpSyncClient admin = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+    try {
+      admin.initialize();
+      assertThat(admin.listTools().tools()).extracting(McpSchema.Tool::name)
+          .contains("remember", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status").hasSize(14);
+    } finally {
+      admin.closeGracefully();
+    }
+  }
+
+  @Test
+  void stdioListsItsProfile() {
+    MemoryTools tools = new MemoryTools(io.vertx.core.Vertx.vertx(), new io.vertx.core.json.JsonObject());
+    assertThat(StdioServer.stdioTools(tools, "default", new io.vertx.core.json.JsonObject())).hasSize(11);
+    assertThat(StdioServer.stdioTools(tools, "default", new io.vertx.core.json.JsonObject().put("mcp.profile", "admin")))
+        .hasSize(14);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StdioServer.stdioTools(tools, "default",
+        new io.vertx.core.json.JsonObject().put("mcp.profile", "root"))).hasMessageContaining("mcp.profile");
   }
 
   @Test

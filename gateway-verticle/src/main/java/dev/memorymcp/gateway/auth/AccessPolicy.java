@@ -65,6 +65,12 @@ public final class AccessPolicy {
     return rule;
   }
 
+  /** Whether only an admin may send to the address (operator work: migrations, keys, audit …). */
+  public static boolean adminOnly(String address) {
+    Rule rule = RULES.get(address);
+    return rule == null || rule.role() == Role.ADMIN;
+  }
+
   /** Whether the principal may call the address at all (MCP tools are listed and checked by this). */
   public static boolean allowed(Principal p, String address) {
     Rule rule = RULES.get(address);

@@ -22,8 +22,11 @@ public interface McpToolbox {
   /** The tool definitions: names, descriptions, input and output schemas, annotations. */
   List<McpSchema.Tool> tools();
 
-  /** The tools this caller's role may call: what {@code tools/list} shows it. */
-  default List<McpSchema.Tool> tools(Caller caller) {
+  /**
+   * What {@code tools/list} shows a caller: the tools its role may call; operator tools only in the
+   * admin profile ({@code adminProfile}: {@code /mcp?profile=admin}) or to an admin API key.
+   */
+  default List<McpSchema.Tool> tools(Caller caller, boolean adminProfile) {
     return tools();
   }
 

@@ -9,6 +9,7 @@ import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.MemoryPatch;
 import dev.memorymcp.bus.Relations;
+import dev.memorymcp.bus.Principal;
 import dev.memorymcp.gateway.auth.AccessPolicy;
 import dev.memorymcp.gateway.auth.Caller;
 import dev.memorymcp.gateway.auth.GatedBus;
@@ -103,11 +104,19 @@ public final class MemoryTools implements McpToolbox {
       Map.entry("migrate_qdrant_to_sqlite", Addresses.STORE_MIGRATE_START),
       Map.entry("migration_status", Addresses.STORE_MIGRATE_GET));
 
-  /** A viewer sees the read tools, a member adds the writes, an admin also the migrations; an unmapped tool is hidden. */
+  /**
+   * A viewer sees the read tools, a member adds the writes; the operator tools (migrations) show only
+   * to an admin key, or to an admin in the admin profile: a local user without keys (auth off, an
+   * anonymous admin) gets the lean default list unless it asks for {@code ?profile=admin}. An
+   * unmapped tool is hidden.
+   */
   @Override
-  public List<McpSchema.Tool> tools(Caller caller) {
+  public List<McpSchema.Tool> tools(Caller caller, boolean adminProfile) {
+    boolean operator = adminProfile || caller.principal().keyId() != null
+        || !Principal.ANONYMOUS.name().equals(caller.principal().name());
     return tools.stream().filter(t -> TOOL_ADDRESS.containsKey(t.name())
-        && AccessPolicy.allowed(caller.principal(), TOOL_ADDRESS.get(t.name()))).toList();
+        && AccessPolicy.allowed(caller.principal(), TOOL_ADDRESS.get(t.name()))
+        && (operator || !AccessPolicy.adminOnly(TOOL_ADDRESS.get(t.name())))).toList();
   }
 
   @Override

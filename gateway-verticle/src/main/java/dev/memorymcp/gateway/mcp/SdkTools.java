@@ -25,7 +25,13 @@ public final class SdkTools {
   /** One specification per tool; calls run in the context's namespace, else {@code defaultNamespace}. */
   public static List<McpServerFeatures.AsyncToolSpecification> specifications(
       McpToolbox toolbox, String defaultNamespace) {
-    return toolbox.tools().stream().map(tool -> McpServerFeatures.AsyncToolSpecification.builder()
+    return specifications(toolbox, defaultNamespace, toolbox.tools());
+  }
+
+  /** The same for a chosen subset of the tools (stdio lists only its profile's). */
+  public static List<McpServerFeatures.AsyncToolSpecification> specifications(
+      McpToolbox toolbox, String defaultNamespace, List<McpSchema.Tool> tools) {
+    return tools.stream().map(tool -> McpServerFeatures.AsyncToolSpecification.builder()
         .tool(tool)
         .callHandler((exchange, req) -> call(toolbox, caller(exchange), namespace(exchange, defaultNamespace), req))
         .build()).toList();

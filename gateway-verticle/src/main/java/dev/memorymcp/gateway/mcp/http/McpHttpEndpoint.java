@@ -53,7 +53,7 @@ public final class McpHttpEndpoint {
         Duration.ofMillis((long) (idleMinutes * 60_000)),
         ctx -> McpTransportContext.create(Map.of(SdkTools.NAMESPACE, ctx.get(NS_KEY, Namespaces.DEFAULT),
             SdkTools.CALLER, Guard.caller(ctx))),
-        (ctx, message) -> onlyCallableTools(toolbox, Guard.caller(ctx), message));
+        (ctx, message) -> onlyCallableTools(toolbox, Guard.caller(ctx), adminProfile(ctx), message));
     server = McpServer.async(provider).serverInfo(info)
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
         .instructions(instructions).tools(SdkTools.specifications(toolbox, Namespaces.DEFAULT))
@@ -66,12 +66,17 @@ public final class McpHttpEndpoint {
     stateless = new StatelessMcpHandler(toolbox, mapper, info, instructions, versions);
   }
 
+  /** Whether the request asked for the admin profile: {@code /mcp?profile=admin}. */
+  static boolean adminProfile(io.vertx.ext.web.RoutingContext ctx) {
+    return "admin".equalsIgnoreCase(ctx.request().getParam("profile"));
+  }
+
   /** A tools/list answer narrowed to the tools the caller's role may call; anything else unchanged. */
   static McpSchema.JSONRPCMessage onlyCallableTools(McpToolbox toolbox, dev.memorymcp.gateway.auth.Caller caller,
-      McpSchema.JSONRPCMessage message) {
+      boolean adminProfile, McpSchema.JSONRPCMessage message) {
     if (message instanceof McpSchema.JSONRPCResponse r && r.result() instanceof McpSchema.ListToolsResult list) {
       java.util.Set<String> callable = new java.util.HashSet<>();
-      toolbox.tools(caller).forEach(t -> callable.add(t.name()));
+      toolbox.tools(caller, adminProfile).forEach(t -> callable.add(t.name()));
       return new McpSchema.JSONRPCResponse(r.jsonrpc(), r.id(), new McpSchema.ListToolsResult(
           list.tools().stream().filter(t -> callable.contains(t.name())).toList(), list.nextCursor()), r.error());
     }

@@ -70,7 +70,7 @@ final class StatelessMcpHandler {
     }
     switch (method) {
       case "server/discover" -> JsonRpc.send(ctx, 200, JsonRpc.result(id, discover()));
-      case McpSchema.METHOD_TOOLS_LIST -> JsonRpc.send(ctx, 200, JsonRpc.result(id, listTools(Guard.caller(ctx))));
+      case McpSchema.METHOD_TOOLS_LIST -> JsonRpc.send(ctx, 200, JsonRpc.result(id, listTools(Guard.caller(ctx), McpHttpEndpoint.adminProfile(ctx))));
       case McpSchema.METHOD_TOOLS_CALL -> callTool(ctx, id, req.getJsonObject("params"), namespace);
       default -> JsonRpc.send(ctx, 404, JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method, null));
     }
@@ -133,9 +133,9 @@ final class StatelessMcpHandler {
     return r.put("ttlMs", TTL_MS).put("cacheScope", "public");
   }
 
-  private JsonObject listTools(dev.memorymcp.gateway.auth.Caller caller) {
+  private JsonObject listTools(dev.memorymcp.gateway.auth.Caller caller, boolean adminProfile) {
     JsonArray tools = new JsonArray();
-    toolbox.tools(caller).forEach(t -> tools.add(json(t)));
+    toolbox.tools(caller, adminProfile).forEach(t -> tools.add(json(t)));
     return new JsonObject().put("resultType", "complete").put("tools", tools)
         .put("ttlMs", TTL_MS).put("cacheScope", "public");
   }
