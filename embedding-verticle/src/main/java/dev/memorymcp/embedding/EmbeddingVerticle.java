@@ -84,7 +84,7 @@ public final class EmbeddingVerticle extends VerticleBase {
     java.nio.file.Path models = HubDownloader.modelsDir(cfg);
     if (card != null && cfg.getBoolean("models.auto_pull", false) && !HubDownloader.present(models, card)) {
       LOG.info("pulling {} from {} (models.auto_pull)", card.id(), cfg.getString("models.hub_url", HubDownloader.DEFAULT_ENDPOINT));
-      new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.out)
+      new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.err) // stdout is the protocol under mcp-stdio
           .pull(card, cfg.getString("models.revision", "main"), models);
     }
   }
