@@ -6,7 +6,6 @@ import dev.memorymcp.bus.Settings;
 import dev.memorymcp.bus.Version;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -87,11 +86,8 @@ public final class Main {
 
   private static int rebuild() {
     JsonObject cfg = Settings.load(System.getenv()).put("storage.skip_model_check", true);
-    djlCache(cfg);
-    Vertx vertx = Vertx.vertx();
-    Node node = new Node(vertx, cfg);
-    try {
-      node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE)).await(5, TimeUnit.MINUTES);
+    try (LocalEngine engine = LocalEngine.start(cfg)) {
+      Vertx vertx = engine.vertx();
       ProgressBar bar = new ProgressBar("re-embedding", System.err);
       vertx.eventBus().<JsonObject>consumer(Addresses.STORE_REBUILD_PROGRESS,
           m -> bar.update(m.body().getLong("done"), m.body().getLong("total")));
@@ -104,8 +100,6 @@ public final class Main {
     } catch (Exception e) {
       System.err.println("rebuild failed: " + rootMessage(e));
       return 1;
-    } finally {
-      stopQuietly(node, vertx);
     }
   }
 

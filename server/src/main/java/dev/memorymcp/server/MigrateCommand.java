@@ -6,7 +6,6 @@ import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,12 +46,8 @@ final class MigrateCommand {
             + " (usage: migrate --from sqlite|qdrant --to qdrant|sqlite [--namespace NS] [--batch-size N] [--dry-run])");
       }
     }
-    JsonObject cfg = Settings.load(System.getenv());
-    Main.djlCache(cfg);
-    Vertx vertx = Vertx.vertx();
-    Node node = new Node(vertx, cfg);
-    try {
-      node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE)).await(5, TimeUnit.MINUTES);
+    try (LocalEngine engine = LocalEngine.start(Settings.load(System.getenv()))) {
+      Vertx vertx = engine.vertx();
       JsonObject state;
       try {
         state = Bus.request(vertx, Addresses.STORE_MIGRATE_START, req).await(1, TimeUnit.MINUTES);
@@ -81,8 +76,6 @@ final class MigrateCommand {
     } catch (Exception e) {
       System.err.println("migrate failed: " + Main.rootMessage(e));
       return 1;
-    } finally {
-      Main.stopQuietly(node, vertx);
     }
   }
 

@@ -53,12 +53,8 @@ final class TransferCommand {
     if (file == null) {
       throw new IllegalArgumentException(usage(export));
     }
-    JsonObject cfg = Settings.load(System.getenv());
-    Main.djlCache(cfg);
-    Vertx vertx = Vertx.vertx();
-    Node node = new Node(vertx, cfg);
-    try {
-      node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE)).await(5, TimeUnit.MINUTES);
+    try (LocalEngine engine = LocalEngine.start(Settings.load(System.getenv()))) {
+      Vertx vertx = engine.vertx();
       GatedBus bus = new GatedBus(vertx);
       Caller cli = new Caller(dev.memorymcp.bus.Principal.ANONYMOUS, "cli");
       return export ? export(vertx, bus, cli, Path.of(file), namespace, scopeId, withVectors)
@@ -66,8 +62,6 @@ final class TransferCommand {
     } catch (Exception e) {
       System.err.println((export ? "export" : "import") + " failed: " + Main.rootMessage(e));
       return 1;
-    } finally {
-      Main.stopQuietly(node, vertx);
     }
   }
 
