@@ -75,6 +75,19 @@ class McpHttpClientTest {
   }
 
   @Test
+  @DisplayName("the default tools/list an agent loads costs at most 2,500 cl100k tokens, output schemas included")
+  void toolListTokenBudget() throws Exception {
+    var cl100k = com.knuddels.jtokkit.Encodings.newDefaultEncodingRegistry()
+        .getEncoding(com.knuddels.jtokkit.api.EncodingType.CL100K_BASE);
+    McpSchema.ListToolsResult list = client.listTools();
+    int tokens = cl100k.countTokens(io.modelcontextprotocol.json.McpJsonDefaults.getMapper().writeValueAsString(list));
+    System.out.println("tools/list over /mcp (default profile): " + list.tools().size() + " tools, " + tokens
+        + " cl100k tokens (budget 2,500)");
+    assertThat(list.tools()).allSatisfy(t -> assertThat(t.outputSchema()).as(t.name()).isNotNull());
+    assertThat(tokens).isBetween(1_000, 2_500);
+  }
+
+  @Test
   void adminProfileAddsTheOperatorTools() {
     var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + server.port())
         .endpoint("/mcp?profile=admin").build();

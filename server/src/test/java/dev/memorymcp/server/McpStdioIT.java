@@ -67,7 +67,7 @@ class McpStdioIT {
       McpSchema.CallToolResult remembered = client.callTool(new McpSchema.CallToolRequest("remember",
           Map.of("content", fact, "type", "fact", "tags", List.of("db"))));
       assertThat(remembered.isError()).as(text(remembered)).isFalse();
-      String id = new JsonObject(text(remembered).substring(text(remembered).indexOf('{'))).getString("id");
+      String id = (String) ((Map<?, ?>) remembered.structuredContent()).get("id");
       assertThat(id).isNotBlank();
 
       McpSchema.CallToolResult recalled = client.callTool(new McpSchema.CallToolRequest("recall",

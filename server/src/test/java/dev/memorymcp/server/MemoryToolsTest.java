@@ -263,7 +263,8 @@ class MemoryToolsTest {
           sb.append((char) ('a' + rnd.nextInt(26)));
         }
       }
-      JsonObject r = remember(ns, new JsonObject().put("content", sb.toString()).put("tags", tags)
+      // through REST: the remember tool takes no summary (a REST-only field, kept out of the tool list)
+      JsonObject r = server.remember(ns, new JsonObject().put("content", sb.toString()).put("tags", tags)
           .put("summary", "s".repeat(2_000)).put("name", "n".repeat(200))
           .put("metadata", new JsonObject().put("blob", "m".repeat(15_000))));
       assertThat(r.getString("action")).as(r.getJsonArray("similar").encode()).isEqualTo("created");

@@ -225,9 +225,15 @@ public final class MemoryTools implements McpToolbox {
             .put("items_omitted", items.size() - INGEST_ITEMS_MAX);
       }
       String note = job.getString("note");
+      List<String> lines = new ArrayList<>();
+      job.getJsonArray("items", new JsonArray()).forEach(o -> {
+        JsonObject item = (JsonObject) o;
+        lines.add("- " + item.getString("action") + " [" + item.getString("type") + "] " + item.getString("fact")
+            + (item.getString("memory_id") != null ? " (id " + item.getString("memory_id") + ")" : ""));
+      });
       return ToolResults.ok("Ingest job " + id + " is " + job.getString("status")
           + (job.getString("error") != null ? " (last error: " + job.getString("error") + ")" : "")
-          + (note != null ? "; " + note : "") + ".", (JsonObject) ToolResults.clip(job, 1_000));
+          + (note != null ? "; " + note : "") + ".", (JsonObject) ToolResults.clip(job, 1_000), lines);
     });
   }
 
@@ -242,7 +248,7 @@ public final class MemoryTools implements McpToolbox {
           .put("masked", r.getJsonArray("masked", new JsonArray()));
       String summary = "Memory " + out.getString("id") + " " + out.getString("action")
           + (out.getJsonArray("masked").isEmpty() ? "" : "; masked secrets: " + out.getJsonArray("masked").encode()) + ".";
-      return ToolResults.ok(summary, out);
+      return ToolResults.ok(summary, out, List.of(ToolResults.line(out.getJsonObject("memory"))));
     });
   }
 
@@ -263,7 +269,8 @@ public final class MemoryTools implements McpToolbox {
         out.put("omitted", results.size() - fit);
       }
       return ToolResults.ok(fit + " memories found" + (fit < results.size()
-          ? " (" + (results.size() - fit) + " more left out to stay under 64 KiB; lower limit)" : "") + ".", out);
+          ? " (" + (results.size() - fit) + " more left out to stay under 64 KiB; lower limit)" : "") + ".", out,
+          ToolResults.lines(out.getJsonArray("results")));
     });
   }
 
@@ -298,9 +305,12 @@ public final class MemoryTools implements McpToolbox {
         out.put("memories", ToolResults.head(ms, fit));
         return ToolResults.ok("Dry run: " + out.getInteger("count") + " memories would be deleted"
             + (out.getBoolean("has_more", false) ? " (and more beyond these 100)" : "")
-            + "; nothing was deleted. Call forget again with confirm: true to delete them.", out);
+            + "; nothing was deleted. Call forget again with confirm: true to delete them.", out,
+            ToolResults.lines(out.getJsonArray("memories")));
       }
-      return ToolResults.ok("Deleted " + out.getInteger("count") + " memories.", out);
+      return ToolResults.ok("Deleted " + out.getInteger("count") + " memories"
+          + (out.getJsonArray("deleted", new JsonArray()).isEmpty() ? "." : ": "
+              + String.join(", ", out.getJsonArray("deleted").stream().map(String::valueOf).toList()) + "."), out);
     });
   }
 
@@ -338,7 +348,7 @@ public final class MemoryTools implements McpToolbox {
           ? "Updated memory " + id + ": " + String.join(", ", out.getJsonObject("changes").fieldNames())
               + (out.getBoolean("reembedded") ? " (re-embedded)." : ".")
           : "Memory " + id + " already had these values; nothing changed.";
-      return ToolResults.ok(summary, out);
+      return ToolResults.ok(summary, out, List.of(ToolResults.line(out.getJsonObject("memory"))));
     });
   }
 
@@ -378,7 +388,8 @@ public final class MemoryTools implements McpToolbox {
       }
       out.put("memories", ToolResults.head(ms, Math.max(1, fit)));
       String more = out.getString("next_cursor") == null ? " (last page)" : "; pass next_cursor as cursor for more";
-      return Future.succeededFuture(ToolResults.ok(out.getJsonArray("memories").size() + " memories" + more + ".", out));
+      return Future.succeededFuture(ToolResults.ok(out.getJsonArray("memories").size() + " memories" + more + ".", out,
+          ToolResults.lines(out.getJsonArray("memories"))));
     });
   }
 
@@ -409,9 +420,19 @@ public final class MemoryTools implements McpToolbox {
       int fit = Math.max(Math.min(1, page.size()), ToolResults.fitting(out, page));
       int next = from + fit;
       out.put("events", ToolResults.head(page, fit)).put("next_cursor", next < total ? String.valueOf(next) : null);
+      List<String> lines = new ArrayList<>();
+      out.getJsonArray("events").forEach(e -> lines.add(eventLine((JsonObject) e)));
       return ToolResults.ok(fit + " of " + total + " events from #" + from
-          + (next < total ? "; pass next_cursor as cursor for more." : "."), out);
+          + (next < total ? "; pass next_cursor as cursor for more." : "."), out, lines);
     });
+  }
+
+  /** {@code - #3 UPDATE 2026-11-02T10:00:00Z by alice: {"content":{"from":…,"to":…}}}, its data cut at 300 characters. */
+  private static String eventLine(JsonObject e) {
+    String data = e.getJsonObject("data", new JsonObject()).encode();
+    return "- #" + e.getValue("seq") + " " + e.getString("type") + " " + e.getString("at")
+        + (e.getString("actor") != null ? " by " + e.getString("actor") : "") + ": "
+        + (data.length() <= 300 ? data : ToolResults.cut(data, 300));
   }
 
   private Future<McpSchema.CallToolResult> context(Call call, JsonObject args) {
@@ -458,7 +479,7 @@ public final class MemoryTools implements McpToolbox {
       int fit = ToolResults.fitting(out, rules);
       out.put("rules", ToolResults.head(rules, fit)).put("count", fit).put("has_more", more || fit < rules.size());
       return ToolResults.ok(fit == 0 ? "No rules stored" + (scopeId == null ? "." : " for " + scopeId + " or globally.")
-          : fit + " rules, most important first.", out);
+          : fit + " rules, most important first.", out, ToolResults.lines(out.getJsonArray("rules")));
     });
   }
 

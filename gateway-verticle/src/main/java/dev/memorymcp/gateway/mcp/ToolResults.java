@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Building tool results: the text (a summary line plus the JSON), the structured content as plain
+ * Building tool results: the text (a summary line plus a line per memory), the structured content as plain
  * Maps and Lists, errors, and the size caps that keep every result bounded.
  */
 final class ToolResults {
@@ -29,13 +30,56 @@ final class ToolResults {
   static final int MAX_METADATA_BYTES = 2_048;
   static final int MAX_RELATIONS = 20;
 
-  /** A successful result: summary + compact JSON as text, the same JSON as structured content. */
-  static McpSchema.CallToolResult ok(String summary, JsonObject structured) {
+  /**
+   * A successful result: the text is what a model needs to read (the summary line, then one line per
+   * memory or event given), the structured content carries every field. The JSON is not repeated in
+   * the text: many clients hand only the text to the model, and the full JSON there cost tokens on
+   * every call (issue 17); a client that wants the fields reads structuredContent.
+   */
+  static McpSchema.CallToolResult ok(String summary, JsonObject structured, List<String> lines) {
+    StringBuilder text = new StringBuilder(summary);
+    lines.forEach(line -> text.append('\n').append(line));
     return McpSchema.CallToolResult.builder()
-        .addTextContent(summary + "\n" + structured.encode())
+        .addTextContent(text.toString())
         .structuredContent(plain(structured))
         .isError(false)
         .build();
+  }
+
+  static McpSchema.CallToolResult ok(String summary, JsonObject structured) {
+    return ok(summary, structured, List.of());
+  }
+
+  /** One line per memory of {@code memories} (see {@link #line}). */
+  static List<String> lines(JsonArray memories) {
+    List<String> out = new ArrayList<>(memories.size());
+    memories.forEach(m -> out.add(line((JsonObject) m)));
+    return out;
+  }
+
+  /**
+   * A memory as a model reads it: {@code - [type] content (id ID, DATE, project P, score 0.812)};
+   * the date is the day it was said, so "yesterday" in it can be resolved; continuation lines of a
+   * multi-line content are indented so the list stays a list.
+   */
+  static String line(JsonObject m) {
+    StringBuilder b = new StringBuilder("- [").append(m.getString("type", "note")).append("] ")
+        .append(m.getString("content", "").replace("\n", "\n  ")).append(" (id ").append(m.getString("id"));
+    String created = m.getString("created_at");
+    if (created != null) {
+      b.append(", ").append(created, 0, Math.min(10, created.length()));
+    }
+    if (m.getString("scope_id") != null) {
+      b.append(", ").append(m.getString("scope", "project")).append(' ').append(m.getString("scope_id"));
+    }
+    if (m.getValue("score") instanceof Number score) {
+      b.append(", score ").append(String.format(Locale.ROOT, "%.3f", score.doubleValue()));
+    }
+    if (m.getBoolean("truncated", false)) {
+      b.append(", cut at ").append(m.getString("content", "").length() - 1).append(" of ")
+          .append(m.getInteger("content_chars")).append(" characters");
+    }
+    return b.append(')').toString();
   }
 
   /** A successful result whose text is given as is (get_context's ready-to-inject block). */

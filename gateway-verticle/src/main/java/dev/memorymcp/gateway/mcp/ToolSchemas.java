@@ -1,7 +1,6 @@
 package dev.memorymcp.gateway.mcp;
 
 import dev.memorymcp.bus.Memory;
-import dev.memorymcp.bus.MemoryInput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,14 +9,19 @@ import java.util.TreeSet;
 
 /**
  * JSON Schema (2020-12) fragments for the tools: small builders for the input schemas and the
- * shared output shapes (a memory, a relation, an event). Every schema is a plain
- * {@link LinkedHashMap}, so it serialises in the order it reads.
+ * output shapes. Every schema is a plain {@link LinkedHashMap}, so it serialises in the order it
+ * reads. A {@code null} description leaves the key out: a parameter whose name says it all costs
+ * no words.
  */
 final class ToolSchemas {
   private ToolSchemas() {}
 
   static final List<String> TYPES = new ArrayList<>(new TreeSet<>(Memory.TYPES));
   static final List<String> SCOPES = List.of("global", "team", "project");
+  static final Map<String, Object> STRING = Map.of("type", "string");
+  static final Map<String, Object> INTEGER = Map.of("type", "integer");
+  static final Map<String, Object> BOOLEAN = Map.of("type", "boolean");
+  static final Map<String, Object> ARRAY = Map.of("type", "array");
 
   /** A map from alternating keys and values. */
   static Map<String, Object> m(Object... kv) {
@@ -26,6 +30,13 @@ final class ToolSchemas {
       out.put((String) kv[i], kv[i + 1]);
     }
     return out;
+  }
+
+  private static Map<String, Object> described(Map<String, Object> schema, String description) {
+    if (description != null) {
+      schema.put("description", description);
+    }
+    return schema;
   }
 
   /** An input object: the given properties, the required ones, nothing else accepted. */
@@ -47,68 +58,57 @@ final class ToolSchemas {
     return s;
   }
 
-  static Map<String, Object> str(String description, int maxLength) {
-    return m("type", "string", "maxLength", maxLength, "description", description);
-  }
-
-  static Map<String, Object> nonEmpty(String description, int maxLength) {
-    return m("type", "string", "minLength", 1, "maxLength", maxLength, "description", description);
+  static Map<String, Object> str(String description) {
+    return described(m("type", "string"), description);
   }
 
   static Map<String, Object> oneOf(String description, List<String> values) {
-    return m("type", "string", "enum", values, "description", description);
+    return described(m("type", "string", "enum", values), description);
   }
 
-  static Map<String, Object> integer(String description, int min, int max, Integer dflt) {
+  static Map<String, Object> integer(int min, int max, Integer dflt) {
     Map<String, Object> s = m("type", "integer", "minimum", min, "maximum", max);
     if (dflt != null) {
       s.put("default", dflt);
     }
-    s.put("description", description);
     return s;
   }
 
   static Map<String, Object> unit(String description) {
-    return m("type", "number", "minimum", 0, "maximum", 1, "description", description);
+    return described(m("type", "number", "minimum", 0, "maximum", 1), description);
   }
 
-  static Map<String, Object> bool(String description, boolean dflt) {
-    return m("type", "boolean", "default", dflt, "description", description);
+  static Map<String, Object> bool(String description) {
+    return described(m("type", "boolean"), description);
   }
 
-  static Map<String, Object> strings(String description, int maxItems, int maxLength) {
-    return m("type", "array", "items", m("type", "string", "minLength", 1, "maxLength", maxLength),
-        "maxItems", maxItems, "description", description);
-  }
-
-  static Map<String, Object> enums(String description, List<String> values, int maxItems) {
-    return m("type", "array", "items", m("type", "string", "enum", values), "maxItems", maxItems,
-        "description", description);
+  static Map<String, Object> strings(String description) {
+    return described(m("type", "array", "items", STRING), description);
   }
 
   static Map<String, Object> anyObject(String description) {
-    return m("type", "object", "description", description);
+    return described(m("type", "object"), description);
   }
 
   static Map<String, Object> time(String description) {
-    return m("type", "string", "maxLength", 64, "description", description);
+    return str(description);
   }
 
-  /** The filter properties shared by recall's {@code filters} and list_memories. */
+  /**
+   * The filter properties shared by recall's {@code filters} and list_memories: the ones agents use
+   * (REST also takes types, min_confidence and include_expired).
+   */
   static Map<String, Object> filterProps() {
     return m(
-        "type", oneOf("Only memories of this type.", TYPES),
-        "types", enums("Only memories of any of these types.", TYPES, 16),
-        "scope", oneOf("Only memories of this scope.", SCOPES),
-        "scope_id", str("Only memories of this project/team id.", MemoryInput.MAX_SHORT),
-        "tags", strings("Only memories carrying every one of these tags.", 32, 64),
-        "category", str("Only memories of this category.", 64),
-        "since", time("Created at or after this ISO-8601 time, e.g. 2026-01-31T00:00:00Z."),
-        "until", time("Created at or before this ISO-8601 time."),
-        "min_importance", unit("Only memories with importance >= this."),
-        "min_confidence", unit("Only memories with confidence >= this."),
-        "session_id", str("Only memories remembered in this session.", MemoryInput.MAX_SHORT),
-        "include_expired", bool("Include memories whose expires_at has passed.", false));
+        "type", str("A memory type, as in remember."),
+        "scope", oneOf(null, SCOPES),
+        "scope_id", str(null),
+        "tags", strings("All of these."),
+        "category", str(null),
+        "since", time("ISO-8601."),
+        "until", time("ISO-8601."),
+        "min_importance", unit(null),
+        "session_id", str(null));
   }
 
   // ---- output shapes ----
@@ -119,40 +119,10 @@ final class ToolSchemas {
 
   /** A memory as the tools return it (content capped; see {@link ToolResults#memory}). */
   static Map<String, Object> memory() {
-    return output(m(
-        "id", m("type", "string"), "type", m("type", "string"), "scope", m("type", "string"),
-        "scope_id", nullable("string"), "name", nullable("string"), "content", m("type", "string"),
-        "summary", nullable("string"), "tags", m("type", "array", "items", m("type", "string")),
-        "category", nullable("string"), "importance", m("type", "number"),
-        "confidence", m("type", "number"), "metadata", m("type", "object"),
-        "source", nullable("string"), "session_id", nullable("string"),
-        "created_at", nullable("string"), "updated_at", nullable("string"),
-        "expires_at", nullable("string"), "access_count", m("type", "integer"),
-        "last_accessed", nullable("string"), "score", m("type", "number"),
-        "truncated", m("type", "boolean"), "content_chars", m("type", "integer"),
-        "relations", m("type", "array", "items", relation())),
-        "id", "type", "scope", "content");
+    return output(m("id", STRING, "content", STRING), "id", "content");
   }
 
   static Map<String, Object> memories() {
     return m("type", "array", "items", memory());
-  }
-
-  static Map<String, Object> relation() {
-    return output(m("source_id", m("type", "string"), "target_id", m("type", "string"),
-        "relation_type", m("type", "string"), "properties", m("type", "object"),
-        "confidence", m("type", "number"), "created_at", nullable("string")),
-        "source_id", "target_id", "relation_type");
-  }
-
-  static Map<String, Object> relations() {
-    return m("type", "array", "items", relation());
-  }
-
-  static Map<String, Object> event() {
-    return output(m("seq", m("type", "integer"), "memory_id", m("type", "string"),
-        "type", m("type", "string", "enum", List.of("CREATE", "UPDATE", "MERGE", "ACCESS", "DELETE")),
-        "actor", nullable("string"), "session_id", nullable("string"), "data", m("type", "object"),
-        "at", m("type", "string")), "type", "data", "at");
   }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ToolDefinitionsTest {
 
   @Test
-  @DisplayName("every tool, each with description, schemas, annotations; input schemas closed")
+  @DisplayName("every tool, each with a description, schemas and behaviour hints; input schemas closed")
   void complete() {
     Vertx vertx = Vertx.vertx();
     try {
@@ -26,21 +26,25 @@ class ToolDefinitionsTest {
           "migration_status");
       DefaultJsonSchemaValidator v = new DefaultJsonSchemaValidator();
       for (McpSchema.Tool t : tools) {
-        assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80);
+        assertThat(t.description()).as(t.name()).hasSizeGreaterThan(40).endsWith(".");
         assertThat(t.title()).isNotBlank();
         assertThat(t.inputSchema().get("additionalProperties")).as(t.name()).isEqualTo(false);
         assertThat(t.outputSchema().get("type")).isEqualTo("object");
         assertThat(v.validateSchema(t.inputSchema()).valid()).as(t.name() + " input").isTrue();
         assertThat(v.validateSchema(t.outputSchema()).valid()).as(t.name() + " output").isTrue();
         McpSchema.ToolAnnotations a = t.annotations();
-        assertThat(a.title()).isNotBlank();
         assertThat(a.openWorldHint()).isFalse();
         assertThat(a.readOnlyHint()).isNotNull();
-        assertThat(a.destructiveHint()).isNotNull();
-        assertThat(a.idempotentHint()).isNotNull();
+        if (!a.readOnlyHint()) { // MCP: the other two hints mean something only for a tool that writes
+          assertThat(a.destructiveHint()).as(t.name()).isNotNull();
+          assertThat(a.idempotentHint()).as(t.name()).isNotNull();
+        }
       }
-      assertThat(tools.stream().filter(t -> t.annotations().destructiveHint()).map(McpSchema.Tool::name))
-          .containsExactly("forget");
+      assertThat(tools.stream().filter(t -> !t.annotations().readOnlyHint()).map(McpSchema.Tool::name))
+          .containsExactly("remember", "forget", "relate", "update_memory", "ingest_conversation",
+              "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite");
+      assertThat(tools.stream().filter(t -> Boolean.TRUE.equals(t.annotations().destructiveHint()))
+          .map(McpSchema.Tool::name)).containsExactly("forget");
     } finally {
       vertx.close();
     }

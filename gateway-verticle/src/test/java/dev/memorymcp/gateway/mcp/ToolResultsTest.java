@@ -54,6 +54,26 @@ class ToolResultsTest {
   }
 
   @Test
+  @DisplayName("the text is one line per memory with what a model needs (content, id, date, scope, score), no JSON")
+  void compactText() {
+    JsonArray ms = new JsonArray()
+        .add(new JsonObject().put("id", "m1").put("type", "preference").put("content", "Prefers tabs\nin Go too")
+            .put("created_at", "2026-11-02T10:15:00Z").put("scope", "project").put("scope_id", "acme")
+            .put("score", 0.81234).put("tags", new JsonArray().add("style")).put("importance", 0.7))
+        .add(ToolResults.memory(bulky(2), 100));
+    McpSchema.CallToolResult r = ToolResults.ok("2 memories found.", new JsonObject().put("results", ms),
+        ToolResults.lines(ms));
+    String text = ((McpSchema.TextContent) r.content().get(0)).text();
+    assertThat(text.split("\n")).containsExactly("2 memories found.",
+        "- [preference] Prefers tabs", "  in Go too (id m1, 2026-11-02, project acme, score 0.812)",
+        "- [note] " + "c".repeat(100) + "… (id m2, cut at 100 of 20000 characters)");
+    assertThat(text).doesNotContain("{").doesNotContain("importance").doesNotContain("style");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> structured = (List<Map<String, Object>>) ((Map<String, Object>) r.structuredContent()).get("results");
+    assertThat(structured.get(0)).containsEntry("importance", 0.7).containsKey("tags");
+  }
+
+  @Test
   @DisplayName("structured content is plain Maps and Lists, deep")
   @SuppressWarnings("unchecked")
   void plain() {
