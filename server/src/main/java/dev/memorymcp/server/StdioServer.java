@@ -5,6 +5,7 @@ import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Settings;
 import dev.memorymcp.bus.Version;
 import dev.memorymcp.gateway.mcp.MemoryTools;
+import dev.memorymcp.gateway.mcp.SdkPromptsAndResources;
 import dev.memorymcp.gateway.mcp.SdkTools;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpAsyncServer;
@@ -83,12 +84,15 @@ final class StdioServer {
     Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "shutdown"));
     try {
       var json = McpJsonDefaults.getMapper();
+      MemoryTools tools = new MemoryTools(vertx, cfg);
       server = McpServer.async(new StdioServerTransportProvider(json, new EofSignal(in, inputClosed), out))
           .jsonMapper(json)
           .serverInfo("memory-service", Version.get())
-          .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+          .capabilities(SdkPromptsAndResources.capabilities())
           .instructions(MemoryTools.INSTRUCTIONS)
-          .tools(stdioTools(new MemoryTools(vertx, cfg), persona, cfg))
+          .tools(stdioTools(tools, persona, cfg))
+          .prompts(SdkPromptsAndResources.prompts(tools, persona))
+          .resourceTemplates(SdkPromptsAndResources.resourceTemplates(tools, persona))
           // MemoryTools checks arguments itself, with the REST API's messages (code and field)
           .validateToolInputs(false)
           .build();

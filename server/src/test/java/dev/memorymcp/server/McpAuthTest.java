@@ -147,6 +147,10 @@ class McpAuthTest {
         assertThat(r.isError()).as(call.name()).isTrue();
         assertThat(text(r)).as(call.name()).contains("viewer");
       }
+      // the prompts and the project resource read through the same checks: a viewer may use them
+      assertThat(c.readResource(new McpSchema.ReadResourceRequest("memory://context/anyproject")).contents()).hasSize(1);
+      assertThat(c.getPrompt(new McpSchema.GetPromptRequest("recall_before_answering",
+          Map.of("question", "when do we ship?"))).messages()).hasSize(1);
     } finally {
       c.closeGracefully();
     }

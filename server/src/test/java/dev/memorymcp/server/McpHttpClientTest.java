@@ -88,6 +88,46 @@ class McpHttpClientTest {
   }
 
   @Test
+  @DisplayName("prompts and the project resource: answered from the memories, outside tools/list")
+  void promptsAndResources() {
+    McpSyncClient c = client("/mcp/prompts-resources");
+    try {
+      c.initialize();
+      assertThat(c.getServerCapabilities().prompts()).isNotNull();
+      assertThat(c.getServerCapabilities().resources()).isNotNull();
+      call(c, "remember", Map.of("content", "Hermes services log in JSON lines", "type", "rule",
+          "scope", "project", "scope_id", "hermes"));
+      call(c, "remember", Map.of("content", "The hermes queue runs on NATS JetStream", "scope", "project",
+          "scope_id", "hermes"));
+      call(c, "remember", Map.of("content", "Apollo deploys on Tuesdays", "scope", "project", "scope_id", "apollo"));
+
+      assertThat(c.listPrompts().prompts()).extracting(McpSchema.Prompt::name)
+          .containsExactly("recall_before_answering", "save_session_memories");
+      McpSchema.GetPromptResult prompt = c.getPrompt(new McpSchema.GetPromptRequest("recall_before_answering",
+          Map.of("question", "Which message queue does hermes use?", "project", "hermes")));
+      String asked = ((McpSchema.TextContent) prompt.messages().get(0).content()).text();
+      assertThat(asked).contains("NATS JetStream").endsWith("Question: Which message queue does hermes use?");
+      assertThatThrownBy(() -> c.getPrompt(new McpSchema.GetPromptRequest("recall_before_answering", Map.of())))
+          .isInstanceOf(McpError.class).hasMessageContaining("question");
+      String save = ((McpSchema.TextContent) c.getPrompt(new McpSchema.GetPromptRequest("save_session_memories",
+          Map.of("project", "hermes"))).messages().get(0).content()).text();
+      assertThat(save).contains("remember").contains("scope_id \"hermes\"");
+
+      assertThat(c.listResourceTemplates().resourceTemplates()).extracting(McpSchema.ResourceTemplate::uriTemplate)
+          .containsExactly("memory://context/{project}");
+      McpSchema.ReadResourceResult read = c.readResource(new McpSchema.ReadResourceRequest("memory://context/hermes"));
+      String context = ((McpSchema.TextResourceContents) read.contents().get(0)).text();
+      assertThat(context).contains("# Project hermes").contains("JSON lines").contains("NATS JetStream")
+          .doesNotContain("Apollo");
+      assertThat(context.indexOf("JSON lines")).isLessThan(context.indexOf("## Newest memories"));
+      assertThatThrownBy(() -> c.readResource(new McpSchema.ReadResourceRequest("memory://context/")))
+          .isInstanceOf(McpError.class);
+    } finally {
+      c.closeGracefully();
+    }
+  }
+
+  @Test
   void adminProfileAddsTheOperatorTools() {
     var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + server.port())
         .endpoint("/mcp?profile=admin").build();

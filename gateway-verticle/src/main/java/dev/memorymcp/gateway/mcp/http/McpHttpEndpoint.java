@@ -5,6 +5,7 @@ import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.gateway.Personas;
 import dev.memorymcp.gateway.auth.Guard;
 import dev.memorymcp.gateway.mcp.McpToolbox;
+import dev.memorymcp.gateway.mcp.SdkPromptsAndResources;
 import dev.memorymcp.gateway.mcp.SdkTools;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
@@ -55,8 +56,10 @@ public final class McpHttpEndpoint {
             SdkTools.CALLER, Guard.caller(ctx))),
         (ctx, message) -> onlyCallableTools(toolbox, Guard.caller(ctx), adminProfile(ctx), message));
     server = McpServer.async(provider).serverInfo(info)
-        .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+        .capabilities(SdkPromptsAndResources.capabilities())
         .instructions(instructions).tools(SdkTools.specifications(toolbox, Namespaces.DEFAULT))
+        .prompts(SdkPromptsAndResources.prompts(toolbox, Namespaces.DEFAULT))
+        .resourceTemplates(SdkPromptsAndResources.resourceTemplates(toolbox, Namespaces.DEFAULT))
         // MemoryTools checks arguments itself, with the REST API's messages (code and field), as on stdio
         .validateToolInputs(false).build();
     versions = new ArrayList<>(List.of(StatelessMcpHandler.VERSION));
