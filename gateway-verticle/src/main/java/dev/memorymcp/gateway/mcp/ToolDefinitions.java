@@ -16,6 +16,7 @@ import static dev.memorymcp.gateway.mcp.ToolSchemas.STRING;
 import static dev.memorymcp.gateway.mcp.ToolSchemas.TYPES;
 import static dev.memorymcp.gateway.mcp.ToolSchemas.anyObject;
 import static dev.memorymcp.gateway.mcp.ToolSchemas.bool;
+import static dev.memorymcp.gateway.mcp.ToolSchemas.described;
 import static dev.memorymcp.gateway.mcp.ToolSchemas.input;
 import static dev.memorymcp.gateway.mcp.ToolSchemas.integer;
 import static dev.memorymcp.gateway.mcp.ToolSchemas.m;
@@ -153,7 +154,7 @@ final class ToolDefinitions {
       bare.remove("description");
       p.put(field.getKey(), bare);
     }
-    p.put("expires_at", m("type", List.of("string", "null"), "description", "ISO-8601, or null to clear."));
+    p.put("expires_at", described(nullable("string"), "ISO-8601, or null to clear."));
     return tool("update_memory", "Update memory",
         "Correct or refine a memory instead of remembering a near-copy: only the fields given change;"
             + " old values stay in memory_history.",

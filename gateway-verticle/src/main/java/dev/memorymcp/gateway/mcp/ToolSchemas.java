@@ -32,7 +32,7 @@ final class ToolSchemas {
     return out;
   }
 
-  private static Map<String, Object> described(Map<String, Object> schema, String description) {
+  static Map<String, Object> described(Map<String, Object> schema, String description) {
     if (description != null) {
       schema.put("description", description);
     }
@@ -113,8 +113,13 @@ final class ToolSchemas {
 
   // ---- output shapes ----
 
+  /**
+   * A value of {@code type} or null, as {@code anyOf} branches: a {@code type} array is legal JSON Schema but
+   * clients that map schemas onto a one-type dialect (Gemini's function declarations) reject it
+   * (the MCP Inspector's {@code --strict} check).
+   */
   static Map<String, Object> nullable(String type) {
-    return m("type", List.of(type, "null"));
+    return m("anyOf", List.of(m("type", type), m("type", "null")));
   }
 
   /** A memory as the tools return it (content capped; see {@link ToolResults#memory}). */
