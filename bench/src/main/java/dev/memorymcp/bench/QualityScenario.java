@@ -49,8 +49,10 @@ final class QualityScenario {
         for (JsonObject m : chunk) {
           JsonObject mem = new JsonObject().put("content", m.getString("content"))
               .put("metadata", new JsonObject().put("dataset_id", m.getString("id")));
-          if (m.getString("created_at") != null) {
-            mem.put("created_at", m.getString("created_at"));
+          for (String field : List.of("created_at", "session_id")) { // when said, and in which conversation
+            if (m.getString(field) != null) {
+              mem.put(field, m.getString(field));
+            }
           }
           batch.add(mem);
         }
