@@ -18,7 +18,8 @@ import java.util.Set;
  * Retrieval quality on a dataset in the neutral JSONL form: loads {@code memories.jsonl} through
  * {@code POST /api/v1/memories:batch} (the dataset id kept in metadata) into personas
  * {@code <namespace>-<run>}, runs every query of {@code queries.jsonl} with each search type, and
- * reports recall@1/5/10, MRR@10 and nDCG@10 overall, per category and per namespace, with the
+ * reports recall@1/5/10, MRR@10 and nDCG@10 overall, per category, per namespace and per half of the
+ * queries (alternate queries, for split-half checks of a tuned knob), with the
  * sequential search latency per type (the queries run one at a time, so it is a fair A/B). Searches
  * pass {@code record_access: false}, so one query's results never boost the next one's.
  */
@@ -71,7 +72,8 @@ final class QualityScenario {
     JsonObject latency = new JsonObject();
     for (String type : BenchMain.SEARCH_TYPES) {
       List<Double> ms = new ArrayList<>();
-      for (JsonObject q : queries) {
+      for (int qi = 0; qi < queries.size(); qi++) {
+        JsonObject q = queries.get(qi);
         long q0 = System.nanoTime();
         JsonObject reply = http.post("/api/v1/search", persona(q.getString("namespace")), new JsonObject()
             .put("query", q.getString("query")).put("limit", 10).put("search_type", type)
@@ -81,8 +83,9 @@ final class QualityScenario {
         reply.getJsonArray("results").forEach(o -> ranked.add(datasetIdOf.getOrDefault(((JsonObject) o).getString("id"), "?")));
         Set<String> gold = new LinkedHashSet<>();
         q.getJsonArray("gold").forEach(g -> gold.add((String) g));
+        // half:a / half:b (alternate queries): a knob tuned on one half is checked on the other
         report.add(type, List.of("all", "category:" + q.getString("category", "none"),
-            "namespace:" + q.getString("namespace")), ranked, gold);
+            "namespace:" + q.getString("namespace"), qi % 2 == 0 ? "half:a" : "half:b"), ranked, gold);
       }
       latency.put(type, Stats.summary(ms));
     }

@@ -38,6 +38,11 @@ public final class Addresses {
   public static final String STORE_VECTOR_CANDIDATES = "memory.storage.vector_candidates";
   /** {namespace, terms: [..], words: [..] (Japanese words), k, filters, principal?} → {candidates: [{id, score}]}. */
   public static final String STORE_KEYWORD_CANDIDATES = "memory.storage.keyword_candidates";
+  /**
+   * {namespace, ids (at most 200), window (1..5), filters, principal?} → {neighbours: {id: [ids]}}: each
+   * memory's neighbours in its session (search's session context and expansion; not a gateway address).
+   */
+  public static final String STORE_SESSION_NEIGHBOURS = "memory.storage.session_neighbours";
   /** {namespace, ids, session_id?} fire-and-forget: ACCESS events + counters. */
   public static final String STORE_ACCESS = "memory.storage.access";
   /** {batch_size?} → {memories, model, dimension}; progress is published on {@link #STORE_REBUILD_PROGRESS}. */

@@ -40,6 +40,12 @@ public record Filters(List<String> types, String scope, String scopeId, List<Str
         sessionId, includeExpired, ids);
   }
 
+  /** The same filters narrowed to one conversation. */
+  public Filters withSessionId(String id) {
+    return new Filters(types, scope, scopeId, tags, category, since, until, minImportance, minConfidence,
+        id, includeExpired, scopeIds);
+  }
+
   /** The most scope ids one filter (or one key's grant) may list. */
   public static final int MAX_SCOPE_IDS = 64;
 

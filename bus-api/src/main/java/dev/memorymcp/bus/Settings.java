@@ -75,6 +75,8 @@ public final class Settings {
       new Key("search.mmr_lambda", 0.9, "MMR trade-off: 1 = relevance only, lower = more diversity"),
       new Key("search.duplicate_cosine", 0.97, "Results closer than this to a better one are dropped as near-duplicates"),
       new Key("search.stop_words", true, "Remove stop words (English words, Japanese particles) from keyword queries"),
+      new Key("search.session_context", 0.5, "Session context: a keyword hit lends this share of its score to the memories around it in its session (0 = off)"),
+      new Key("search.session_window", 2, "Session context: how many memories before and after a hit, by time then insertion order (1..5)"),
       new Key("search.japanese", "both", "How keyword search matches Japanese: words (Kuromoji morphological analysis), ngrams (character n-grams), both (fused)"),
       new Key("dedupe.enabled", true, "Merge or relate new memories to similar existing ones"),
       new Key("dedupe.merge_threshold", -1.0, "Dense cosine needed to merge (-1: the model's calibrated default)"),

@@ -13,6 +13,7 @@ import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.text.Scripts;
 import dev.memorymcp.search.internal.Fusion;
 import dev.memorymcp.search.internal.Reranker;
+import dev.memorymcp.search.internal.SessionContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -46,6 +47,8 @@ public class SearchVerticle extends VerticleBase {
   private KeywordQuery.Japanese japanese;
   private boolean multilingual;
   private Reranker reranker;
+  private double sessionContext;
+  private int sessionWindow;
 
   @Override
   public Future<?> start() {
@@ -57,6 +60,8 @@ public class SearchVerticle extends VerticleBase {
     candidates = cfg.getInteger("search.candidates", 50);
     stopWords = cfg.getBoolean("search.stop_words", true);
     japanese = KeywordQuery.Japanese.parse("search.japanese", cfg.getString("search.japanese", "both"));
+    sessionContext = cfg.getDouble("search.session_context", 0.5);
+    sessionWindow = cfg.getInteger("search.session_window", 2);
     reranker = new Reranker(cfg.getDouble("search.recency_half_life_days", 180.0),
         cfg.getDouble("search.mmr_lambda", 0.9), cfg.getDouble("search.duplicate_cosine", 0.97));
     return embedInfo(120)
@@ -94,6 +99,7 @@ public class SearchVerticle extends VerticleBase {
         : hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
             .put("terms", new JsonArray(keywords.terms())).put("words", new JsonArray(keywords.words()))
             .put("k", candidates).put("filters", f).put("principal", principal))
+            .compose(h -> sessionContext > 0 && !h.isEmpty() ? withSessionContext(ns, h, f, principal) : Future.succeededFuture(h))
             .onSuccess(h -> timings.put("keyword_ms", ms(t0)));
     Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
         ? Future.succeededFuture(List.of())
@@ -118,6 +124,22 @@ public class SearchVerticle extends VerticleBase {
           return new JsonObject().put("results", results).put("search_type", searchType)
               .put("took_ms", ms(t0)).put("timings", timings);
         });
+  }
+
+  /**
+   * Session context (issue 14): a turn of a conversation often leaves out the words its neighbours
+   * said ("How did the dentist go?" / "She said I need a crown"). Each keyword hit lends
+   * {@code search.session_context} × its score to the memories at most {@code search.session_window}
+   * places from it in its session, which may bring in turns that match nothing themselves. The dense
+   * list stays on each memory alone.
+   */
+  private Future<List<Fusion.Hit>> withSessionContext(String ns, List<Fusion.Hit> hits, JsonObject filters,
+      JsonObject principal) {
+    JsonArray ids = new JsonArray();
+    hits.forEach(h -> ids.add(h.id()));
+    return Bus.request(vertx, Addresses.STORE_SESSION_NEIGHBOURS, new JsonObject().put("namespace", ns)
+        .put("ids", ids).put("window", sessionWindow).put("filters", filters).put("principal", principal))
+        .map(r -> SessionContext.spread(hits, r.getJsonObject("neighbours").getMap(), sessionContext));
   }
 
   /** Milliseconds since {@code t0}, two decimals. */

@@ -1,12 +1,15 @@
 package dev.memorymcp.storage;
 
 import dev.memorymcp.bus.Filters;
-import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.Relation;
+import dev.memorymcp.bus.text.KeywordQuery;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -114,6 +117,51 @@ public interface MemoryStore {
   /** Keyword search by terms alone (no Japanese words). */
   default Future<List<Scored>> keywordSearch(String namespace, List<String> terms, int k, Filters filters) {
     return keywordSearch(namespace, KeywordQuery.ofTerms(terms), k, filters);
+  }
+
+  /** The most memories of one session {@link #sessionNeighbours} orders (the newest ones). */
+  int SESSION_SCAN_LIMIT = 1_000;
+
+  /**
+   * For each of {@code ids} that belongs to a session and passes the filters: the ids of the memories
+   * at most {@code window} places before or after it in that session (ordered by created_at, then
+   * insertion order), among the memories passing the filters. Keyword search lends a memory its
+   * neighbours' matches with it (session context, issue 14). This default works on any store through
+   * {@link #getMany} and {@link #list} (one listing per session, the newest {@value #SESSION_SCAN_LIMIT}).
+   */
+  default Future<Map<String, List<String>>> sessionNeighbours(String namespace, List<String> ids, int window,
+      Filters filters) {
+    return getMany(namespace, ids).compose(targets -> {
+      Map<String, List<String>> bySession = new LinkedHashMap<>();
+      for (Memory m : targets) {
+        if (m.sessionId() != null) {
+          bySession.computeIfAbsent(m.sessionId(), s -> new ArrayList<>()).add(m.id());
+        }
+      }
+      List<Future<Page>> pages = new ArrayList<>();
+      List<String> sessions = new ArrayList<>(bySession.keySet());
+      sessions.forEach(s -> pages.add(list(namespace, filters.withSessionId(s), SESSION_SCAN_LIMIT, null)));
+      return Future.all(pages).map(all -> {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (int i = 0; i < sessions.size(); i++) {
+          List<String> ordered = new ArrayList<>(pages.get(i).result().memories().stream().map(Memory::id).toList());
+          Collections.reverse(ordered); // list() is newest first
+          for (String target : bySession.get(sessions.get(i))) {
+            int at = ordered.indexOf(target);
+            if (at >= 0) {
+              List<String> near = new ArrayList<>();
+              for (int j = Math.max(0, at - window); j <= Math.min(ordered.size() - 1, at + window); j++) {
+                if (j != at) {
+                  near.add(ordered.get(j));
+                }
+              }
+              out.put(target, near);
+            }
+          }
+        }
+        return out;
+      });
+    });
   }
 
   /** Appends ACCESS events and bumps access_count / last_accessed for the ids. */

@@ -315,6 +315,20 @@ final class StorageApi {
         .map(StorageApi::candidates);
   }
 
+  static final int MAX_NEIGHBOUR_TARGETS = 200;
+  static final int MAX_SESSION_WINDOW = 5;
+
+  Future<JsonObject> sessionNeighbours(JsonObject body) {
+    List<String> ids = Fields.optStrings(body, "ids", MAX_NEIGHBOUR_TARGETS, 200);
+    Integer window = Fields.optInt(body, "window", 1, MAX_SESSION_WINDOW);
+    return store.sessionNeighbours(ns(body), ids == null ? List.of() : ids, window == null ? 2 : window, filters(body))
+        .map(byId -> {
+          JsonObject out = new JsonObject();
+          byId.forEach((id, near) -> out.put(id, new JsonArray(near)));
+          return new JsonObject().put("neighbours", out);
+        });
+  }
+
   /** The body's filters narrowed to the scope ids its principal may see. */
   private static Filters filters(JsonObject body) {
     return Principal.of(body).restrict(Filters.parse(body.getJsonObject("filters"), "filters"));

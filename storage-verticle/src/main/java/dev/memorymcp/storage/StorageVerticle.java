@@ -137,6 +137,7 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.STORE_RELATIONS, api::relations);
     reg(regs, Addresses.STORE_VECTOR_CANDIDATES, api::vectorCandidates);
     reg(regs, Addresses.STORE_KEYWORD_CANDIDATES, api::keywordCandidates);
+    reg(regs, Addresses.STORE_SESSION_NEIGHBOURS, api::sessionNeighbours);
     reg(regs, Addresses.STORE_ACCESS, api::access);
     reg(regs, Addresses.STORE_STATS, this::stats);
     reg(regs, Addresses.STORE_WRITE_KEY, api::writeKey);

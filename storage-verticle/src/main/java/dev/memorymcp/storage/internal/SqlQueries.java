@@ -165,6 +165,19 @@ final class SqlQueries {
         + " AND m.namespace = ?" + filterSql + " ORDER BY rank LIMIT ?";
   }
 
+  /**
+   * Session neighbours in one statement: the memories of the targets' sessions passing the filters,
+   * numbered by created_at then seq, joined to those at most {@code window} places away. Params:
+   * namespace, namespace, target ids (JSON), filter params, window, window, target ids (JSON).
+   */
+  static String sessionNeighbours(String filterSql) {
+    return "WITH s AS (SELECT m.id AS id, m.session_id AS sid, ROW_NUMBER() OVER (PARTITION BY m.session_id"
+        + " ORDER BY m.created_at, m.seq) AS rn FROM memories m WHERE m.namespace = ? AND m.session_id IN"
+        + " (SELECT session_id FROM memories WHERE namespace = ? AND session_id IS NOT NULL AND id IN " + IDS + ")"
+        + filterSql + ") SELECT a.id AS target, b.id AS neighbour FROM s a JOIN s b ON b.sid = a.sid"
+        + " AND b.rn BETWEEN a.rn - ? AND a.rn + ? AND b.id <> a.id WHERE a.id IN " + IDS + " ORDER BY a.id, b.rn";
+  }
+
   static final String FTS = "memories_fts";
   static final String FTS_TRIGRAM = "memories_fts_trigram";
   static final String FTS_CJK = "memories_fts_cjk";

@@ -11,6 +11,7 @@ import dev.memorymcp.storage.MemoryStore;
 import dev.memorymcp.storage.StoreTransfer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
@@ -360,6 +361,25 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     }
     return read(db -> KeywordSearch.run(db, namespace, t, k, orNone(filters),
         System.currentTimeMillis()));
+  }
+
+  @Override
+  public Future<Map<String, List<String>>> sessionNeighbours(String namespace, List<String> ids, int window,
+      Filters filters) {
+    if (ids.isEmpty() || window <= 0) {
+      return Future.succeededFuture(Map.of());
+    }
+    FilterSql.Clause where = FilterSql.of(orNone(filters), System.currentTimeMillis());
+    String targets = new JsonArray(ids).encode();
+    return read(db -> db.preparedQuery(SqlQueries.sessionNeighbours(where.sql()))
+        .execute(RowMapper.flat(namespace, namespace, targets, where.params(), window, window, targets))
+        .map(rows -> {
+          Map<String, List<String>> out = new LinkedHashMap<>();
+          for (Row r : rows) {
+            out.computeIfAbsent(r.getString("target"), k -> new ArrayList<>()).add(r.getString("neighbour"));
+          }
+          return out;
+        }));
   }
 
   @Override

@@ -554,6 +554,33 @@ abstract class MemoryStoreContract {
   }
 
   @Test
+  @DisplayName("session neighbours: within the window by time then insertion order, same session only, filters applied")
+  void sessionNeighbours() {
+    // s1: t1 < t2 = t3 (same time: insertion order) < t4 < t5; the rule in s1 is filtered out below
+    create(memory("ns1", "t1", "one").session("s1").createdAt(T0).build());
+    create(memory("ns1", "t2", "two").session("s1").createdAt(T0 + 60_000).build());
+    create(memory("ns1", "t3", "three").session("s1").createdAt(T0 + 60_000).build());
+    create(memory("ns1", "rule", "a rule").type("rule").session("s1").createdAt(T0 + 90_000).build());
+    create(memory("ns1", "t4", "four").session("s1").createdAt(T0 + 120_000).build());
+    create(memory("ns1", "t5", "five").session("s1").createdAt(T0 + 180_000).build());
+    create(memory("ns1", "other", "other session").session("s2").createdAt(T0 + 60_000).build());
+    create(memory("ns1", "loose", "no session").createdAt(T0 + 60_000).build());
+    create(memory("ns2", "far", "other namespace").session("s1").createdAt(T0 + 60_000).build());
+
+    Map<String, List<String>> all = store.sessionNeighbours("ns1", List.of("t3", "other", "loose", "missing"), 2,
+        Filters.NONE).await();
+    assertThat(all).containsKey("t3").doesNotContainKeys("loose", "missing");
+    assertThat(all.get("t3")).containsExactlyInAnyOrder("t1", "t2", "rule", "t4");
+    assertThat(all.getOrDefault("other", List.of())).isEmpty();
+
+    Filters notes = filters(List.of("note"), List.of(), null, null, false);
+    Map<String, List<String>> near = store.sessionNeighbours("ns1", List.of("t3", "t5"), 1, notes).await();
+    assertThat(near.get("t3")).containsExactlyInAnyOrder("t2", "t4");
+    assertThat(near.get("t5")).containsExactly("t4");
+    assertThat(store.sessionNeighbours("ns1", List.of("rule"), 2, notes).await()).isEmpty();
+  }
+
+  @Test
   @DisplayName("recordAccess bumps counters and appends ACCESS events; update keeps the counters")
   void recordAccess() {
     Memory m1 = create(memory("ns1", "m1", "one").build(), V1);

@@ -1,0 +1,69 @@
+package dev.memorymcp.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recall over conversations (issue 14), through the REST API of a real server. */
+@DisplayName("conversational recall")
+class ConversationRecallTest {
+  @TempDir
+  static Path dir;
+  @TempDir
+  static Path plainDir;
+  static TestServer server;
+  /** The same service with session context off, to show what it changes. */
+  static TestServer plain;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new TestServer(dir, new JsonObject()).start();
+    plain = new TestServer(plainDir, new JsonObject().put("search.session_context", 0.0)).start();
+    for (TestServer s : List.of(server, plain)) {
+      JsonArray turns = new JsonArray()
+          .add(turn("I finally went to the dentist about my tooth.", "chat-1", "2026-03-02T19:00:00Z"))
+          .add(turn("How did it go?", "chat-1", "2026-03-02T19:01:00Z"))
+          .add(turn("She said I need a crown, it will cost about 900 dollars.", "chat-1", "2026-03-02T19:02:00Z"))
+          .add(turn("We adopted a greyhound called Biscuit.", "chat-2", "2026-03-09T19:00:00Z"))
+          .add(turn("The crown jewels exhibition in London was crowded.", "chat-3", "2026-03-10T19:00:00Z"));
+      TestServer.Resp r = s.post("/api/v1/memories:batch", "conv", new JsonObject().put("memories", turns).put("dedupe", false));
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    plain.close();
+  }
+
+  static JsonObject turn(String content, String session, String at) {
+    return new JsonObject().put("content", content).put("session_id", session).put("created_at", at);
+  }
+
+  static List<String> keyword(TestServer s, String query) throws Exception {
+    TestServer.Resp r = s.post("/api/v1/search", "conv", new JsonObject().put("query", query)
+        .put("search_type", "keyword").put("limit", 5).put("record_access", false));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return r.json().getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("content")).toList();
+  }
+
+  @Test
+  @DisplayName("session context: a turn that leaves out the topic word is found through its neighbours")
+  void sessionContext() throws Exception {
+    String crown = "She said I need a crown, it will cost about 900 dollars.";
+    assertThat(keyword(plain, "dentist")).containsExactly("I finally went to the dentist about my tooth.");
+    List<String> found = keyword(server, "dentist");
+    assertThat(found.get(0)).isEqualTo("I finally went to the dentist about my tooth.");
+    assertThat(found).contains(crown, "How did it go?")
+        .doesNotContain("We adopted a greyhound called Biscuit.", "The crown jewels exhibition in London was crowded.");
+  }
+}
