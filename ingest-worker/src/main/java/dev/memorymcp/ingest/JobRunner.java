@@ -121,6 +121,10 @@ final class JobRunner {
     if (job.getString("session_id") != null) {
       memory.put("session_id", job.getString("session_id"));
     }
+    Long saidAt = fact.saidAt() != null ? fact.saidAt() : lastTimestamp(job);
+    if (saidAt != null) { // the time it was said, not the time the worker got to it: "yesterday" stays right
+      memory.put("created_at", java.time.Instant.ofEpochMilli(saidAt).toString());
+    }
     for (String k : new String[] {"scope", "scope_id"}) { // the scope the chat was posted to
       if (job.getString(k) != null) {
         memory.put(k, job.getString(k));
@@ -132,6 +136,17 @@ final class JobRunner {
         .map(r -> new Outcome(index, fact, r.getString("action"), r.getString("id"),
             detail(r, note), r.getBoolean("replayed", false)))
         .recover(err -> rejected(index, fact, err));
+  }
+
+  /** The latest message timestamp of the job (a fact the LLM drew from the whole chat), or null. */
+  static Long lastTimestamp(JsonObject job) {
+    Long last = null;
+    for (ChatMessage m : messages(job)) {
+      if (m.timestamp() != null && (last == null || m.timestamp() > last)) {
+        last = m.timestamp();
+      }
+    }
+    return last;
   }
 
   /** A fact the store refuses as invalid would fail every retry: it is reported, not retried. */

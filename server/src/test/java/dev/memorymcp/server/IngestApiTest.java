@@ -83,6 +83,25 @@ class IngestApiTest {
   }
 
   @Test
+  @DisplayName("a learned memory keeps the time its message was said (created_at), not the time the worker ran")
+  void memoriesKeepTheTimeTheyWereSaid() throws Exception {
+    String ns = ns();
+    String id = ingest(ns, conversation(
+        msg("user", "I prefer oolong tea in the afternoon.").put("timestamp", "2026-03-02T19:00:00Z"),
+        msg("assistant", "Noted.").put("timestamp", "2026-03-02T19:00:30Z"),
+        msg("user", "We decided to deploy on Thursdays.").put("timestamp", "2026-03-03T08:15:00Z")));
+    JsonObject job = awaitJob(ns, id);
+    assertThat(job.getString("status")).isEqualTo("done");
+    java.util.Map<String, String> saidAt = new java.util.HashMap<>();
+    for (String mid : ids(job, "created")) {
+      JsonObject m = memory(ns, mid);
+      saidAt.put(m.getString("content"), m.getString("created_at"));
+    }
+    assertThat(saidAt).containsEntry("I prefer oolong tea in the afternoon.", "2026-03-02T19:00:00Z")
+        .containsEntry("We decided to deploy on Thursdays.", "2026-03-03T08:15:00Z");
+  }
+
+  @Test
   @DisplayName("an English chat is acknowledged with 202 and its facts become memories with source ingest")
   void englishConversationLearned() throws Exception {
     String ns = ns();

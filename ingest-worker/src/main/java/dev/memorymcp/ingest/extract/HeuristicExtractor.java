@@ -271,7 +271,8 @@ public final class HeuristicExtractor {
           dropped[(why == null ? Drop.OTHER : why).ordinal()]++;
           continue;
         }
-        kept.putIfAbsent(dedupeKey(s), new Fact(sentence, kind.type(), List.of(kind.tag()), kind.importance()));
+        kept.putIfAbsent(dedupeKey(s), new Fact(sentence, kind.type(), List.of(kind.tag()), kind.importance(),
+            m.timestamp()));
       }
     }
     if (!kept.isEmpty()) {
