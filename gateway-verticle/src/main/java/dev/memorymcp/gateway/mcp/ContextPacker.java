@@ -109,10 +109,15 @@ public final class ContextPacker {
     });
   }
 
-  /** The line a memory takes in the context block. */
+  /**
+   * The line a memory takes in the context block, with the day it was said, so that an assistant can
+   * resolve "yesterday" or "next week" inside it.
+   */
   static String line(JsonObject m) {
     String content = m.getString("content", "").strip().replaceAll("\\s*\\R\\s*", " ");
-    return "- [" + m.getString("type", "note") + "] " + content + " (id " + m.getString("id") + ")\n";
+    String created = m.getString("created_at");
+    return "- [" + m.getString("type", "note") + "] " + content + " (id " + m.getString("id")
+        + (created == null ? "" : ", " + created.substring(0, Math.min(10, created.length()))) + ")\n";
   }
 
   /**

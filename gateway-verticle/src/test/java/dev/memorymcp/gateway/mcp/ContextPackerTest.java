@@ -53,10 +53,12 @@ class ContextPackerTest {
         mem("g1", "global", "fact", "global fact one", 0.9),
         mem("t1", "team", "rule", "team rule one", 0.8),
         mem("p1", "project", "decision", "We use PostgreSQL 16", 0.7),
-        mem("p2", "project", "decision", "We deploy on Fridays", 0.6));
+        mem("p2", "project", "decision", "We deploy on Fridays", 0.6).put("created_at", "2026-03-02T19:00:00.000Z"));
     JsonObject r = ContextPacker.pack(cands, 500);
     assertThat(ids(r)).containsExactly("p1", "p2", "t1", "g1");
-    assertThat(r.getString("context")).startsWith("Relevant memories:\n- [decision] We use PostgreSQL 16 (id p1)\n");
+    // each line carries the day it was said, when known, so "yesterday" in it can be resolved
+    assertThat(r.getString("context")).startsWith("Relevant memories:\n- [decision] We use PostgreSQL 16 (id p1)\n"
+        + "- [decision] We deploy on Fridays (id p2, 2026-03-02)\n");
     assertThat(r.getInteger("omitted")).isZero();
   }
 
