@@ -75,9 +75,12 @@ final class QualityScenario {
       for (int qi = 0; qi < queries.size(); qi++) {
         JsonObject q = queries.get(qi);
         long q0 = System.nanoTime();
-        JsonObject reply = http.post("/api/v1/search", persona(q.getString("namespace")), new JsonObject()
-            .put("query", q.getString("query")).put("limit", 10).put("search_type", type)
-            .put("record_access", false), 200); // no access boosts between queries: repeatable scores
+        JsonObject search = new JsonObject().put("query", q.getString("query")).put("limit", 10)
+            .put("search_type", type).put("record_access", false); // no access boosts between queries: repeatable
+        if (q.getString("asked_at") != null) { // "last week" is relative to when the question was asked
+          search.put("as_of", q.getString("asked_at"));
+        }
+        JsonObject reply = http.post("/api/v1/search", persona(q.getString("namespace")), search, 200);
         ms.add((System.nanoTime() - q0) / 1e6);
         List<String> ranked = new ArrayList<>();
         reply.getJsonArray("results").forEach(o -> ranked.add(datasetIdOf.getOrDefault(((JsonObject) o).getString("id"), "?")));

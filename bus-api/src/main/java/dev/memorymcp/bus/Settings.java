@@ -77,6 +77,7 @@ public final class Settings {
       new Key("search.stop_words", true, "Remove stop words (English words, Japanese particles) from keyword queries"),
       new Key("search.session_context", 0.5, "Session context: a keyword hit lends this share of its score to the memories around it in its session (0 = off)"),
       new Key("search.session_window", 2, "Session context: how many memories before and after a hit, by time then insertion order (1..5)"),
+      new Key("search.time_boost", 1.0, "Time cues (\"last week\", 先週, \"in March\", 3日前 …): results said inside the window the query names score this much more (0 = off)"),
       new Key("search.japanese", "both", "How keyword search matches Japanese: words (Kuromoji morphological analysis), ngrams (character n-grams), both (fused)"),
       new Key("dedupe.enabled", true, "Merge or relate new memories to similar existing ones"),
       new Key("dedupe.merge_threshold", -1.0, "Dense cosine needed to merge (-1: the model's calibrated default)"),

@@ -11,6 +11,7 @@ import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Vectors;
 import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.text.Scripts;
+import dev.memorymcp.bus.text.TimeCues;
 import dev.memorymcp.search.internal.Fusion;
 import dev.memorymcp.search.internal.Reranker;
 import dev.memorymcp.search.internal.SessionContext;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public class SearchVerticle extends VerticleBase {
   public static final Set<String> SEARCH_TYPES = Set.of("hybrid", "semantic", "keyword");
   static final Set<String> FIELDS = Set.of("namespace", "query", "limit", "search_type", "filters",
-      "include_relations", "session_id", "record_access", "principal", "actor");
+      "include_relations", "session_id", "record_access", "principal", "actor", "as_of");
   static final int MAX_LIMIT = 100;
   static final int MAX_QUERY = 4_000;
 
@@ -48,6 +49,7 @@ public class SearchVerticle extends VerticleBase {
   private boolean multilingual;
   private Reranker reranker;
   private double sessionContext;
+  private double timeBoost;
   private int sessionWindow;
 
   @Override
@@ -62,6 +64,7 @@ public class SearchVerticle extends VerticleBase {
     japanese = KeywordQuery.Japanese.parse("search.japanese", cfg.getString("search.japanese", "both"));
     sessionContext = cfg.getDouble("search.session_context", 0.5);
     sessionWindow = cfg.getInteger("search.session_window", 2);
+    timeBoost = cfg.getDouble("search.time_boost", 1.0);
     reranker = new Reranker(cfg.getDouble("search.recency_half_life_days", 180.0),
         cfg.getDouble("search.mmr_lambda", 0.9), cfg.getDouble("search.duplicate_cosine", 0.97));
     return embedInfo(120)
@@ -89,7 +92,10 @@ public class SearchVerticle extends VerticleBase {
     Filters filters = Filters.parse(Fields.optObject(body, "filters"), "filters");
     boolean withRelations = Boolean.TRUE.equals(Fields.optBool(body, "include_relations"));
 
-    KeywordQuery keywords = KeywordQuery.of(query, stopWords, japanese);
+    Long asOf = Fields.optInstant(body, "as_of"); // when the question is asked (default: now)
+    TimeCues.Window when = timeBoost > 0 ? TimeCues.find(query, asOf == null ? System.currentTimeMillis() : asOf) : null;
+    // "last week" is a time to look in, not words to match
+    KeywordQuery keywords = KeywordQuery.of(TimeCues.without(query, when), stopWords, japanese);
     // storage narrows every lookup to the scope ids the caller may see
     JsonObject principal = Fields.optObject(body, "principal");
     JsonObject f = filters.toJson();
@@ -115,14 +121,19 @@ public class SearchVerticle extends VerticleBase {
     };
     return Future.all(dense, keyword)
         .compose(cf -> rank(ns, principal, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit,
-            timings, t0))
+            when, timings, t0))
         .compose(ranked -> withRelations ? attachRelations(ns, principal, ranked) : Future.succeededFuture(ranked))
         .map(results -> {
           if (!Boolean.FALSE.equals(body.getValue("record_access"))) { // internal lookups (ingest) are not accesses
             recordAccess(ns, results, body.getString("session_id"));
           }
-          return new JsonObject().put("results", results).put("search_type", searchType)
+          JsonObject reply = new JsonObject().put("results", results).put("search_type", searchType)
               .put("took_ms", ms(t0)).put("timings", timings);
+          if (when != null) { // what the query was read as, so a surprising ranking can be explained
+            reply.put("time_cue", new JsonObject().put("cue", when.cue()).put("from", Fields.iso(when.from()))
+                .put("to", Fields.iso(when.to())));
+          }
+          return reply;
         });
   }
 
@@ -163,13 +174,16 @@ public class SearchVerticle extends VerticleBase {
     });
   }
 
-  /** Loads the best fused candidates with their vectors and reranks them. */
+  /**
+   * Loads the best fused candidates with their vectors and reranks them; with a time cue, those said
+   * inside its window get {@code search.time_boost} more (from twice as many candidates).
+   */
   private Future<JsonArray> rank(String ns, JsonObject principal, LinkedHashMap<String, Double> fused, int limit,
-      JsonObject timings, long t0) {
+      TimeCues.Window when, JsonObject timings, long t0) {
     if (fused.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
-    List<String> ids = fused.keySet().stream().limit(Math.max(limit * 3L, 30)).toList();
+    List<String> ids = fused.keySet().stream().limit(Math.max(limit * 3L, 30) * (when == null ? 1 : 2)).toList();
     return Bus.request(vertx, Addresses.STORE_GET_MANY, new JsonObject().put("namespace", ns)
         .put("ids", new JsonArray(ids)).put("with_vectors", true).put("principal", principal)).map(r -> {
           timings.put("load_ms", ms(t0));
@@ -177,8 +191,9 @@ public class SearchVerticle extends VerticleBase {
           for (Object o : r.getJsonArray("memories")) {
             JsonObject j = (JsonObject) o;
             Buffer v = j.getBuffer("vector");
-            cands.add(new Reranker.Candidate(Memory.fromJson(j), fused.get(j.getString("id")),
-                v == null ? null : Vectors.fromBuffer(v)));
+            Memory m = Memory.fromJson(j);
+            double score = fused.get(m.id()) * (when != null && when.contains(m.createdAt()) ? 1 + timeBoost : 1);
+            cands.add(new Reranker.Candidate(m, score, v == null ? null : Vectors.fromBuffer(v)));
           }
           JsonArray out = new JsonArray();
           for (Reranker.Ranked rk : reranker.rank(cands, limit, System.currentTimeMillis())) {

@@ -33,7 +33,10 @@ class ConversationRecallTest {
           .add(turn("How did it go?", "chat-1", "2026-03-02T19:01:00Z"))
           .add(turn("She said I need a crown, it will cost about 900 dollars.", "chat-1", "2026-03-02T19:02:00Z"))
           .add(turn("We adopted a greyhound called Biscuit.", "chat-2", "2026-03-09T19:00:00Z"))
-          .add(turn("The crown jewels exhibition in London was crowded.", "chat-3", "2026-03-10T19:00:00Z"));
+          .add(turn("The crown jewels exhibition in London was crowded.", "chat-3", "2026-03-10T19:00:00Z"))
+          .add(turn("I cooked a mushroom risotto for dinner.", "chat-4", "2026-02-10T19:00:00Z"))
+          .add(turn("I cooked a lentil curry for dinner.", "chat-5", "2026-03-18T19:00:00Z"))
+          .add(turn("I cooked a pumpkin soup for dinner.", "chat-6", "2026-03-25T19:00:00Z"));
       TestServer.Resp r = s.post("/api/v1/memories:batch", "conv", new JsonObject().put("memories", turns).put("dedupe", false));
       assertThat(r.status()).as(r.text()).isEqualTo(201);
     }
@@ -54,6 +57,33 @@ class ConversationRecallTest {
         .put("search_type", "keyword").put("limit", 5).put("record_access", false));
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     return r.json().getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("content")).toList();
+  }
+
+  static JsonObject search(TestServer s, String query, String asOf) throws Exception {
+    TestServer.Resp r = s.post("/api/v1/search", "conv", new JsonObject().put("query", query).put("as_of", asOf)
+        .put("limit", 3).put("record_access", false));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return r.json();
+  }
+
+  @Test
+  @DisplayName("time cues: 'last week' / 先週 relative to as_of lift what was said then, and the reply says how it was read")
+  void timeCues() throws Exception {
+    JsonObject lastWeek = search(server, "What did I cook for dinner last week?", "2026-03-24T10:00:00Z");
+    assertThat(lastWeek.getJsonArray("results").getJsonObject(0).getString("content"))
+        .isEqualTo("I cooked a lentil curry for dinner.");
+    assertThat(lastWeek.getJsonObject("time_cue").getString("cue")).isEqualTo("last week");
+    assertThat(lastWeek.getJsonObject("time_cue").getString("from")).startsWith("2026-03-15");
+    JsonObject weekAfter = search(server, "What did I cook for dinner last week?", "2026-03-31T10:00:00Z");
+    assertThat(weekAfter.getJsonArray("results").getJsonObject(0).getString("content"))
+        .isEqualTo("I cooked a pumpkin soup for dinner.");
+    JsonObject japanese = search(server, "先月の夕食は何を作った？ dinner", "2026-03-05T10:00:00Z");
+    assertThat(japanese.getJsonArray("results").getJsonObject(0).getString("content"))
+        .isEqualTo("I cooked a mushroom risotto for dinner.");
+    assertThat(search(server, "What did I cook for dinner?", "2026-03-24T10:00:00Z").containsKey("time_cue")).isFalse();
+    TestServer.Resp bad = server.post("/api/v1/search", "conv", new JsonObject().put("query", "x").put("as_of", "soon"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getJsonObject("error").getJsonObject("details").getString("field")).isEqualTo("as_of");
   }
 
   @Test
