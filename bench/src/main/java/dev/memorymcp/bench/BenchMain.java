@@ -35,7 +35,9 @@ public final class BenchMain {
         quality   load a JSONL dataset, score every query per search type (recall@1/5/10, MRR@10, nDCG@10)
         dedupe    remember labelled sentence pairs (entailment / contradiction / neutral, en + ja) one after
                   the other: false merges (a contradiction or new information merged away), missed duplicates
-        all       latency, then mcp on the latency namespace, quality, dedupe, ingest
+        gate      the recall gate (POST /api/v1/chat/context) on a dataset's questions (memory needed) and
+                  general messages (not needed): recall, false alarms, precision, F1 per cosine threshold, latency
+        all       latency, then mcp on the latency namespace, quality, dedupe, gate, ingest
 
       the service:
         --url URL                 a running service (default http://127.0.0.1:26262)
@@ -54,6 +56,8 @@ public final class BenchMain {
                 --drain-timeout 600
       quality:  --dataset bench/datasets/handmade --dedupe false
       dedupe:   --pairs bench/datasets/jsick/pairs.jsonl --per-label 100 (pairs per language and label)
+      gate:     --gate-dataset bench/datasets/conversations --negatives bench/datasets/gate/negatives.jsonl
+                --gate-fill 0 (fill the first namespace to this many memories before timing)
       """;
 
   static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
@@ -63,12 +67,14 @@ public final class BenchMain {
       Map.entry("--throughput-seconds", "10"), Map.entry("--dedupe", "false"), Map.entry("--size", "1000"),
       Map.entry("--rate", "200"), Map.entry("--seconds", "20"), Map.entry("--ingest-warmup", "5"),
       Map.entry("--drain-timeout", "600"), Map.entry("--dataset", "bench/datasets/handmade"),
-      Map.entry("--pairs", "bench/datasets/jsick/pairs.jsonl"), Map.entry("--per-label", "100"));
+      Map.entry("--pairs", "bench/datasets/jsick/pairs.jsonl"), Map.entry("--per-label", "100"),
+      Map.entry("--gate-dataset", "bench/datasets/conversations"),
+      Map.entry("--negatives", "bench/datasets/gate/negatives.jsonl"), Map.entry("--gate-fill", "0"));
 
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "all");
+    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "all");
     if (args.length == 0 || !scenarios.contains(args[0])) {
       System.err.print(USAGE);
       System.exit(2);
@@ -141,6 +147,10 @@ public final class BenchMain {
       }
       if (scenario.equals("dedupe") || scenario.equals("all")) {
         scenarios.put("dedupe", new DedupeScenario(http, run).run(Path.of(o.get("--pairs")), i(o, "--per-label")));
+      }
+      if (scenario.equals("gate") || scenario.equals("all")) {
+        scenarios.put("gate", new GateScenario(http, run).run(Path.of(o.get("--gate-dataset")),
+            Path.of(o.get("--negatives")), i(o, "--gate-fill")));
       }
       if (scenario.equals("ingest") || scenario.equals("all")) {
         scenarios.put("ingest", new IngestScenario(http, "bench-ingest-" + run).run(i(o, "--rate"), i(o, "--seconds"),

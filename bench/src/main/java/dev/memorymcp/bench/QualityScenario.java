@@ -37,33 +37,8 @@ final class QualityScenario {
   JsonObject run(Path dataset, boolean dedupe) throws IOException, InterruptedException {
     List<JsonObject> memories = jsonl(dataset.resolve("memories.jsonl"));
     List<JsonObject> queries = jsonl(dataset.resolve("queries.jsonl"));
-    Map<String, List<JsonObject>> byNamespace = new LinkedHashMap<>();
-    memories.forEach(m -> byNamespace.computeIfAbsent(m.getString("namespace"), k -> new ArrayList<>()).add(m));
-
-    Map<String, String> datasetIdOf = new HashMap<>(); // service id → dataset id
     long t0 = System.nanoTime();
-    for (var e : byNamespace.entrySet()) {
-      List<JsonObject> items = e.getValue();
-      for (int from = 0; from < items.size(); from += BATCH) {
-        List<JsonObject> chunk = items.subList(from, Math.min(items.size(), from + BATCH));
-        JsonArray batch = new JsonArray();
-        for (JsonObject m : chunk) {
-          JsonObject mem = new JsonObject().put("content", m.getString("content"))
-              .put("metadata", new JsonObject().put("dataset_id", m.getString("id")));
-          for (String field : List.of("created_at", "session_id")) { // when said, and in which conversation
-            if (m.getString(field) != null) {
-              mem.put(field, m.getString(field));
-            }
-          }
-          batch.add(mem);
-        }
-        JsonArray results = http.post("/api/v1/memories:batch", persona(e.getKey()),
-            new JsonObject().put("memories", batch).put("dedupe", dedupe), 201).getJsonArray("results");
-        for (int i = 0; i < chunk.size(); i++) {
-          datasetIdOf.put(results.getJsonObject(i).getString("id"), chunk.get(i).getString("id"));
-        }
-      }
-    }
+    Map<String, String> datasetIdOf = load(http, memories, this::persona, dedupe);
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("%n== retrieval quality: %s ==%nloaded %d memories in %.1f s (%.0f/s), dedupe=%s%n", dataset,
         memories.size(), loadSeconds, memories.size() / loadSeconds, dedupe);
@@ -97,6 +72,41 @@ final class QualityScenario {
     return new JsonObject().put("dataset", dataset.toString()).put("memories", memories.size())
         .put("queries", queries.size()).put("dedupe", dedupe).put("load_seconds", Stats.round(loadSeconds))
         .put("results", report.toJson()).put("latency_ms", latency);
+  }
+
+  /**
+   * Loads dataset memories through {@code POST /api/v1/memories:batch} (the dataset id in metadata;
+   * {@code created_at} and {@code session_id} when given) into {@code persona.apply(namespace)};
+   * returns service id → dataset id.
+   */
+  static Map<String, String> load(Http http, List<JsonObject> memories, java.util.function.UnaryOperator<String> persona,
+      boolean dedupe) throws IOException, InterruptedException {
+    Map<String, List<JsonObject>> byNamespace = new LinkedHashMap<>();
+    memories.forEach(m -> byNamespace.computeIfAbsent(m.getString("namespace"), k -> new ArrayList<>()).add(m));
+    Map<String, String> datasetIdOf = new HashMap<>();
+    for (var e : byNamespace.entrySet()) {
+      List<JsonObject> items = e.getValue();
+      for (int from = 0; from < items.size(); from += BATCH) {
+        List<JsonObject> chunk = items.subList(from, Math.min(items.size(), from + BATCH));
+        JsonArray batch = new JsonArray();
+        for (JsonObject m : chunk) {
+          JsonObject mem = new JsonObject().put("content", m.getString("content"))
+              .put("metadata", new JsonObject().put("dataset_id", m.getString("id")));
+          for (String field : List.of("created_at", "session_id")) { // when said, and in which conversation
+            if (m.getString(field) != null) {
+              mem.put(field, m.getString(field));
+            }
+          }
+          batch.add(mem);
+        }
+        JsonArray results = http.post("/api/v1/memories:batch", persona.apply(e.getKey()),
+            new JsonObject().put("memories", batch).put("dedupe", dedupe), 201).getJsonArray("results");
+        for (int i = 0; i < chunk.size(); i++) {
+          datasetIdOf.put(results.getJsonObject(i).getString("id"), chunk.get(i).getString("id"));
+        }
+      }
+    }
+    return datasetIdOf;
   }
 
   String persona(String namespace) {

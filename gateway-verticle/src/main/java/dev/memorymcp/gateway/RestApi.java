@@ -11,6 +11,7 @@ import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Version;
 import dev.memorymcp.gateway.auth.GatedBus;
 import dev.memorymcp.gateway.auth.Guard;
+import dev.memorymcp.gateway.chat.RecallGate;
 import dev.memorymcp.gateway.mcp.ContextPacker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,6 +34,7 @@ final class RestApi {
   private final Vertx vertx;
   private final GatedBus bus;
   private final ContextPacker context;
+  private final RecallGate gate;
   private final IngestRequest.Limits ingestLimits;
 
   /** {@code cfg}: the service settings (context.max_tokens, the ingest limits). */
@@ -40,6 +42,7 @@ final class RestApi {
     this.vertx = vertx;
     this.bus = bus;
     this.context = new ContextPacker(vertx, cfg);
+    this.gate = new RecallGate(bus, cfg);
     this.ingestLimits = IngestRequest.Limits.of(cfg);
   }
 
@@ -61,6 +64,8 @@ final class RestApi {
     r.get("/api/v1/search").handler(this::searchGet);
     r.post("/api/v1/relations").handler(this::relate);
     r.get("/api/v1/context").handler(this::context);
+    // the recall gate: a SEARCH for the caller (viewer and up, in its namespaces)
+    r.post("/api/v1/chat/context").handler(ctx -> reply(ctx, gate.decide(Guard.caller(ctx), Personas.namespace(ctx), body(ctx)), 200));
     r.post("/api/v1/ingest").handler(this::ingest);
     r.get("/api/v1/ingest/:id").handler(this::ingestStatus);
   }

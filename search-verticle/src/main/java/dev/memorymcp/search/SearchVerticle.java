@@ -100,11 +100,13 @@ public class SearchVerticle extends VerticleBase {
     JsonObject principal = Fields.optObject(body, "principal");
     JsonObject f = filters.toJson();
     JsonObject timings = new JsonObject();
+    int[] keywordMatches = {0};
     Future<List<Fusion.Hit>> keyword = searchType.equals("semantic") || keywords.isEmpty()
         ? Future.succeededFuture(List.of())
         : hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
             .put("terms", new JsonArray(keywords.terms())).put("words", new JsonArray(keywords.words()))
             .put("k", candidates).put("filters", f).put("principal", principal))
+            .onSuccess(h -> keywordMatches[0] = h.size())
             .compose(h -> sessionContext > 0 && !h.isEmpty() ? withSessionContext(ns, h, f, principal) : Future.succeededFuture(h))
             .onSuccess(h -> timings.put("keyword_ms", ms(t0)));
     Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
@@ -129,6 +131,16 @@ public class SearchVerticle extends VerticleBase {
           }
           JsonObject reply = new JsonObject().put("results", results).put("search_type", searchType)
               .put("took_ms", ms(t0)).put("timings", timings);
+          if (!dense.result().isEmpty()) { // the best raw cosine: an absolute relevance signal (the recall gate's)
+            double mean = dense.result().stream().mapToDouble(Fusion.Hit::score).average().orElse(0);
+            double top = dense.result().get(0).score();
+            reply.put("signals", new JsonObject().put("dense_top", Math.round(top * 10000) / 10000.0)
+                // how far the best match stands out from the other candidates: flat for "Hello!", whatever the model's scale
+                .put("dense_margin", Math.round((top - mean) * 10000) / 10000.0)
+                // false: the model does not cover the query's script (Japanese on an English model), the cosine says little
+                .put("dense_covered", multilingual || !Scripts.mostlyCjk(query))
+                .put("keyword_matches", keywordMatches[0])); // memories matching a query word, before session context
+          }
           if (when != null) { // what the query was read as, so a surprising ranking can be explained
             reply.put("time_cue", new JsonObject().put("cue", when.cue()).put("from", Fields.iso(when.from()))
                 .put("to", Fields.iso(when.to())));

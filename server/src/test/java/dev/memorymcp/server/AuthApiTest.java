@@ -138,6 +138,11 @@ class AuthApiTest {
     assertThat(as(viewer, "GET", "/api/v1/memories/" + id, "alice", null).status()).isEqualTo(200);
     assertThat(as(viewer, "POST", "/api/v1/search", "alice", "{\"query\":\"dark mode\"}").status()).isEqualTo(200);
     assertThat(as(viewer, "GET", "/api/v1/context?query=editor", "alice", null).status()).isEqualTo(200);
+    // the recall gate is a search: a viewer may ask it in its namespace, not in another
+    assertThat(as(viewer, "POST", "/api/v1/chat/context", "alice", "{\"message\":\"which editor theme do I like?\"}")
+        .status()).isEqualTo(200);
+    assertThat(as(viewer, "POST", "/api/v1/chat/context", "bob", "{\"message\":\"which editor theme do I like?\"}")
+        .status()).isEqualTo(403);
     for (String[] req : new String[][] {{"POST", "/api/v1/memories", "{\"content\":\"nope\"}"},
         {"PATCH", "/api/v1/memories/" + id, "{\"importance\":0.1}"}, {"DELETE", "/api/v1/memories/" + id, null},
         {"POST", "/api/v1/ingest", "{\"messages\":[{\"role\":\"user\",\"content\":\"I like tea\"}]}"},

@@ -79,6 +79,9 @@ class FuzzTest {
       new Route("POST", "/api/v1/relations", new JsonObject().put("source_id", "{id}").put("target_id", "{id2}")
           .put("relation_type", "related_to")),
       new Route("GET", "/api/v1/context?query={q}&max_tokens=500", null),
+      new Route("POST", "/api/v1/chat/context", new JsonObject().put("message", "what did I say about fuzzing?")
+          .put("recent", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")))
+          .put("max_tokens", 300)),
       new Route("POST", "/api/v1/ingest", new JsonObject().put("session_id", "s1").put("messages", new JsonArray()
           .add(new JsonObject().put("role", "user").put("content", "I prefer fuzzing on Fridays")))),
       new Route("GET", "/api/v1/ingest/{id}", null),

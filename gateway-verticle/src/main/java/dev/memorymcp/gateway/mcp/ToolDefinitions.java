@@ -105,7 +105,8 @@ final class ToolDefinitions {
   static McpSchema.Tool recall() {
     return tool("recall", "Recall",
         "Search memory by meaning and keywords (English and Japanese) before answering anything that may"
-            + " depend on earlier sessions, preferences or project decisions. Most relevant first.",
+            + " depend on earlier sessions, preferences or project decisions: cues are remember, last time, prefer,"
+            + " my …, 前回, 覚えて, 好み, 私の. Most relevant first.",
         input(m(
             "query", str(null),
             "limit", integer(1, RECALL_MAX, RECALL_DEFAULT),
