@@ -79,6 +79,8 @@ public final class Settings {
       new Key("search.session_window", 2, "Session context: how many memories before and after a hit, by time then insertion order (1..5)"),
       new Key("search.time_boost", 1.0, "Time cues (\"last week\", 先週, \"in March\", 3日前 …): results said inside the window the query names score this much more (0 = off)"),
       new Key("search.japanese", "both", "How keyword search matches Japanese: words (Kuromoji morphological analysis), ngrams (character n-grams), both (fused)"),
+      new Key("search.expand", 0.0, "Multi-hop expansion: the best candidates bring in their session neighbours and related memories at this share of their score (0 = off)"),
+      new Key("search.expand_top", 5, "Multi-hop expansion: how many of the best candidates expand"),
       new Key("chat.gate_min_margin", 0.05, "Recall gate (POST /api/v1/chat/context): without a cue, memory is injected when the best match's cosine exceeds the other candidates' mean by this much"),
       new Key("chat.gate_personal_min_margin", 0.03, "Recall gate: the same for a message about the user (my, do I, 私の …)"),
       new Key("dedupe.enabled", true, "Merge or relate new memories to similar existing ones"),

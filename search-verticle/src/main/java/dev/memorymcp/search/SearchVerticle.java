@@ -50,6 +50,8 @@ public class SearchVerticle extends VerticleBase {
   private Reranker reranker;
   private double sessionContext;
   private double timeBoost;
+  private double expand;
+  private int expandTop;
   private int sessionWindow;
 
   @Override
@@ -65,6 +67,8 @@ public class SearchVerticle extends VerticleBase {
     sessionContext = cfg.getDouble("search.session_context", 0.5);
     sessionWindow = cfg.getInteger("search.session_window", 2);
     timeBoost = cfg.getDouble("search.time_boost", 1.0);
+    expand = cfg.getDouble("search.expand", 0.0);
+    expandTop = cfg.getInteger("search.expand_top", 5);
     reranker = new Reranker(cfg.getDouble("search.recency_half_life_days", 180.0),
         cfg.getDouble("search.mmr_lambda", 0.9), cfg.getDouble("search.duplicate_cosine", 0.97));
     return embedInfo(120)
@@ -122,8 +126,9 @@ public class SearchVerticle extends VerticleBase {
       default -> multilingual || !Scripts.mostlyCjk(query) ? denseWeight : denseWeightUncovered;
     };
     return Future.all(dense, keyword)
-        .compose(cf -> rank(ns, principal, Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK), limit,
-            when, timings, t0))
+        .map(cf -> Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK))
+        .compose(fused -> expand > 0 ? expanded(ns, principal, f, fused) : Future.succeededFuture(fused))
+        .compose(fused -> rank(ns, principal, fused, limit, when, expand > 0 ? filters : null, timings, t0))
         .compose(ranked -> withRelations ? attachRelations(ns, principal, ranked) : Future.succeededFuture(ranked))
         .map(results -> {
           if (!Boolean.FALSE.equals(body.getValue("record_access"))) { // internal lookups (ingest) are not accesses
@@ -165,6 +170,48 @@ public class SearchVerticle extends VerticleBase {
         .map(r -> SessionContext.spread(hits, r.getJsonObject("neighbours").getMap(), sessionContext));
   }
 
+  /**
+   * Multi-hop expansion (a bounded second pass): the {@code search.expand_top} best fused candidates
+   * bring in their session neighbours (one place either side) and the memories they are related to,
+   * each at {@code search.expand} × the bringer's score unless it already scores higher.
+   */
+  private Future<LinkedHashMap<String, Double>> expanded(String ns, JsonObject principal, JsonObject filters,
+      LinkedHashMap<String, Double> fused) {
+    if (fused.isEmpty()) {
+      return Future.succeededFuture(fused);
+    }
+    List<String> top = fused.keySet().stream().limit(expandTop).toList();
+    Future<JsonObject> near = Bus.request(vertx, Addresses.STORE_SESSION_NEIGHBOURS, new JsonObject().put("namespace", ns)
+        .put("ids", new JsonArray(top)).put("window", 1).put("filters", filters).put("principal", principal));
+    Future<JsonObject> related = Bus.request(vertx, Addresses.STORE_RELATIONS, new JsonObject().put("namespace", ns)
+        .put("ids", new JsonArray(top)).put("principal", principal));
+    return Future.all(near, related).map(cf -> {
+      Map<String, Double> out = new java.util.HashMap<>(fused);
+      JsonObject neighbours = near.result().getJsonObject("neighbours", new JsonObject());
+      for (String id : top) {
+        double lent = expand * fused.get(id);
+        for (Object n : neighbours.getJsonArray(id, new JsonArray())) {
+          out.merge(String.valueOf(n), lent, Math::max);
+        }
+      }
+      for (Object o : related.result().getJsonArray("relations", new JsonArray())) {
+        JsonObject r = (JsonObject) o;
+        String from = r.getString("source_id");
+        String to = r.getString("target_id");
+        if (fused.containsKey(from) && top.contains(from)) {
+          out.merge(to, expand * fused.get(from), Math::max);
+        }
+        if (fused.containsKey(to) && top.contains(to)) {
+          out.merge(from, expand * fused.get(to), Math::max);
+        }
+      }
+      LinkedHashMap<String, Double> sorted = new LinkedHashMap<>();
+      out.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+      return sorted;
+    });
+  }
+
   /** Milliseconds since {@code t0}, two decimals. */
   private static double ms(long t0) {
     return Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
@@ -188,10 +235,11 @@ public class SearchVerticle extends VerticleBase {
 
   /**
    * Loads the best fused candidates with their vectors and reranks them; with a time cue, those said
-   * inside its window get {@code search.time_boost} more (from twice as many candidates).
+   * inside its window get {@code search.time_boost} more (from twice as many candidates). {@code recheck}:
+   * the filters again, for candidates the expansion brought in.
    */
   private Future<JsonArray> rank(String ns, JsonObject principal, LinkedHashMap<String, Double> fused, int limit,
-      TimeCues.Window when, JsonObject timings, long t0) {
+      TimeCues.Window when, Filters recheck, JsonObject timings, long t0) {
     if (fused.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
@@ -204,6 +252,9 @@ public class SearchVerticle extends VerticleBase {
             JsonObject j = (JsonObject) o;
             Buffer v = j.getBuffer("vector");
             Memory m = Memory.fromJson(j);
+            if (recheck != null && !recheck.test(m, System.currentTimeMillis())) {
+              continue; // brought in by a relation: it must still pass the request's filters
+            }
             double score = fused.get(m.id()) * (when != null && when.contains(m.createdAt()) ? 1 + timeBoost : 1);
             cands.add(new Reranker.Candidate(m, score, v == null ? null : Vectors.fromBuffer(v)));
           }

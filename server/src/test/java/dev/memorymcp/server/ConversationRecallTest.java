@@ -87,6 +87,40 @@ class ConversationRecallTest {
   }
 
   @Test
+  @DisplayName("multi-hop expansion: the best candidates bring in the memories they are related to, filters still apply")
+  void expansion() throws Exception {
+    @SuppressWarnings("resource")
+    TestServer expanding = new TestServer(dir.resolve("expanding"), new JsonObject().put("search.expand", 0.5)).start();
+    try {
+      for (TestServer s : List.of(expanding, plain)) {
+        String a = s.remember("hop", new JsonObject().put("content", "The billing service stores invoices in PostgreSQL 16."))
+            .getString("id");
+        String b = s.remember("hop", new JsonObject().put("content", "Nightly backups go to the cold-storage bucket.")
+            .put("type", "fact")).getString("id");
+        TestServer.Resp rel = s.post("/api/v1/relations", "hop", new JsonObject().put("source_id", a).put("target_id", b)
+            .put("relation_type", "depends_on"));
+        assertThat(rel.status()).as(rel.text()).isEqualTo(201);
+      }
+      JsonObject q = new JsonObject().put("query", "where are billing invoices stored").put("search_type", "keyword")
+          .put("record_access", false);
+      List<String> hopped = contents(expanding.post("/api/v1/search", "hop", q).json());
+      assertThat(hopped).containsExactly("The billing service stores invoices in PostgreSQL 16.",
+          "Nightly backups go to the cold-storage bucket.");
+      assertThat(contents(plain.post("/api/v1/search", "hop", q).json()))
+          .containsExactly("The billing service stores invoices in PostgreSQL 16.");
+      JsonObject notes = q.copy().put("filters", new JsonObject().put("type", "note"));
+      assertThat(contents(expanding.post("/api/v1/search", "hop", notes).json()))
+          .containsExactly("The billing service stores invoices in PostgreSQL 16.");
+    } finally {
+      expanding.close();
+    }
+  }
+
+  static List<String> contents(JsonObject reply) {
+    return reply.getJsonArray("results").stream().map(o -> ((JsonObject) o).getString("content")).toList();
+  }
+
+  @Test
   @DisplayName("session context: a turn that leaves out the topic word is found through its neighbours")
   void sessionContext() throws Exception {
     String crown = "She said I need a crown, it will cost about 900 dollars.";

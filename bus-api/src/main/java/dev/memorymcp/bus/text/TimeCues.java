@@ -64,10 +64,17 @@ public final class TimeCues {
     return null;
   }
 
-  /** {@code query} without the expression {@code w} was read from (for the keyword side). */
+  /**
+   * {@code query} without the expression {@code w} was read from, for the keyword side, when it is
+   * relative ("last week", 先週, 3日前: words no memory says); a month or a date ("in March",
+   * 3月2日, 2026-03-02) stays, since memories say those too.
+   */
   public static String without(String query, Window w) {
-    return w == null ? query : query.replace(w.cue(), " ");
+    return w == null || ABSOLUTE.matcher(w.cue()).find() ? query : query.replace(w.cue(), " ");
   }
+
+  private static final Pattern ABSOLUTE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}|\\d月|" + MONTHS,
+      Pattern.CASE_INSENSITIVE);
 
   private static Window english(Matcher m, LocalDate today, long asOf) {
     String cue = m.group();

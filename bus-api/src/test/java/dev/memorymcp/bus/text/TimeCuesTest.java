@@ -34,6 +34,9 @@ class TimeCuesTest {
     assertThat(cue("How did my race go last week?").cue()).isEqualTo("last week");
     assertThat(TimeCues.without("How did my race go last week?", cue("How did my race go last week?")))
         .doesNotContain("week");
+    // a month or a date is also content a memory may say: it stays in the keyword query
+    assertThat(TimeCues.without("what shipped in March?", cue("what shipped in March?"))).contains("March");
+    assertThat(TimeCues.without("3月2日に何があった？", cue("3月2日に何があった？"))).contains("3月2日");
   }
 
   @Test
