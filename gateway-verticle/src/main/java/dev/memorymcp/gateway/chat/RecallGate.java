@@ -115,8 +115,9 @@ public final class RecallGate {
     }
     String recall = recallCue(message, asOf == null ? System.currentTimeMillis() : asOf);
     String personal = recall == null ? personalCue(message) : null;
+    // not an access: most answers are "not needed", and the app's use of the context is not known
     JsonObject search = new JsonObject().put("namespace", namespace).put("query", query).put("limit", SEARCH_LIMIT)
-        .put("search_type", "hybrid");
+        .put("search_type", "hybrid").put("record_access", false);
     if (asOf != null) {
       search.put("as_of", Fields.iso(asOf));
     }
