@@ -11,6 +11,11 @@ public final class Addresses {
   public static final String EMBED = "memory.embedding.embed";
   /** {} → {model, dimension, multilingual, max_tokens}. */
   public static final String EMBED_INFO = "memory.embedding.info";
+  /**
+   * {query, texts (at most 64)} → {scores: [0..1], model}: the configured cross-encoder's score of each
+   * (query, text) pair; fails with UNAVAILABLE when no reranker is configured.
+   */
+  public static final String EMBED_RERANK = "memory.embedding.rerank";
 
   /** {namespace, memory: MemoryInput json} → {id, action, memory, similar, masked}. */
   public static final String STORE_REMEMBER = "memory.storage.remember";

@@ -60,7 +60,7 @@ public final class Bus {
    * Addresses whose handlers may safely run twice for one request: reads, embeddings and
    * searches (a retried search may record one more ACCESS event). Writes are never re-sent.
    */
-  public static final Set<String> IDEMPOTENT = Set.of(Addresses.EMBED, Addresses.EMBED_INFO,
+  public static final Set<String> IDEMPOTENT = Set.of(Addresses.EMBED, Addresses.EMBED_INFO, Addresses.EMBED_RERANK,
       Addresses.SEARCH, Addresses.STORE_GET, Addresses.STORE_GET_MANY, Addresses.STORE_LIST,
       Addresses.STORE_HISTORY, Addresses.STORE_RELATIONS, Addresses.STORE_VECTOR_CANDIDATES,
       Addresses.STORE_KEYWORD_CANDIDATES, Addresses.STORE_SESSION_NEIGHBOURS, Addresses.STORE_STATS, Addresses.STORE_WRITE_KEY,

@@ -3,6 +3,7 @@ package dev.memorymcp.embedding;
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.Vectors;
+import dev.memorymcp.embedding.internal.CrossEncoder;
 import dev.memorymcp.embedding.internal.EmbedRequest;
 import dev.memorymcp.embedding.internal.Embedder;
 import dev.memorymcp.embedding.internal.EmbeddingOptions;
@@ -41,6 +42,9 @@ public final class EmbeddingVerticle extends VerticleBase {
   private Embedder embedder;
   private LruCache<String, float[]> cache;
   private MicroBatcher batcher;
+  private CrossEncoder reranker;
+  /** Most (query, text) pairs one rerank request may score. */
+  public static final int MAX_RERANK = 64;
 
   /** Loads the model (extracting it first if needed), then registers the consumers. */
   @Override
@@ -59,8 +63,10 @@ public final class EmbeddingVerticle extends VerticleBase {
     // one text per inference gains nothing from waiting for company, so no window then
     batcher = new MicroBatcher(context, embedder::embed, options.maxBatch(),
         options.tensorBatching() ? options.windowMs() : 0);
+    reranker = loadReranker(config());
     return Future.all(Bus.register(vertx, Addresses.EMBED, this::embed),
-            Bus.register(vertx, Addresses.EMBED_INFO, body -> Future.succeededFuture(info())))
+            Bus.register(vertx, Addresses.EMBED_INFO, body -> Future.succeededFuture(info())),
+            Bus.register(vertx, Addresses.EMBED_RERANK, this::rerank))
         .onFailure(err -> stop());
   }
 
@@ -74,6 +80,10 @@ public final class EmbeddingVerticle extends VerticleBase {
       embedder.close();
       embedder = null;
     }
+    if (reranker != null) {
+      reranker.close();
+      reranker = null;
+    }
     return Future.succeededFuture();
   }
 
@@ -86,6 +96,76 @@ public final class EmbeddingVerticle extends VerticleBase {
       LOG.info("pulling {} from {} (models.auto_pull)", card.id(), cfg.getString("models.hub_url", HubDownloader.DEFAULT_ENDPOINT));
       new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.err) // stdout is the protocol under mcp-stdio
           .pull(card, cfg.getString("models.revision", "main"), models);
+    }
+  }
+
+  /**
+   * The cross-encoder of {@code reranker.model}, or null when it is empty (the built-in reranker only):
+   * a known hub name (pulled first with {@code models.auto_pull}) or a directory holding model.onnx and
+   * tokenizer.json. Anything else fails the start, naming the setting.
+   */
+  static CrossEncoder loadReranker(JsonObject cfg) throws Exception {
+    String name = cfg.getString("reranker.model", "").strip();
+    if (name.isEmpty()) {
+      return null;
+    }
+    java.nio.file.Path models = HubDownloader.modelsDir(cfg);
+    ModelCard card = ModelCards.findReranker(name);
+    java.nio.file.Path dir;
+    if (card != null) {
+      if (!HubDownloader.present(models, card)) {
+        if (!cfg.getBoolean("models.auto_pull", false)) {
+          throw new IllegalArgumentException("reranker.model: " + card.id() + " is not downloaded; run `memory-server"
+              + " models pull " + card.id() + "` (or set MEMORY_MCP_MODELS_AUTO_PULL=true)");
+        }
+        new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.err)
+            .pull(card, cfg.getString("models.revision", "main"), models);
+      }
+      dir = HubDownloader.directory(models, card);
+    } else if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(name))) {
+      dir = java.nio.file.Path.of(name);
+    } else {
+      throw new IllegalArgumentException("reranker.model: '" + name + "' is neither a known reranker ("
+          + String.join(", ", ModelCards.rerankers().stream().map(ModelCard::id).toList())
+          + ") nor a directory with model.onnx and tokenizer.json");
+    }
+    long t0 = System.nanoTime();
+    CrossEncoder ce = CrossEncoder.load(dir, card != null ? card.id() : dir.getFileName().toString(),
+        cfg.getInteger("reranker.max_tokens", 512), cfg.getInteger("embedding.threads", 1));
+    LOG.info("reranker {} loaded in {} ms", ce.name(), (System.nanoTime() - t0) / 1_000_000);
+    return ce;
+  }
+
+  /** Scores (query, text) pairs with the cross-encoder; UNAVAILABLE when none is configured. */
+  private Future<JsonObject> rerank(JsonObject body) {
+    if (reranker == null) {
+      return Future.failedFuture(new dev.memorymcp.bus.MemoryException(dev.memorymcp.bus.ErrorCode.UNAVAILABLE,
+          "NO_RERANKER", "no cross-encoder is configured (reranker.model)"));
+    }
+    String query = dev.memorymcp.bus.Fields.requireString(body, "query", 4_000);
+    // one score per text in order, duplicates included (two memories may say the same words)
+    JsonArray given = body.getJsonArray("texts", new JsonArray());
+    if (given.size() > MAX_RERANK) {
+      return Future.failedFuture(dev.memorymcp.bus.MemoryException.invalidField("texts", "at most " + MAX_RERANK + " items"));
+    }
+    List<String> texts = new ArrayList<>();
+    for (Object o : given) {
+      if (!(o instanceof String s)) {
+        return Future.failedFuture(dev.memorymcp.bus.MemoryException.invalidField("texts", "items must be strings"));
+      }
+      texts.add(s);
+    }
+    if (texts.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("scores", new JsonArray()).put("model", reranker.name()));
+    }
+    try {
+      JsonArray scores = new JsonArray();
+      for (float s : reranker.score(query, texts)) {
+        scores.add((double) s);
+      }
+      return Future.succeededFuture(new JsonObject().put("scores", scores).put("model", reranker.name()));
+    } catch (ai.djl.translate.TranslateException e) {
+      return Future.failedFuture(e);
     }
   }
 
@@ -140,6 +220,6 @@ public final class EmbeddingVerticle extends VerticleBase {
   private JsonObject info() {
     return new JsonObject().put("model", spec.name()).put("dimension", spec.dimension())
         .put("multilingual", spec.multilingual()).put("max_tokens", options.maxTokens())
-        .put("pooling", spec.pooling());
+        .put("pooling", spec.pooling()).put("reranker", reranker == null ? null : reranker.name());
   }
 }

@@ -51,6 +51,8 @@ public class SearchVerticle extends VerticleBase {
   private double sessionContext;
   private double timeBoost;
   private double expand;
+  private String crossEncoder;
+  private int crossEncoderTop;
   private int expandTop;
   private int sessionWindow;
 
@@ -69,10 +71,14 @@ public class SearchVerticle extends VerticleBase {
     timeBoost = cfg.getDouble("search.time_boost", 1.0);
     expand = cfg.getDouble("search.expand", 0.0);
     expandTop = cfg.getInteger("search.expand_top", 5);
+    crossEncoderTop = cfg.getInteger("reranker.top", 30);
     reranker = new Reranker(cfg.getDouble("search.recency_half_life_days", 180.0),
         cfg.getDouble("search.mmr_lambda", 0.9), cfg.getDouble("search.duplicate_cosine", 0.97));
     return embedInfo(120)
-        .onSuccess(info -> multilingual = info.getBoolean("multilingual", false))
+        .onSuccess(info -> {
+          multilingual = info.getBoolean("multilingual", false);
+          crossEncoder = info.getString("reranker"); // null: the built-in reranker only
+        })
         .compose(info -> Bus.register(vertx, Addresses.SEARCH, this::search));
   }
 
@@ -128,7 +134,7 @@ public class SearchVerticle extends VerticleBase {
     return Future.all(dense, keyword)
         .map(cf -> Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK))
         .compose(fused -> expand > 0 ? expanded(ns, principal, f, fused) : Future.succeededFuture(fused))
-        .compose(fused -> rank(ns, principal, fused, limit, when, expand > 0 ? filters : null, timings, t0))
+        .compose(fused -> rank(ns, principal, query, fused, limit, when, expand > 0 ? filters : null, timings, t0))
         .compose(ranked -> withRelations ? attachRelations(ns, principal, ranked) : Future.succeededFuture(ranked))
         .map(results -> {
           if (!Boolean.FALSE.equals(body.getValue("record_access"))) { // internal lookups (ingest) are not accesses
@@ -238,14 +244,14 @@ public class SearchVerticle extends VerticleBase {
    * inside its window get {@code search.time_boost} more (from twice as many candidates). {@code recheck}:
    * the filters again, for candidates the expansion brought in.
    */
-  private Future<JsonArray> rank(String ns, JsonObject principal, LinkedHashMap<String, Double> fused, int limit,
-      TimeCues.Window when, Filters recheck, JsonObject timings, long t0) {
+  private Future<JsonArray> rank(String ns, JsonObject principal, String query, LinkedHashMap<String, Double> fused,
+      int limit, TimeCues.Window when, Filters recheck, JsonObject timings, long t0) {
     if (fused.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
     List<String> ids = fused.keySet().stream().limit(Math.max(limit * 3L, 30) * (when == null ? 1 : 2)).toList();
     return Bus.request(vertx, Addresses.STORE_GET_MANY, new JsonObject().put("namespace", ns)
-        .put("ids", new JsonArray(ids)).put("with_vectors", true).put("principal", principal)).map(r -> {
+        .put("ids", new JsonArray(ids)).put("with_vectors", true).put("principal", principal)).compose(r -> {
           timings.put("load_ms", ms(t0));
           List<Reranker.Candidate> cands = new ArrayList<>();
           for (Object o : r.getJsonArray("memories")) {
@@ -258,9 +264,36 @@ public class SearchVerticle extends VerticleBase {
             double score = fused.get(m.id()) * (when != null && when.contains(m.createdAt()) ? 1 + timeBoost : 1);
             cands.add(new Reranker.Candidate(m, score, v == null ? null : Vectors.fromBuffer(v)));
           }
+          return crossEncoder == null || cands.isEmpty() ? Future.succeededFuture(cands)
+              : crossEncoded(query, cands).onSuccess(c -> timings.put("cross_encoder_ms", ms(t0)));
+        }).map(cands -> {
           JsonArray out = new JsonArray();
           for (Reranker.Ranked rk : reranker.rank(cands, limit, System.currentTimeMillis())) {
             out.add(rk.memory().toJson().put("score", Math.round(rk.score() * 10000) / 10000.0));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * With a cross-encoder configured (reranker.model): the {@code reranker.top} best candidates get its
+   * score of (query, content), 0..1, lifted by 2 so that they stay above the rest (fused scores are at
+   * most 2); importance, recency, access and MMR then apply as always.
+   */
+  private Future<List<Reranker.Candidate>> crossEncoded(String query, List<Reranker.Candidate> cands) {
+    List<Reranker.Candidate> sorted = new ArrayList<>(cands);
+    sorted.sort((a, b) -> Double.compare(b.relevance(), a.relevance()));
+    List<Reranker.Candidate> top = sorted.subList(0, Math.min(crossEncoderTop, sorted.size()));
+    JsonArray texts = new JsonArray();
+    top.forEach(c -> texts.add(c.memory().content().length() <= 2_000 ? c.memory().content()
+        : c.memory().content().substring(0, 2_000)));
+    return Bus.request(vertx, Addresses.EMBED_RERANK, new JsonObject().put("query", query).put("texts", texts))
+        .map(r -> {
+          JsonArray scores = r.getJsonArray("scores");
+          List<Reranker.Candidate> out = new ArrayList<>();
+          for (int i = 0; i < sorted.size(); i++) {
+            Reranker.Candidate c = sorted.get(i);
+            out.add(i < top.size() ? new Reranker.Candidate(c.memory(), 2 + scores.getDouble(i), c.vector()) : c);
           }
           return out;
         });

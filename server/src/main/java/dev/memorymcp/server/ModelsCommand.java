@@ -32,6 +32,10 @@ final class ModelsCommand {
           System.out.printf("%-60s %4d dims  %-10s %s%n  %s%n", c.id(), c.dimension(), c.licence(),
               HubDownloader.present(models, c) ? "downloaded" : "not downloaded", c.note());
         }
+        for (ModelCard c : ModelCards.rerankers()) {
+          System.out.printf("%-60s reranker   %-10s %s%n  %s%n", c.id(), c.licence(),
+              HubDownloader.present(models, c) ? "downloaded" : "not downloaded", c.note());
+        }
         return 0;
       }
       case "pull" -> {
@@ -39,6 +43,10 @@ final class ModelsCommand {
           throw new IllegalArgumentException(USAGE);
         }
         ModelCard card = ModelCards.find(args[1]);
+        boolean isReranker = card == null && ModelCards.findReranker(args[1]) != null;
+        if (isReranker) {
+          card = ModelCards.findReranker(args[1]);
+        }
         if (card == null) {
           throw new IllegalArgumentException("no model card for '" + args[1] + "'; `models list` shows the known ones "
               + "(any other ONNX model works as MEMORY_MCP_EMBEDDING_MODEL=custom with a directory)");
@@ -56,8 +64,8 @@ final class ModelsCommand {
         }
         new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.err)
             .pull(card, revision, models);
-        System.err.println("use it with MEMORY_MCP_EMBEDDING_MODEL=" + card.id() + " (then `rebuild` re-embeds "
-            + "a store filled with another model)");
+        System.err.println(isReranker ? "use it with MEMORY_MCP_RERANKER_MODEL=" + card.id()
+            : "use it with MEMORY_MCP_EMBEDDING_MODEL=" + card.id() + " (then `rebuild` re-embeds a store filled with another model)");
         return 0;
       }
       default -> throw new IllegalArgumentException("unknown models command " + args[0] + "; " + USAGE);

@@ -14,6 +14,9 @@ public final class ModelCards {
   private ModelCards() {}
 
   private static final Map<String, ModelCard> CARDS = new LinkedHashMap<>();
+  /** Cross-encoder rerankers (pooling {@value #CROSS_ENCODER}, no vectors): {@code reranker.model}. */
+  private static final Map<String, ModelCard> RERANKERS = new LinkedHashMap<>();
+  public static final String CROSS_ENCODER = "cross-encoder";
 
   static {
     add(new ModelCard("intfloat/multilingual-e5-small", "onnx/model.onnx", "mean", "query: ", "passage: ", 384, 512,
@@ -24,6 +27,26 @@ public final class ModelCards {
         "Apache-2.0", "Japanese retrieval model (ModernBERT); pass --onnx-file if the repository keeps its export elsewhere"));
     add(new ModelCard("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2", "onnx/model.onnx", "mean", "",
         "", 384, 128, "Apache-2.0", "multilingual paraphrase model, 50+ languages, short texts"));
+  }
+
+  static {
+    reranker(new ModelCard("hotchpotch/japanese-reranker-xsmall-v2", "onnx/model.onnx", CROSS_ENCODER, "", "", 0, 512,
+        "MIT", "Japanese cross-encoder reranker, small and fast; pass --onnx-file for a quantized export"));
+    reranker(new ModelCard("cross-encoder/ms-marco-MiniLM-L6-v2", "onnx/model.onnx", CROSS_ENCODER, "", "", 0, 512,
+        "Apache-2.0", "English cross-encoder reranker trained on MS MARCO"));
+  }
+
+  private static void reranker(ModelCard c) {
+    RERANKERS.put(c.id().toLowerCase(Locale.ROOT), c);
+  }
+
+  /** The card of a reranker's hub name (case-insensitive), or null. */
+  public static ModelCard findReranker(String id) {
+    return id == null ? null : RERANKERS.get(id.strip().toLowerCase(Locale.ROOT));
+  }
+
+  public static List<ModelCard> rerankers() {
+    return List.copyOf(RERANKERS.values());
   }
 
   private static void add(ModelCard c) {
