@@ -2,6 +2,8 @@
 // server's /mcp, as a new user would try it: tools/list (with the Inspector's --strict schema
 // portability check), one remember and one recall, the prompts and the project resource.
 // Usage: MCP_URL=http://127.0.0.1:PORT/mcp node interop/inspector/check.mjs
+// The Inspector declares Node >= 22.19 (npm warns EBADENGINE on this machine's Node 20); the CLI calls
+// made here run on Node 20, and this check is what shows it.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
