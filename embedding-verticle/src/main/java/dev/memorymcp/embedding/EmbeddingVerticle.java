@@ -217,9 +217,11 @@ public final class EmbeddingVerticle extends VerticleBase {
         .put("vectors", out);
   }
 
+  /** The model's facts; {@code reranker} only when a cross-encoder is loaded. */
   private JsonObject info() {
-    return new JsonObject().put("model", spec.name()).put("dimension", spec.dimension())
+    JsonObject info = new JsonObject().put("model", spec.name()).put("dimension", spec.dimension())
         .put("multilingual", spec.multilingual()).put("max_tokens", options.maxTokens())
-        .put("pooling", spec.pooling()).put("reranker", reranker == null ? null : reranker.name());
+        .put("pooling", spec.pooling());
+    return reranker == null ? info : info.put("reranker", reranker.name());
   }
 }
