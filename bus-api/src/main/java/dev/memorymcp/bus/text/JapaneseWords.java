@@ -76,10 +76,20 @@ public final class JapaneseWords {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    java.util.regex.Matcher failed = FAILING.matcher(text);
+    while (failed.find()) {
+      n++;
+    }
     return n;
   }
 
   private static final java.util.Set<String> NEGATIVE_AUXILIARIES = java.util.Set.of("ない", "ぬ", "ん");
+  /**
+   * Verbs after a verb stem that turn the action into its failure (打ちそこなう: to miss the ball),
+   * counted like a negation. Matched on the text: Kuromoji splits hiragana そこなっ into そこ + なっ.
+   */
+  private static final java.util.regex.Pattern FAILING = java.util.regex.Pattern.compile(
+      "(?<=[\\p{IsHan}\\p{IsHiragana}])(?:そこな[わいうえっ]|損な[わいうえっ]|そこね|損ね|損じ|しそび|しくじ)");
 
   /** The words of several texts (a memory's name, content, summary, tags), space-separated. */
   public static String joined(List<String> texts) {

@@ -12,8 +12,8 @@ import java.util.Set;
  * lost or silently changed:
  * <ul>
  *   <li>MERGE: near-identical (dense score above the model's merge threshold, high trigram overlap,
- *       no conflicting key tokens) and the new text adds no word the stored one lacks;</li>
- *   <li>UPDATE: the new text holds every word of the stored one and adds detail (no negation),
+ *       no conflicting key tokens) and the new text adds no word the stored one lacks, in the same order;</li>
+ *   <li>UPDATE: the new text holds every word of the stored one, in order, and adds detail (no negation),
  *       with a dense score above the merge threshold: the stored memory takes the fuller text (the
  *       old text stays in its history);</li>
  *   <li>SUPERSEDE: the same statement frame with conflicting key tokens ("PostgreSQL 16" then
@@ -65,6 +65,7 @@ public final class DedupePolicy {
   public Decision decide(String content, List<Neighbour> neighbours) {
     Set<String> keys = Lexical.keyTokens(content);
     Set<String> units = Lexical.units(content);
+    List<String> sequence = Lexical.sequence(content);
     boolean coveredNew = covered(content);
     Decision supersede = null;
     List<String> related = new ArrayList<>();
@@ -72,6 +73,7 @@ public final class DedupePolicy {
       boolean dense = coveredNew && covered(n.content());
       double lex = Lexical.similarity(content, n.content());
       Set<String> old = Lexical.units(n.content());
+      List<String> oldSequence = Lexical.sequence(n.content());
       boolean superset = units.containsAll(old) && !old.containsAll(units);
       // a negation added or dropped, in either language, makes the pair a contradiction
       boolean negates = superset && addsNegation(units, old) || negations(content) != negations(n.content());
@@ -79,12 +81,13 @@ public final class DedupePolicy {
       boolean close = dense ? n.dense() >= t.merge() && lex >= t.lexicalMerge()
           : lex >= t.lexicalMergeUncovered();
       boolean similar = dense ? n.dense() >= t.relate() : lex >= t.lexicalRelateUncovered();
-      if (close && !conflict && old.containsAll(units)) {
+      // the same words in another order can say another thing ("the fish follows the turtle"): in order only
+      if (close && !conflict && old.containsAll(units) && Lexical.inOrder(sequence, oldSequence)) {
         return new Decision(Action.MERGE, n.id(), List.of(), n.dense(), lex,
             "near-identical and adds nothing new");
       }
       boolean elaborates = superset && !conflict && lex >= ELABORATION_LEXICAL
-          && (!dense || n.dense() >= t.merge());
+          && (!dense || n.dense() >= t.merge()) && Lexical.inOrder(oldSequence, sequence);
       if (elaborates) {
         return new Decision(Action.UPDATE, n.id(), List.of(), n.dense(), lex,
             "keeps every word of the stored text and adds detail");

@@ -58,7 +58,12 @@ public final class Lexical {
 
   /** Words (Latin script) and single characters (CJK): the units of information a merge must keep. */
   public static Set<String> units(String s) {
-    Set<String> out = new HashSet<>();
+    return new HashSet<>(sequence(s));
+  }
+
+  /** The units in the order the text says them. */
+  public static java.util.List<String> sequence(String s) {
+    java.util.List<String> out = new java.util.ArrayList<>();
     StringBuilder w = new StringBuilder();
     String n = normalize(s);
     for (int i = 0; i < n.length(); ) {
@@ -77,7 +82,25 @@ public final class Lexical {
     return out;
   }
 
-  private static void flush(StringBuilder w, Set<String> out) {
+  /**
+   * Whether {@code part} appears in {@code whole} in the same order (not necessarily adjacent): "the
+   * fish follows the turtle" is not in order within "the turtle follows the fish", though every word is.
+   */
+  public static boolean inOrder(java.util.List<String> part, java.util.List<String> whole) {
+    int j = 0;
+    for (String u : part) {
+      while (j < whole.size() && !whole.get(j).equals(u)) {
+        j++;
+      }
+      if (j == whole.size()) {
+        return false;
+      }
+      j++;
+    }
+    return true;
+  }
+
+  private static void flush(StringBuilder w, java.util.Collection<String> out) {
     String t = w.toString().replaceAll("^\\.+|\\.+$", "");
     if (!t.isEmpty()) {
       out.add(t);

@@ -48,6 +48,28 @@ class DedupePolicyTest {
   }
 
   @Test
+  @DisplayName("the same words in another order, a swapped person or a failed action never merge or update (JSICK pairs)")
+  void orderAndFailure() {
+    // en-1131, en-43, en-242: every word of one side is in the other, but who does what changed
+    assertThat(decide("The turtle is following the fish", "The fish is following the turtle", 0.98))
+        .isNotIn(Action.MERGE, Action.UPDATE);
+    assertThat(decide("Two spectators are kickboxing and some people are watching",
+        "Two people are kickboxing and spectators are watching", 0.97)).isNotIn(Action.MERGE, Action.UPDATE);
+    assertThat(decide("A woman is wearing an Egyptian headdress", "An Egyptian is wearing a woman's headdress", 0.97))
+        .isNotIn(Action.MERGE, Action.UPDATE);
+    // ja-75, ja-168, ja-242
+    assertThat(decide("小さな女の子がコスチュームを着た女性を見ている", "小さな女の子がコスチュームを着た男性を見ている", 0.99))
+        .isNotIn(Action.MERGE, Action.UPDATE);
+    assertThat(decide("子供が野球のボールを打っている", "子供が野球のボールを打ちそこなっている", 0.99))
+        .isNotIn(Action.MERGE, Action.UPDATE);
+    assertThat(decide("女性がエジプトの頭飾りを着けている", "エジプト人が女性の頭飾りを着けている", 0.99))
+        .isNotIn(Action.MERGE, Action.UPDATE);
+    // still merged / updated when the order is kept
+    assertThat(decide("I strongly prefer tabs over spaces", "I prefer tabs over spaces", 0.97)).isEqualTo(Action.MERGE);
+    assertThat(decide("We deploy on Fridays", "We deploy on Fridays after the standup", 0.95)).isEqualTo(Action.UPDATE);
+  }
+
+  @Test
   @DisplayName("negations are counted in both languages")
   void counting() {
     assertThat(DedupePolicy.negations("I don't drink coffee")).isEqualTo(1);
@@ -57,5 +79,7 @@ class DedupePolicyTest {
     assertThat(DedupePolicy.negations("お金がない")).isEqualTo(1);
     assertThat(DedupePolicy.negations("ないしょの話")).isZero();
     assertThat(DedupePolicy.negations("I drink coffee")).isZero();
+    assertThat(DedupePolicy.negations("子供がボールを打ちそこなった")).isEqualTo(1); // a failed action
+    assertThat(DedupePolicy.negations("子供がボールを打った")).isZero();
   }
 }
