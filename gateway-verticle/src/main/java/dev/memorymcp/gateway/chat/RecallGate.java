@@ -54,7 +54,7 @@ public final class RecallGate {
       Pattern.CASE_INSENSITIVE);
   /**
    * About the user, not the world ("my stomach", "do I have", "am I", 私の): needed when the best match
-   * is fairly close ({@code chat.gate_personal_min_cosine}). "How do I …" is a how-to, not a cue.
+   * stands out a little ({@code chat.gate_personal_min_margin}). "How do I …" is a how-to, not a cue.
    */
   private static final Pattern PERSONAL_CUES = Pattern.compile("\\b(?:my|mine|our)\\b"
       + "|(?<!how )\\b(?:am|do|did|have|had|was|were) (?:i|we)\\b|\\b(?:i|we) (?:have|had|was|were|own|use|like)\\b"
