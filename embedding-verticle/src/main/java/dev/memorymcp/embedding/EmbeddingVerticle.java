@@ -49,7 +49,7 @@ public final class EmbeddingVerticle extends VerticleBase {
   /** Loads the model (extracting it first if needed), then registers the consumers. */
   @Override
   public Future<?> start() throws Exception {
-    pullIfAsked(config());
+    pullIfAsked(config(), ModelCards.find(config().getString("embedding.model", "")));
     ModelSpec declared = ModelSpec.fromSettings(config());
     options = EmbeddingOptions.fromSettings(config(), declared);
     long t0 = System.nanoTime();
@@ -87,14 +87,15 @@ public final class EmbeddingVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** With {@code models.auto_pull} (off by default), a hub model not yet downloaded is pulled first. */
-  static void pullIfAsked(JsonObject cfg) throws Exception {
-    String model = cfg.getString("embedding.model", "");
-    ModelCard card = ModelCards.find(model);
+  /**
+   * With {@code models.auto_pull} (off by default), a hub card (embedding model or reranker; null: none)
+   * not yet downloaded is pulled first.
+   */
+  static void pullIfAsked(JsonObject cfg, ModelCard card) throws Exception {
     java.nio.file.Path models = HubDownloader.modelsDir(cfg);
     if (card != null && cfg.getBoolean("models.auto_pull", false) && !HubDownloader.present(models, card)) {
       LOG.info("pulling {} from {} (models.auto_pull)", card.id(), cfg.getString("models.hub_url", HubDownloader.DEFAULT_ENDPOINT));
-      new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.err) // stdout is the protocol under mcp-stdio
+      HubDownloader.fromSettings(cfg, System.err) // stdout is the protocol under mcp-stdio
           .pull(card, cfg.getString("models.revision", "main"), models);
     }
   }
@@ -113,13 +114,10 @@ public final class EmbeddingVerticle extends VerticleBase {
     ModelCard card = ModelCards.findReranker(name);
     java.nio.file.Path dir;
     if (card != null) {
+      pullIfAsked(cfg, card);
       if (!HubDownloader.present(models, card)) {
-        if (!cfg.getBoolean("models.auto_pull", false)) {
-          throw new IllegalArgumentException("reranker.model: " + card.id() + " is not downloaded; run `memory-server"
-              + " models pull " + card.id() + "` (or set MEMORY_MCP_MODELS_AUTO_PULL=true)");
-        }
-        new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.err)
-            .pull(card, cfg.getString("models.revision", "main"), models);
+        throw new IllegalArgumentException("reranker.model: " + card.id() + " is not downloaded; run `memory-server"
+            + " models pull " + card.id() + "` (or set MEMORY_MCP_MODELS_AUTO_PULL=true)");
       }
       dir = HubDownloader.directory(models, card);
     } else if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(name))) {

@@ -126,10 +126,11 @@ public class SearchVerticle extends VerticleBase {
                 .put("namespace", ns).put("vector", vec).put("k", candidates).put("filters", f)
                 .put("principal", principal)))
             .onSuccess(h -> timings.put("vector_ms", ms(t0)));
+    boolean covered = multilingual || !Scripts.mostlyCjk(query); // whether the model reads the query's script
     double w = switch (searchType) {
       case "semantic" -> 1.0;
       case "keyword" -> 0.0;
-      default -> multilingual || !Scripts.mostlyCjk(query) ? denseWeight : denseWeightUncovered;
+      default -> covered ? denseWeight : denseWeightUncovered;
     };
     return Future.all(dense, keyword)
         .map(cf -> Fusion.fuse(dense.result(), keyword.result(), method, w, rrfK))
@@ -149,7 +150,7 @@ public class SearchVerticle extends VerticleBase {
                 // how far the best match stands out from the other candidates: flat for "Hello!", whatever the model's scale
                 .put("dense_margin", Math.round((top - mean) * 10000) / 10000.0)
                 // false: the model does not cover the query's script (Japanese on an English model), the cosine says little
-                .put("dense_covered", multilingual || !Scripts.mostlyCjk(query))
+                .put("dense_covered", covered)
                 .put("keyword_matches", keywordMatches[0])); // memories matching a query word, before session context
           }
           if (when != null) { // what the query was read as, so a surprising ranking can be explained
@@ -173,7 +174,7 @@ public class SearchVerticle extends VerticleBase {
     hits.forEach(h -> ids.add(h.id()));
     return Bus.request(vertx, Addresses.STORE_SESSION_NEIGHBOURS, new JsonObject().put("namespace", ns)
         .put("ids", ids).put("window", sessionWindow).put("filters", filters).put("principal", principal))
-        .map(r -> SessionContext.spread(hits, r.getJsonObject("neighbours").getMap(), sessionContext));
+        .map(r -> SessionContext.spread(hits, r.getJsonObject("neighbours"), sessionContext));
   }
 
   /**
@@ -211,10 +212,7 @@ public class SearchVerticle extends VerticleBase {
           out.merge(from, expand * fused.get(to), Math::max);
         }
       }
-      LinkedHashMap<String, Double> sorted = new LinkedHashMap<>();
-      out.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-          .forEach(e -> sorted.put(e.getKey(), e.getValue()));
-      return sorted;
+      return Fusion.bestFirst(out);
     });
   }
 

@@ -62,8 +62,7 @@ final class ModelsCommand {
             default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
           }
         }
-        new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), System.err)
-            .pull(card, revision, models);
+        HubDownloader.fromSettings(cfg, System.err).pull(card, revision, models);
         System.err.println(isReranker ? "use it with MEMORY_MCP_RERANKER_MODEL=" + card.id()
             : "use it with MEMORY_MCP_EMBEDDING_MODEL=" + card.id() + " (then `rebuild` re-embeds a store filled with another model)");
         return 0;

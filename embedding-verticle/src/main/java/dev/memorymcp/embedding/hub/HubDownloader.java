@@ -46,6 +46,11 @@ public final class HubDownloader {
   private final HttpClient http;
 
   /** {@code token} (HF_TOKEN) may be null; progress lines go to {@code progress} (null: quiet). */
+  /** A downloader for the settings' hub ({@code models.hub_url}), with {@code HF_TOKEN} from the environment. */
+  public static HubDownloader fromSettings(JsonObject cfg, PrintStream progress) {
+    return new HubDownloader(cfg.getString("models.hub_url"), System.getenv("HF_TOKEN"), progress);
+  }
+
   public HubDownloader(String endpoint, String token, PrintStream progress) {
     String e = endpoint == null || endpoint.isBlank() ? DEFAULT_ENDPOINT : endpoint.strip();
     this.endpoint = URI.create(e.endsWith("/") ? e.substring(0, e.length() - 1) : e);

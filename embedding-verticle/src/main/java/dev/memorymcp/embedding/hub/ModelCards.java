@@ -37,12 +37,12 @@ public final class ModelCards {
   }
 
   private static void reranker(ModelCard c) {
-    RERANKERS.put(c.id().toLowerCase(Locale.ROOT), c);
+    RERANKERS.put(key(c.id()), c);
   }
 
   /** The card of a reranker's hub name (case-insensitive), or null. */
   public static ModelCard findReranker(String id) {
-    return id == null ? null : RERANKERS.get(id.strip().toLowerCase(Locale.ROOT));
+    return id == null ? null : RERANKERS.get(key(id));
   }
 
   public static List<ModelCard> rerankers() {
@@ -50,12 +50,17 @@ public final class ModelCards {
   }
 
   private static void add(ModelCard c) {
-    CARDS.put(c.id().toLowerCase(Locale.ROOT), c);
+    CARDS.put(key(c.id()), c);
+  }
+
+  /** Hub names are matched case-insensitively, ignoring surrounding blanks. */
+  private static String key(String id) {
+    return id.strip().toLowerCase(Locale.ROOT);
   }
 
   /** The card of a hub name (case-insensitive), or null. */
   public static ModelCard find(String id) {
-    return id == null ? null : CARDS.get(id.strip().toLowerCase(Locale.ROOT));
+    return id == null ? null : CARDS.get(key(id));
   }
 
   public static List<ModelCard> all() {

@@ -68,8 +68,7 @@ public final class RecallGate {
   /** {@code cfg}: context.max_tokens, chat.gate_min_margin, chat.gate_personal_min_margin. */
   public RecallGate(GatedBus bus, JsonObject cfg) {
     this.bus = bus;
-    this.defaultMaxTokens = Math.max(ContextPacker.MIN_TOKENS,
-        Math.min(ContextPacker.MAX_TOKENS, cfg.getInteger("context.max_tokens", 2_000)));
+    this.defaultMaxTokens = ContextPacker.defaultMaxTokens(cfg);
     this.minMargin = ((Number) cfg.getValue("chat.gate_min_margin", 0.05)).doubleValue();
     this.personalMinMargin = ((Number) cfg.getValue("chat.gate_personal_min_margin", 0.03)).doubleValue();
   }

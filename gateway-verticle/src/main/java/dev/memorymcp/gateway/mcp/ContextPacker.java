@@ -44,8 +44,13 @@ public final class ContextPacker {
   /** {@code cfg} supplies {@code context.max_tokens}, the default budget. */
   public ContextPacker(Vertx vertx, JsonObject cfg) {
     this.bus = new GatedBus(vertx);
+    this.defaultMaxTokens = defaultMaxTokens(cfg);
+  }
+
+  /** The default budget: {@code context.max_tokens} (2,000), held within {@link #MIN_TOKENS}..{@link #MAX_TOKENS}. */
+  public static int defaultMaxTokens(JsonObject cfg) {
     int d = cfg == null ? 2000 : cfg.getInteger("context.max_tokens", 2000);
-    this.defaultMaxTokens = Math.max(MIN_TOKENS, Math.min(MAX_TOKENS, d));
+    return Math.max(MIN_TOKENS, Math.min(MAX_TOKENS, d));
   }
 
   private static Map<String, Double> shares() {

@@ -29,8 +29,13 @@ public final class Fusion {
       addNormalised(out, dense, denseWeight);
       addNormalised(out, keyword, 1.0 - denseWeight);
     }
+    return bestFirst(out);
+  }
+
+  /** The scores ordered best first. */
+  public static LinkedHashMap<String, Double> bestFirst(Map<String, Double> scores) {
     LinkedHashMap<String, Double> sorted = new LinkedHashMap<>();
-    out.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+    scores.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
     return sorted;
   }

@@ -1,7 +1,8 @@
 package dev.memorymcp.search.internal;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +13,13 @@ public final class SessionContext {
 
   /**
    * Each hit's score plus {@code weight} × the score of every hit among its neighbours; neighbours that
-   * were not hits get only the lent scores. {@code neighbours}: id → neighbour ids (a JSON array or
-   * list). Best first.
+   * were not hits get only the lent scores. {@code neighbours}: id → neighbour ids. Best first.
    */
-  public static List<Fusion.Hit> spread(List<Fusion.Hit> hits, Map<String, Object> neighbours, double weight) {
-    Map<String, Double> own = new HashMap<>();
-    hits.forEach(h -> own.put(h.id(), h.score()));
-    Map<String, Double> out = new LinkedHashMap<>(own);
+  public static List<Fusion.Hit> spread(List<Fusion.Hit> hits, JsonObject neighbours, double weight) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    hits.forEach(h -> out.put(h.id(), h.score()));
     for (Fusion.Hit h : hits) {
-      Object near = neighbours.get(h.id());
-      Iterable<?> ids = near instanceof io.vertx.core.json.JsonArray a ? a : near instanceof List<?> l ? l : List.of();
-      for (Object n : ids) {
+      for (Object n : neighbours.getJsonArray(h.id(), new JsonArray())) {
         out.merge(String.valueOf(n), weight * h.score(), Double::sum);
       }
     }

@@ -64,16 +64,16 @@ public final class DedupePolicy {
 
   public Decision decide(String content, List<Neighbour> neighbours) {
     Set<String> keys = Lexical.keyTokens(content);
-    Set<String> units = Lexical.units(content);
     List<String> sequence = Lexical.sequence(content);
+    Set<String> units = new HashSet<>(sequence);
     boolean coveredNew = covered(content);
     Decision supersede = null;
     List<String> related = new ArrayList<>();
     for (Neighbour n : neighbours) {
       boolean dense = coveredNew && covered(n.content());
       double lex = Lexical.similarity(content, n.content());
-      Set<String> old = Lexical.units(n.content());
       List<String> oldSequence = Lexical.sequence(n.content());
+      Set<String> old = new HashSet<>(oldSequence);
       boolean superset = units.containsAll(old) && !old.containsAll(units);
       // a negation added or dropped, in either language, makes the pair a contradiction
       boolean negates = superset && addsNegation(units, old) || negations(content) != negations(n.content());
