@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects the ACCESS events of recalls and writes them in one transaction per namespace every
  * {@link #FLUSH_MS}, so a burst of recalls costs one commit instead of one each. Runs on the
- * storage verticle's event loop; {@link #flush()} on stop writes whatever is pending.
+ * storage verticle's event loop; {@link #flush()} on stop writes whatever is pending. Each write
+ * runs in its namespace's write order ({@link MemoryService#serial}): the Qdrant store records an
+ * access by reading and rewriting the point, which must not land after a delete (it would bring a
+ * forgotten memory back) or over an update (it would put the old content back).
  */
 final class AccessRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(AccessRecorder.class);
@@ -22,12 +25,14 @@ final class AccessRecorder {
 
   private final Vertx vertx;
   private final MemoryStore store;
+  private final MemoryService writes;
   private Map<Key, List<String>> pending = new LinkedHashMap<>();
   private long timer = -1;
 
-  AccessRecorder(Vertx vertx, MemoryStore store) {
+  AccessRecorder(Vertx vertx, MemoryStore store, MemoryService writes) {
     this.vertx = vertx;
     this.store = store;
+    this.writes = writes;
   }
 
   void record(String namespace, List<String> ids, String sessionId) {
@@ -41,10 +46,11 @@ final class AccessRecorder {
     timer = -1;
     Map<Key, List<String>> batch = pending;
     pending = new LinkedHashMap<>();
-    List<Future<Void>> writes = new ArrayList<>();
     long now = System.currentTimeMillis();
-    batch.forEach((k, ids) -> writes.add(store.recordAccess(k.namespace(), ids, k.sessionId(), now)
+    List<Future<Void>> done = new ArrayList<>();
+    batch.forEach((k, ids) -> done.add(writes.serial(k.namespace(),
+            () -> store.recordAccess(k.namespace(), ids, k.sessionId(), now))
         .onFailure(err -> LOG.warn("could not record {} ACCESS events: {}", ids.size(), err.getMessage()))));
-    return Future.join(writes).mapEmpty();
+    return Future.join(done).mapEmpty();
   }
 }

@@ -91,7 +91,7 @@ public class StorageVerticle extends VerticleBase {
           transfers = new TransferApi((StoreTransfer) store, service, embeddings, info.model(), info.dimension());
           LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", location, backend,
               info.model(), info.dimension(), policy.thresholds());
-          accesses = new AccessRecorder(vertx, store);
+          accesses = new AccessRecorder(vertx, store, service);
           migrations = new MigrationJobs(vertx, dbFile.resolveSibling(MIGRATIONS_DIR),
               new StoreOpeners(vertx, cfg, store, dbFile));
           return registerAll(new StorageApi(store, service, accesses), new Rebuilder(vertx, store, embeddings),
