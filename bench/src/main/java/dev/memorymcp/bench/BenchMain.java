@@ -37,6 +37,8 @@ public final class BenchMain {
                   the other: false merges (a contradiction or new information merged away), missed duplicates
         gate      the recall gate (POST /api/v1/chat/context) on a dataset's questions (memory needed) and
                   general messages (not needed): recall, false alarms, precision, F1 per cosine threshold, latency
+        switch    fill a store, restart it with another model: recall and remember while the online
+                  rebuild runs (old vectors serving), rebuild time, how long writes wait for the swap
         all       latency, then mcp on the latency namespace, quality, dedupe, gate, ingest
 
       the service:
@@ -58,6 +60,7 @@ public final class BenchMain {
       dedupe:   --pairs bench/datasets/jsick/pairs.jsonl --per-label 100 (pairs per language and label)
       gate:     --gate-dataset bench/datasets/conversations --negatives bench/datasets/gate/negatives.jsonl
                 --gate-fill 0 (fill the first namespace to this many memories before timing)
+      switch:   --switch-size 10000 --switch-model all-minilm-l6-v2 --queries 300 (needs --server-jar)
       """;
 
   static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
@@ -69,12 +72,13 @@ public final class BenchMain {
       Map.entry("--drain-timeout", "600"), Map.entry("--dataset", "bench/datasets/handmade"),
       Map.entry("--pairs", "bench/datasets/jsick/pairs.jsonl"), Map.entry("--per-label", "100"),
       Map.entry("--gate-dataset", "bench/datasets/conversations"),
-      Map.entry("--negatives", "bench/datasets/gate/negatives.jsonl"), Map.entry("--gate-fill", "0"));
+      Map.entry("--negatives", "bench/datasets/gate/negatives.jsonl"), Map.entry("--gate-fill", "0"),
+      Map.entry("--switch-size", "10000"), Map.entry("--switch-model", "all-minilm-l6-v2"));
 
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "all");
+    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "switch", "all");
     if (args.length == 0 || !scenarios.contains(args[0])) {
       System.err.print(USAGE);
       System.exit(2);
@@ -87,7 +91,7 @@ public final class BenchMain {
       System.exit(2);
       return;
     }
-    JsonObject report = run(args[0], opts);
+    JsonObject report = "switch".equals(args[0]) ? runSwitch(opts) : run(args[0], opts);
     Path out = Path.of(opts.get("--out").isEmpty() ? "bench-" + args[0] + ".json" : opts.get("--out"));
     Files.writeString(out, report.encodePrettily());
     System.out.println("\nwrote " + out);
@@ -167,21 +171,45 @@ public final class BenchMain {
     return report;
   }
 
+  /** The switch scenario starts the service twice on one data directory, so it needs --server-jar. */
+  static JsonObject runSwitch(Map<String, String> o) throws Exception {
+    if (o.get("--server-jar").isEmpty()) {
+      throw new IllegalArgumentException("switch restarts the service with another model: give --server-jar");
+    }
+    JsonObject report = new JsonObject().put("harness", "memory-bench").put("at", Instant.now().toString())
+        .put("machine", machine()).put("load_average_at_start", loadAverage());
+    report.put("scenarios", new JsonObject().put("switch", new SwitchScenario(Path.of(o.get("--server-jar")), dataDir(o), env(o))
+        .run(i(o, "--switch-size"), o.get("--switch-model"), i(o, "--queries"))));
+    report.put("load_average_at_end", loadAverage());
+    System.out.printf("load average at start %s, at end %s%n", report.getString("load_average_at_start"),
+        report.getString("load_average_at_end"));
+    return report;
+  }
+
   private static Service service(Map<String, String> o) throws IOException, InterruptedException {
     if (o.get("--server-jar").isEmpty()) {
       return Service.running(o.get("--url"), Long.parseLong(o.get("--pid")));
     }
+    Path data = dataDir(o);
+    Path log = data.resolveSibling(data.getFileName() + "-server.log");
+    System.out.printf("starting %s (data %s, log %s)%n", o.get("--server-jar"), data, log);
+    return Service.start(Path.of(o.get("--server-jar")), data, env(o), log);
+  }
+
+  private static Path dataDir(Map<String, String> o) throws IOException {
     Path data = o.get("--data").isEmpty() ? Files.createTempDirectory("memory-bench").resolve("data") : Path.of(o.get("--data"));
     Files.createDirectories(data);
+    return data;
+  }
+
+  private static Map<String, String> env(Map<String, String> o) {
     Map<String, String> env = new LinkedHashMap<>();
     for (String kv : o.get("--env").split(",")) {
       if (kv.contains("=")) {
         env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
       }
     }
-    Path log = data.resolveSibling(data.getFileName() + "-server.log");
-    System.out.printf("starting %s (data %s, log %s)%n", o.get("--server-jar"), data, log);
-    return Service.start(Path.of(o.get("--server-jar")), data, env, log);
+    return env;
   }
 
   /** Cores and memory of the machine the harness runs on (the service's too, for --server-jar). */

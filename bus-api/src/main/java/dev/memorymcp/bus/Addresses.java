@@ -52,6 +52,15 @@ public final class Addresses {
   public static final String STORE_ACCESS = "memory.storage.access";
   /** {batch_size?} → {memories, model, dimension}; progress is published on {@link #STORE_REBUILD_PROGRESS}. */
   public static final String STORE_REBUILD = "memory.storage.rebuild";
+  /** {batch_size?} → the status at once: re-embeds with the configured model while the old vectors serve (SQLite). */
+  public static final String STORE_REBUILD_START = "memory.storage.rebuild.start";
+  /** {} → {status: idle|running|done|failed, from, to, done, total, serving_model, started_at, finished_at, error}. */
+  public static final String STORE_REBUILD_STATUS = "memory.storage.rebuild.status";
+  /**
+   * Published {from, to} when an online rebuild has switched the store's vectors to another model:
+   * searches embed queries with {@code to} from then on, and embedding members free {@code from}.
+   */
+  public static final String STORE_MODEL_SWITCHED = "memory.storage.model.switched";
   /** Published {done, total} while a rebuild runs. */
   public static final String STORE_REBUILD_PROGRESS = "memory.storage.rebuild.progress";
   /**

@@ -54,6 +54,8 @@ public final class Settings {
       new Key("models.hub_url", "https://huggingface.co", "Base URL of the Hugging Face hub (or a mirror with its URL layout) for `models pull`"),
       new Key("models.revision", "main", "Hub revision (branch, tag or commit) that auto_pull takes"),
       new Key("models.dir", "", "Where pulled hub models live (empty: <data_dir>/models); the image sets it for a model baked in at build time"),
+      new Key("embedding.on_model_change", "rebuild", "When the store was filled with another model: rebuild (start, keep serving the old vectors and re-embed in the background; SQLite only) | refuse (do not start; run the offline rebuild command)"),
+      new Key("rebuild.pause_ms", 0, "Wait between batches of an online rebuild, to leave the machine to the users of a busy server"),
       new Key("embedding.model_dir", "", "For model=custom: directory with model.onnx and tokenizer.json"),
       new Key("embedding.pooling", "mean", "For model=custom: mean | cls"),
       new Key("embedding.query_prefix", "", "For model=custom: prefix added to queries"),

@@ -37,14 +37,27 @@ public final class EmbeddingVerticle extends VerticleBase {
   static final int MAX_CACHED_CHARS = 2048;
 
   private final AtomicLong requests = new AtomicLong();
-  private ModelSpec spec;
   private EmbeddingOptions options;
-  private Embedder embedder;
-  private LruCache<String, float[]> cache;
-  private MicroBatcher batcher;
+  /** The configured model. */
+  private LoadedModel primary;
+  /**
+   * Models asked for by name besides the configured one (the model a store was filled with, serving
+   * queries while a rebuild re-embeds with the configured one); loaded on first use, kept until stop.
+   */
+  private final java.util.Map<String, LoadedModel> others = new java.util.HashMap<>();
   private CrossEncoder reranker;
+
+  /** One loaded model with its cache and batcher. */
+  private record LoadedModel(ModelSpec spec, Embedder embedder, LruCache<String, float[]> cache, MicroBatcher batcher) {
+    void close() {
+      batcher.close();
+      embedder.close();
+    }
+  }
   /** Most (query, text) pairs one rerank request may score. */
   public static final int MAX_RERANK = 64;
+  /** How long a model the store switched away from stays loaded for requests still queued on it. */
+  static final long RELEASE_GRACE_MS = 30_000;
 
   /** Loads the model (extracting it first if needed), then registers the consumers. */
   @Override
@@ -52,20 +65,11 @@ public final class EmbeddingVerticle extends VerticleBase {
     pullIfAsked(config(), ModelCards.find(config().getString("embedding.model", "")));
     ModelSpec declared = ModelSpec.fromSettings(config());
     options = EmbeddingOptions.fromSettings(config(), declared);
-    long t0 = System.nanoTime();
-    embedder = Embedder.load(ModelFiles.materialize(declared, options.dataDir()),
-        declared.pooling(), options.maxTokens(), options.threads(), options.maxBatch(),
-        options.tensorBatching());
-    spec = declared.withDimension(embedder.dimension());
-    LOG.info("embedding model {} loaded in {} ms (dimension {}, {} threads)", spec.name(),
-        (System.nanoTime() - t0) / 1_000_000, spec.dimension(), options.threads());
-    cache = new LruCache<>(options.cacheSize());
-    // one text per inference gains nothing from waiting for company, so no window then
-    batcher = new MicroBatcher(context, embedder::embed, options.maxBatch(),
-        options.tensorBatching() ? options.windowMs() : 0);
+    primary = load(declared);
     reranker = loadReranker(config());
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORE_MODEL_SWITCHED, m -> release(m.body().getString("from")));
     return Future.all(Bus.register(vertx, Addresses.EMBED, this::embed),
-            Bus.register(vertx, Addresses.EMBED_INFO, body -> Future.succeededFuture(info())),
+            Bus.register(vertx, Addresses.EMBED_INFO, body -> Future.succeededFuture(info(body))),
             Bus.register(vertx, Addresses.EMBED_RERANK, this::rerank))
         .onFailure(err -> stop());
   }
@@ -73,18 +77,80 @@ public final class EmbeddingVerticle extends VerticleBase {
   /** Fails queued requests and frees the model. */
   @Override
   public Future<?> stop() {
-    if (batcher != null) {
-      batcher.close();
+    if (primary != null) {
+      primary.close();
+      primary = null;
     }
-    if (embedder != null) {
-      embedder.close();
-      embedder = null;
-    }
+    others.values().forEach(LoadedModel::close);
+    others.clear();
     if (reranker != null) {
       reranker.close();
       reranker = null;
     }
     return Future.succeededFuture();
+  }
+
+  private LoadedModel load(ModelSpec declared) throws Exception {
+    long t0 = System.nanoTime();
+    Embedder embedder = Embedder.load(ModelFiles.materialize(declared, options.dataDir()),
+        declared.pooling(), options.maxTokens(), options.threads(), options.maxBatch(),
+        options.tensorBatching());
+    ModelSpec spec = declared.withDimension(embedder.dimension());
+    LOG.info("embedding model {} loaded in {} ms (dimension {}, {} threads)", spec.name(),
+        (System.nanoTime() - t0) / 1_000_000, spec.dimension(), options.threads());
+    // one text per inference gains nothing from waiting for company, so no window then
+    MicroBatcher batcher = new MicroBatcher(context, embedder::embed, options.maxBatch(),
+        options.tensorBatching() ? options.windowMs() : 0);
+    return new LoadedModel(spec, embedder, new LruCache<>(options.cacheSize()), batcher);
+  }
+
+  /**
+   * The model a request names in {@code model} (its stamped name), the configured one when it names
+   * none. Another model is loaded on first use if this machine has it (built in, or pulled from the
+   * hub); otherwise UNAVAILABLE naming the field.
+   */
+  private LoadedModel model(JsonObject body) {
+    Object named = body.getValue("model");
+    if (named == null || primary.spec().name().equals(named)) {
+      return primary;
+    }
+    if (!(named instanceof String name)) {
+      throw dev.memorymcp.bus.MemoryException.invalidField("model", "must be a string");
+    }
+    LoadedModel other = others.get(name);
+    if (other != null) {
+      return other;
+    }
+    ModelSpec spec = ModelSpec.forStampedName(config(), name);
+    if (spec == null) {
+      throw new dev.memorymcp.bus.MemoryException(dev.memorymcp.bus.ErrorCode.UNAVAILABLE, "MODEL_UNAVAILABLE",
+          "model: '" + name + "' is neither a built-in model nor a downloaded hub model on this machine",
+          new JsonObject().put("field", "model"));
+    }
+    try {
+      other = load(spec);
+    } catch (Exception e) {
+      throw new dev.memorymcp.bus.MemoryException(dev.memorymcp.bus.ErrorCode.UNAVAILABLE, "MODEL_UNAVAILABLE",
+          "model: '" + name + "' could not be loaded: " + e.getMessage(), new JsonObject().put("field", "model"));
+    }
+    others.put(name, other);
+    return other;
+  }
+
+  /**
+   * Frees a model nobody serves any more, after a grace period for requests still queued on it
+   * (a model asked for again later is loaded again).
+   */
+  private void release(String name) {
+    if (name != null && others.containsKey(name)) {
+      vertx.setTimer(RELEASE_GRACE_MS, t -> {
+        LoadedModel m = others.remove(name);
+        if (m != null) {
+          m.close();
+          LOG.info("embedding model {} released (the store switched away from it)", name);
+        }
+      });
+    }
   }
 
   /**
@@ -167,20 +233,23 @@ public final class EmbeddingVerticle extends VerticleBase {
     }
   }
 
-  /** The loaded model; its dimension is known once {@code start()} has completed. */
+  /** The configured model; its dimension is known once {@code start()} has completed. */
   public ModelSpec spec() {
-    return spec;
+    return primary.spec();
   }
 
-  /** This instance's counters; may be read from any thread. */
+  /** This instance's counters for the configured model; may be read from any thread. */
   public EmbeddingStats stats() {
-    return new EmbeddingStats(requests.get(), cache.hits(), cache.misses(), batcher.modelCalls(),
-        batcher.textsEmbedded());
+    return new EmbeddingStats(requests.get(), primary.cache().hits(), primary.cache().misses(),
+        primary.batcher().modelCalls(), primary.batcher().textsEmbedded());
   }
 
   private Future<JsonObject> embed(JsonObject body) {
     EmbedRequest req = EmbedRequest.parse(body, MAX_TEXTS);
+    LoadedModel m = model(body);
     requests.incrementAndGet();
+    ModelSpec spec = m.spec();
+    LruCache<String, float[]> cache = m.cache();
     String prefix = spec.prefix(req.kind());
     List<String> inputs = req.texts().stream().map(t -> prefix + t).toList();
     float[][] vectors = new float[inputs.size()][];
@@ -192,9 +261,9 @@ public final class EmbeddingVerticle extends VerticleBase {
       }
     }
     if (missing.isEmpty()) {
-      return Future.succeededFuture(reply(vectors));
+      return Future.succeededFuture(reply(spec, vectors));
     }
-    return batcher.submit(missing.stream().map(inputs::get).toList()).map(computed -> {
+    return m.batcher().submit(missing.stream().map(inputs::get).toList()).map(computed -> {
       for (int j = 0; j < computed.length; j++) {
         String input = inputs.get(missing.get(j));
         vectors[missing.get(j)] = computed[j];
@@ -202,11 +271,11 @@ public final class EmbeddingVerticle extends VerticleBase {
           cache.put(input, computed[j]);
         }
       }
-      return reply(vectors);
+      return reply(spec, vectors);
     });
   }
 
-  private JsonObject reply(float[][] vectors) {
+  private static JsonObject reply(ModelSpec spec, float[][] vectors) {
     JsonArray out = new JsonArray();
     for (float[] v : vectors) {
       out.add(Vectors.toBuffer(v));
@@ -215,8 +284,9 @@ public final class EmbeddingVerticle extends VerticleBase {
         .put("vectors", out);
   }
 
-  /** The model's facts; {@code reranker} only when a cross-encoder is loaded. */
-  private JsonObject info() {
+  /** The model's facts ({@code model} names another than the configured one); {@code reranker} only when a cross-encoder is loaded. */
+  private JsonObject info(JsonObject body) {
+    ModelSpec spec = model(body).spec();
     JsonObject info = new JsonObject().put("model", spec.name()).put("dimension", spec.dimension())
         .put("multilingual", spec.multilingual()).put("max_tokens", options.maxTokens())
         .put("pooling", spec.pooling());

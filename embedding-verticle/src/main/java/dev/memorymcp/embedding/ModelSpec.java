@@ -97,6 +97,21 @@ public record ModelSpec(String name, String pooling, String queryPrefix, String 
   }
 
   /**
+   * The model a store was stamped with ({@link #name()}), if this machine can load it without a
+   * download: a built-in model or a hub model already pulled. Null otherwise (a custom directory is
+   * not known by its name).
+   */
+  public static ModelSpec forStampedName(JsonObject cfg, String stampedName) {
+    for (ModelSpec spec : BUILT_IN.values()) {
+      if (spec.name().equals(stampedName)) {
+        return spec;
+      }
+    }
+    ModelCard card = ModelCards.find(stampedName);
+    return card != null && HubDownloader.present(HubDownloader.modelsDir(cfg), card) ? hub(cfg, card.id()) : null;
+  }
+
+  /**
    * A Hugging Face model by its card, from {@code <data_dir>/models/hub/} where {@code models pull}
    * (or {@code models.auto_pull} at start) put it; the service never downloads on its own otherwise.
    */

@@ -8,11 +8,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Administration, for admin keys only (AccessPolicy): API keys, the audit log and the TTL
- * cleanup. Each change is audited with the admin's key name and the client address.
+ * Administration, for admin keys only (AccessPolicy): API keys, the audit log, the TTL
+ * cleanup and the online rebuild. Each change is audited with the admin's key name and the client address.
  */
 final class AdminApi {
   static final String KEYS = "/api/v1/admin/keys";
+  static final String REBUILD = "/api/v1/admin/rebuild";
 
   private final GatedBus bus;
 
@@ -27,6 +28,12 @@ final class AdminApi {
     r.get("/api/v1/admin/audit-logs").handler(this::audit);
     r.post("/api/v1/admin/cleanup").handler(ctx -> bus.request(Guard.caller(ctx), Addresses.STORE_CLEANUP,
         new JsonObject(), 600_000).onSuccess(j -> HttpErrors.send(ctx, 200, j)).onFailure(ctx::fail));
+    // re-embeds with the configured model in the background, the old vectors serving meanwhile
+    r.post(REBUILD).handler(ctx -> bus.request(Guard.caller(ctx), Addresses.STORE_REBUILD_START,
+            ctx.body().length() > 0 ? RestApi.body(ctx) : new JsonObject())
+        .onSuccess(j -> HttpErrors.send(ctx, 202, j)).onFailure(ctx::fail));
+    r.get(REBUILD).handler(ctx -> bus.request(Guard.caller(ctx), Addresses.STORE_REBUILD_STATUS, new JsonObject())
+        .onSuccess(j -> HttpErrors.send(ctx, 200, j)).onFailure(ctx::fail));
   }
 
   /** 201 {key, key_info, note}: the key text is in this reply and nowhere else, ever. */

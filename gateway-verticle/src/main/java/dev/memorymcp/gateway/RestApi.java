@@ -110,10 +110,14 @@ final class RestApi {
         JsonObject out = new JsonObject()
             .put("status", "healthy").put("version", Version.get())
             .put("backend", stats.result().getString("backend"))
-            .put("model", embed.result().getString("model"))
-            .put("dimension", embed.result().getInteger("dimension"))
+            // the model whose vectors answer recall: the store's, which differs from the configured one during a rebuild
+            .put("model", stats.result().getString("model", embed.result().getString("model")))
+            .put("dimension", stats.result().getInteger("dimension", embed.result().getInteger("dimension")))
             .put("memories", stats.result().getLong("memories"))
             .put("ingest_jobs", stats.result().getJsonObject("ingest_jobs"));
+        if (stats.result().getJsonObject("rebuild") != null) {
+          out.put("rebuild", stats.result().getJsonObject("rebuild"));
+        }
         HttpErrors.send(ctx, 200, c == null ? out : out.put("cluster", c));
         return;
       }

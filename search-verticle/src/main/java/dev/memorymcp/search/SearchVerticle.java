@@ -56,8 +56,13 @@ public class SearchVerticle extends VerticleBase {
   private int expandTop;
   private int sessionWindow;
 
+  /** The model of the store's vectors as last heard from storage (null: the configured one). */
+  private volatile String servingModel;
+
   @Override
   public Future<?> start() {
+    // a model switch is announced, so the next query is not first embedded with the old model
+    vertx.eventBus().<JsonObject>consumer(Addresses.STORE_MODEL_SWITCHED, m -> servingModel = m.body().getString("to"));
     JsonObject cfg = config();
     method = "rrf".equalsIgnoreCase(cfg.getString("search.fusion", "weighted")) ? Fusion.Method.RRF : Fusion.Method.WEIGHTED;
     denseWeight = cfg.getDouble("search.dense_weight", 0.5);
@@ -121,10 +126,8 @@ public class SearchVerticle extends VerticleBase {
             .onSuccess(h -> timings.put("keyword_ms", ms(t0)));
     Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
         ? Future.succeededFuture(List.of())
-        : embedQuery(query).onSuccess(v -> timings.put("embed_ms", ms(t0)))
-            .compose(vec -> hits(Addresses.STORE_VECTOR_CANDIDATES, new JsonObject()
-                .put("namespace", ns).put("vector", vec).put("k", candidates).put("filters", f)
-                .put("principal", principal)))
+        : denseHits(query, new JsonObject().put("namespace", ns).put("k", candidates).put("filters", f)
+                .put("principal", principal), timings, t0, true)
             .onSuccess(h -> timings.put("vector_ms", ms(t0)));
     boolean covered = multilingual || !Scripts.mostlyCjk(query); // whether the model reads the query's script
     double w = switch (searchType) {
@@ -221,9 +224,26 @@ public class SearchVerticle extends VerticleBase {
     return Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
   }
 
-  private Future<Buffer> embedQuery(String query) {
+  /**
+   * The vector candidates of the query, embedded with the model whose vectors the store serves. That is
+   * the configured model except while an online rebuild switches models: the store then refuses a
+   * vector of another model (MODEL_SWITCHED, naming its model), and the query is embedded again with it.
+   */
+  private Future<List<Fusion.Hit>> denseHits(String query, JsonObject req, JsonObject timings, long t0, boolean retry) {
+    String model = servingModel;
     return Bus.request(vertx, Addresses.EMBED, new JsonObject().put("texts", new JsonArray().add(query))
-        .put("kind", "query")).map(r -> r.getJsonArray("vectors").getBuffer(0));
+            .put("kind", "query").put("model", model))
+        .onSuccess(v -> timings.put("embed_ms", ms(t0)))
+        .compose(r -> hits(Addresses.STORE_VECTOR_CANDIDATES, req.copy()
+            .put("vector", r.getJsonArray("vectors").getBuffer(0)).put("model", r.getString("model"))))
+        .recover(err -> {
+          MemoryException e = MemoryException.from(err);
+          if (!retry || !"MODEL_SWITCHED".equals(e.error()) || e.details() == null) {
+            return Future.failedFuture(err);
+          }
+          servingModel = e.details().getString("model");
+          return denseHits(query, req, timings, t0, false);
+        });
   }
 
   private Future<List<Fusion.Hit>> hits(String address, JsonObject req) {

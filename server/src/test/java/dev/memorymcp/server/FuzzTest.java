@@ -93,6 +93,8 @@ class FuzzTest {
       new Route("POST", "/api/v1/admin/migrate", new JsonObject().put("source", "sqlite").put("target", "sqlite")),
       new Route("GET", "/api/v1/admin/migrate/{id}", null),
       new Route("POST", "/api/v1/admin/cleanup", null),
+      new Route("POST", "/api/v1/admin/rebuild", new JsonObject().put("batch_size", 8)),
+      new Route("GET", "/api/v1/admin/rebuild", null),
       new Route("POST", "/api/v1/import?namespace=" + NS, null),
       new Route("GET", "/api/v1/export?namespace={q}", null),
       new Route("POST", "/mcp", null));

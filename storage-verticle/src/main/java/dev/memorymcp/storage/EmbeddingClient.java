@@ -19,9 +19,16 @@ final class EmbeddingClient {
   record Info(String model, int dimension, boolean multilingual) {}
 
   private final Vertx vertx;
+  /** The model passages are embedded with; null: the embedding service's configured one. */
+  private volatile String model;
 
   EmbeddingClient(Vertx vertx) {
     this.vertx = vertx;
+  }
+
+  /** Embeds with {@code model} (the one whose vectors the store serves) from now on; null: the configured one. */
+  void useModel(String model) {
+    this.model = model;
   }
 
   Future<float[]> passage(String text) {
@@ -32,15 +39,21 @@ final class EmbeddingClient {
   static final int MAX_TEXTS = 256;
 
   Future<List<float[]>> passages(List<String> texts) {
+    return passages(texts, model);
+  }
+
+  /** Passages embedded with {@code model} (null: the embedding service's configured one). */
+  Future<List<float[]>> passages(List<String> texts, String model) {
     if (texts.size() > MAX_TEXTS) {
-      return passages(texts.subList(0, MAX_TEXTS)).compose(head ->
-          passages(texts.subList(MAX_TEXTS, texts.size())).map(tail -> {
+      return passages(texts.subList(0, MAX_TEXTS), model).compose(head ->
+          passages(texts.subList(MAX_TEXTS, texts.size()), model).map(tail -> {
             List<float[]> all = new ArrayList<>(head);
             all.addAll(tail);
             return all;
           }));
     }
-    JsonObject req = new JsonObject().put("texts", new JsonArray(new ArrayList<>(texts))).put("kind", "passage");
+    JsonObject req = new JsonObject().put("texts", new JsonArray(new ArrayList<>(texts))).put("kind", "passage")
+        .put("model", model);
     return Bus.request(vertx, Addresses.EMBED, req).map(reply -> {
       JsonArray vs = reply.getJsonArray("vectors");
       List<float[]> out = new ArrayList<>(vs.size());
@@ -56,6 +69,12 @@ final class EmbeddingClient {
     Promise<Info> p = Promise.promise();
     tryInfo(attempts, p);
     return p.future();
+  }
+
+  /** The facts of another model than the configured one, loading it in the embedding service (it fails UNAVAILABLE if it cannot). */
+  Future<Info> info(String model) {
+    return Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject().put("model", model), 120_000)
+        .map(j -> new Info(j.getString("model"), j.getInteger("dimension"), j.getBoolean("multilingual", false)));
   }
 
   private void tryInfo(int left, Promise<Info> p) {

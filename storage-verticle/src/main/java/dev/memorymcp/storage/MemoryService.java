@@ -37,11 +37,14 @@ final class MemoryService {
 
   private final MemoryStore store;
   private final EmbeddingClient embeddings;
-  private final DedupePolicy policy;
+  /** Both follow the model whose vectors the store serves (they change when an online rebuild switches). */
+  private volatile DedupePolicy policy;
   private final boolean dedupe;
-  private final String model;
+  private volatile String model;
   private final TtlPolicy ttl;
   private final Map<String, Future<?>> tails = new HashMap<>();
+  /** Completes when the running {@link #exclusive} operation (if any) has. */
+  private Future<?> gate = Future.succeededFuture();
 
   MemoryService(MemoryStore store, EmbeddingClient embeddings, DedupePolicy policy, boolean dedupe,
       String model, TtlPolicy ttl) {
@@ -55,7 +58,8 @@ final class MemoryService {
 
   /** Runs {@code op} after every earlier write of the namespace has finished. */
   <T> Future<T> serial(String ns, Supplier<Future<T>> op) {
-    Future<?> prev = tails.getOrDefault(ns, Future.succeededFuture());
+    Future<?> tail = tails.get(ns);
+    Future<?> prev = tail == null ? gate : Future.join(tail, gate);
     Future<T> result = prev.transform(ignored -> {
       try {
         return op.get();
@@ -63,15 +67,41 @@ final class MemoryService {
         return Future.failedFuture(e);
       }
     });
-    Future<?> tail = result.otherwiseEmpty();
-    tails.put(ns, tail);
-    tail.onComplete(ar -> tails.remove(ns, tail));
+    Future<?> next = result.otherwiseEmpty();
+    tails.put(ns, next);
+    next.onComplete(ar -> tails.remove(ns, next));
+    return result;
+  }
+
+  /** Everything written from now on uses this model's vectors and dedupe thresholds. */
+  void useModel(String model, DedupePolicy policy) {
+    this.model = model;
+    this.policy = policy;
+  }
+
+  /**
+   * Runs {@code op} once every write queued before it has finished, with every write queued after it
+   * waiting until it completes (an online rebuild's start and swap).
+   */
+  <T> Future<T> exclusive(Supplier<Future<T>> op) {
+    List<Future<?>> before = new ArrayList<>(tails.values());
+    before.add(gate);
+    Future<T> result = Future.join(before).transform(ignored -> {
+      try {
+        return op.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    gate = result.otherwiseEmpty();
     return result;
   }
 
   /** Whether any write is still running (drained on stop). */
   Future<Void> drain() {
-    return Future.join(new ArrayList<>(tails.values())).mapEmpty();
+    List<Future<?>> all = new ArrayList<>(tails.values());
+    all.add(gate);
+    return Future.join(all).mapEmpty();
   }
 
   Future<JsonObject> remember(String ns, MemoryInput raw) {

@@ -1,8 +1,10 @@
 package dev.memorymcp.storage;
 
+import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
+import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.text.KeywordQuery;
 import io.vertx.core.Future;
@@ -172,6 +174,59 @@ public interface MemoryStore {
 
   /** All memories of all namespaces ordered by id, {@code limit} after {@code afterId} (null: from the start). */
   Future<List<Memory>> scan(String afterId, int limit);
+
+  /**
+   * Whether this store re-embeds online: vectors of the new model collect beside the old ones, which
+   * answer recall until {@link #finishRebuild} swaps them in one step. Otherwise only the offline
+   * rebuild ({@link #replaceVectors}) exists and the rebuild methods below fail CONFLICT (ONLINE_REBUILD_UNSUPPORTED).
+   */
+  default boolean rebuildsOnline() {
+    return false;
+  }
+
+  /** The model an unfinished online rebuild re-embeds with, or null. */
+  default Future<ModelStamp> rebuildTarget() {
+    return Future.succeededFuture(null);
+  }
+
+  /** Starts or resumes an online rebuild towards {@code target}; vectors collected for another target are dropped. */
+  default Future<Void> beginRebuild(ModelStamp target) {
+    return Future.failedFuture(onlineRebuildUnsupported());
+  }
+
+  /** Drops an unfinished online rebuild's vectors and target (none: nothing happens). */
+  default Future<Void> abandonRebuild() {
+    return Future.succeededFuture();
+  }
+
+  /** Memories of every namespace, by id after {@code afterId}, with no target vector yet or changed since theirs was made. */
+  default Future<List<Memory>> rebuildPending(String afterId, int limit) {
+    return Future.failedFuture(onlineRebuildUnsupported());
+  }
+
+  /** How many memories {@link #rebuildPending} would still return. */
+  default Future<Long> rebuildPendingCount() {
+    return Future.failedFuture(onlineRebuildUnsupported());
+  }
+
+  /** Keeps the target vectors of these memories, each tied to the version of the memory it was made from. */
+  default Future<Void> putRebuildVectors(List<Memory> memories, List<float[]> vectors) {
+    return Future.failedFuture(onlineRebuildUnsupported());
+  }
+
+  /**
+   * In one transaction, if no memory is pending: the target vectors replace the old ones, the store
+   * is stamped with the target and recall answers from the new vectors. False (nothing changed) while
+   * some memory is still pending.
+   */
+  default Future<Boolean> finishRebuild(ModelStamp target) {
+    return Future.failedFuture(onlineRebuildUnsupported());
+  }
+
+  private MemoryException onlineRebuildUnsupported() {
+    return new MemoryException(ErrorCode.CONFLICT, "ONLINE_REBUILD_UNSUPPORTED", "the " + backend()
+        + " backend re-embeds only offline: stop the service and run `java -jar server/target/memory-server.jar rebuild`");
+  }
 
   /** Replaces the vectors of existing memories (rebuild after a model change), in one transaction. */
   Future<Void> replaceVectors(Map<String, float[]> vectorsById, String embeddingModel);

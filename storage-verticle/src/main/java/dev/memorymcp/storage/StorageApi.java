@@ -34,7 +34,11 @@ final class StorageApi {
   private final MemoryService service;
   private final AccessRecorder accesses;
 
-  StorageApi(MemoryStore store, MemoryService service, AccessRecorder accesses) {
+  /** Which model's vectors answer recall (a query vector of another model is refused). */
+  private final OnlineRebuild rebuild;
+
+  StorageApi(MemoryStore store, MemoryService service, AccessRecorder accesses, OnlineRebuild rebuild) {
+    this.rebuild = rebuild;
     this.store = store;
     this.service = service;
     this.accesses = accesses;
@@ -303,6 +307,13 @@ final class StorageApi {
       throw MemoryException.invalidField("vector", "is required");
     }
     float[] q = Vectors.fromBuffer(v instanceof Buffer b ? b : body.getBuffer("vector"));
+    String model = body.getString("model");
+    String serving = rebuild.serving().model();
+    if (model != null && !model.equals(serving)) {
+      // checked on the event loop the swap runs on, so the search below reads the same model's vectors
+      throw new MemoryException(ErrorCode.CONFLICT, "MODEL_SWITCHED", "model: the store's vectors are of "
+          + serving + ", the query vector of " + model, new JsonObject().put("field", "model").put("model", serving));
+    }
     return store.vectorSearch(ns(body), q, k(body), filters(body))
         .map(StorageApi::candidates);
   }

@@ -5,6 +5,7 @@ import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.JsonHandler;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.ProcessLock;
+import dev.memorymcp.storage.MemoryStore.ModelStamp;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupeThresholds;
 import dev.memorymcp.storage.internal.QdrantMemoryStore;
@@ -47,6 +48,7 @@ public class StorageVerticle extends VerticleBase {
   private MigrationJobs migrations;
   private ExpiryCleanup cleanup;
   private TransferApi transfers;
+  private OnlineRebuild rebuild;
 
   @Override
   public Future<?> start() {
@@ -81,21 +83,33 @@ public class StorageVerticle extends VerticleBase {
     return store.open()
         .compose(v -> ingestQueue.open())
         .compose(v -> embeddings.info(60))
-        .compose(info -> checkModel(info, cfg.getBoolean("storage.skip_model_check", false)).map(info))
-        .compose(info -> {
-          DedupePolicy policy = new DedupePolicy(DedupeThresholds.of(info.model(), cfg), info.multilingual());
-          service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), info.model(),
+        .compose(configured -> servingModel(configured, embeddings, cfg).compose(serving -> {
+          DedupePolicy policy = new DedupePolicy(DedupeThresholds.of(serving.model(), cfg), serving.multilingual());
+          service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), serving.model(),
               TtlPolicy.parse(cfg.getString("ttl.days_by_type", "")));
+          ModelStamp target = new ModelStamp(configured.model(), configured.dimension());
+          rebuild = new OnlineRebuild(vertx, store, embeddings, service, target,
+              new ModelStamp(serving.model(), serving.dimension()), cfg.getLong("rebuild.pause_ms", 0L), () -> {
+                embeddings.useModel(null);
+                service.useModel(configured.model(),
+                    new DedupePolicy(DedupeThresholds.of(configured.model(), cfg), configured.multilingual()));
+              });
           cleanup = new ExpiryCleanup(vertx, store, service);
           cleanup.schedule(cfg.getInteger("ttl.cleanup_interval_minutes", 60));
-          transfers = new TransferApi((StoreTransfer) store, service, embeddings, info.model(), info.dimension());
+          transfers = new TransferApi((StoreTransfer) store, service, embeddings, rebuild);
           LOG.info("storage ready: {} ({}), model {} dim {}, dedupe thresholds {}", location, backend,
-              info.model(), info.dimension(), policy.thresholds());
+              serving.model(), serving.dimension(), policy.thresholds());
           accesses = new AccessRecorder(vertx, store, service);
           migrations = new MigrationJobs(vertx, dbFile.resolveSibling(MIGRATIONS_DIR),
               new StoreOpeners(vertx, cfg, store, dbFile));
-          return registerAll(new StorageApi(store, service, accesses), new Rebuilder(vertx, store, embeddings),
-              new IngestQueueApi(ingestQueue, cfg));
+          return registerAll(new StorageApi(store, service, accesses, rebuild), new Rebuilder(vertx, store, embeddings),
+              new IngestQueueApi(ingestQueue, cfg))
+              .compose(v -> switching(serving, target, skip(cfg)));
+        }))
+        .onSuccess(switching -> {
+          if (switching) {
+            rebuild.start(new JsonObject()); // in the background; status on GET /api/v1/admin/rebuild
+          }
         })
         .onSuccess(v -> migrations.resumeUnfinished() // in the background: start does not wait for it
             .onFailure(err -> LOG.error("resuming unfinished migrations failed: {}", err.getMessage())))
@@ -105,20 +119,70 @@ public class StorageVerticle extends VerticleBase {
         }));
   }
 
-  private Future<Void> checkModel(EmbeddingClient.Info info, boolean skip) {
+  private static boolean skip(JsonObject cfg) {
+    return cfg.getBoolean("storage.skip_model_check", false);
+  }
+
+  /**
+   * Whether a rebuild must run: the store serves another model than the configured one, or a rebuild
+   * towards the configured one was cut short. Another unfinished rebuild's vectors are dropped (the
+   * model was changed back, or the offline rebuild ran).
+   */
+  private Future<Boolean> switching(EmbeddingClient.Info serving, ModelStamp configured, boolean skip) {
+    if (!serving.model().equals(configured.model())) {
+      return Future.succeededFuture(true);
+    }
+    return store.rebuildTarget().compose(target -> {
+      if (target == null) {
+        return Future.succeededFuture(false);
+      }
+      if (target.equals(configured) && !skip) {
+        return Future.succeededFuture(true);
+      }
+      LOG.info("dropping the vectors of an unfinished rebuild to {}", target.model());
+      return store.abandonRebuild().map(false);
+    });
+  }
+
+  /**
+   * The model whose vectors answer recall: the configured one, unless the store was filled with
+   * another. Then, on a store that re-embeds online (and with embedding.on_model_change=rebuild), the
+   * old model keeps serving while a rebuild runs; otherwise the start fails naming the offline rebuild.
+   */
+  private Future<EmbeddingClient.Info> servingModel(EmbeddingClient.Info configured, EmbeddingClient embeddings, JsonObject cfg) {
+    boolean skip = skip(cfg);
     return store.modelStamp().compose(stamp -> {
       if (stamp == null) {
-        return store.stampModel(new MemoryStore.ModelStamp(info.model(), info.dimension()));
+        return store.stampModel(new ModelStamp(configured.model(), configured.dimension())).map(configured);
       }
-      if (skip || stamp.model().equals(info.model()) && stamp.dimension() == info.dimension()) {
-        return Future.succeededFuture();
+      if (skip || stamp.model().equals(configured.model()) && stamp.dimension() == configured.dimension()) {
+        return Future.succeededFuture(configured);
       }
-      return Future.failedFuture(new IllegalStateException(String.format(
-          "the store %s holds vectors of model %s (dimension %d) but the configured model is %s "
+      String refusal = String.format("the store %s holds vectors of model %s (dimension %d) but the configured model is %s "
               + "(dimension %d). Re-embed every memory with the new model by running: "
               + "java -jar server/target/memory-server.jar rebuild  (or set MEMORY_MCP_EMBEDDING_MODEL "
-              + "back to %s)", location, stamp.model(), stamp.dimension(), info.model(),
-          info.dimension(), stamp.model())));
+              + "back to %s)", location, stamp.model(), stamp.dimension(), configured.model(),
+          configured.dimension(), stamp.model());
+      if (stamp.model().equals(configured.model())) { // one name, two dimensions: a custom model directory changed
+        return Future.failedFuture(new IllegalStateException(refusal));
+      }
+      if (!store.rebuildsOnline()) {
+        return Future.failedFuture(new IllegalStateException(refusal + ". The " + store.backend()
+            + " backend cannot re-embed while serving."));
+      }
+      if (!"rebuild".equals(cfg.getString("embedding.on_model_change", "rebuild"))) {
+        return Future.failedFuture(new IllegalStateException(refusal + " (embedding.on_model_change="
+            + cfg.getString("embedding.on_model_change") + ")"));
+      }
+      // the old model must answer queries until the new vectors are complete
+      return embeddings.info(stamp.model())
+          .recover(err -> Future.failedFuture(new IllegalStateException(refusal + ". It cannot keep serving while "
+              + "re-embedding, because " + stamp.model() + " cannot be loaded here: " + err.getMessage())))
+          .onSuccess(old -> {
+            embeddings.useModel(old.model());
+            LOG.warn("the store holds vectors of {}; they keep answering recall while every memory is re-embedded "
+                + "with {} (GET /api/v1/admin/rebuild shows the progress)", old.model(), configured.model());
+          });
     });
   }
 
@@ -148,7 +212,10 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.INGEST_COMPLETE, ingest::complete);
     reg(regs, Addresses.INGEST_FAIL, ingest::fail);
     reg(regs, Addresses.STORE_REBUILD, body -> service.serial("\u0000rebuild", () -> rebuilder.run(body)));
-    reg(regs, Addresses.STORE_MIGRATE_START, migrations::start);
+    reg(regs, Addresses.STORE_REBUILD_START, rebuild::start);
+    reg(regs, Addresses.STORE_REBUILD_STATUS, body -> Future.succeededFuture(rebuild.status()));
+    reg(regs, Addresses.STORE_MIGRATE_START, body -> rebuild.refuseWhileRunning("a migration")
+        .compose(v -> migrations.start(body)));
     reg(regs, Addresses.STORE_MIGRATE_GET, migrations::get);
     reg(regs, Addresses.STORE_CLEANUP, body -> cleanup.run(body.getString("actor", ExpiryCleanup.ACTOR),
         body.getJsonObject("principal")));
@@ -169,7 +236,8 @@ public class StorageVerticle extends VerticleBase {
       return new JsonObject().put("backend", store.backend()).put("memories", cf.<Long>resultAt(0))
           .put("ingest_jobs", cf.<JsonObject>resultAt(2))
           .put("model", stamp == null ? null : stamp.model())
-          .put("dimension", stamp == null ? null : stamp.dimension());
+          .put("dimension", stamp == null ? null : stamp.dimension())
+          .put("rebuild", rebuild.running() ? rebuild.status() : null);
     });
   }
 

@@ -24,15 +24,14 @@ final class TransferApi {
   private final StoreTransfer transfer;
   private final MemoryService service;
   private final EmbeddingClient embeddings;
-  private final String model;
-  private final int dimension;
+  /** Which model's vectors the store serves; imports wait for a running rebuild. */
+  private final OnlineRebuild rebuild;
 
-  TransferApi(StoreTransfer transfer, MemoryService service, EmbeddingClient embeddings, String model, int dimension) {
+  TransferApi(StoreTransfer transfer, MemoryService service, EmbeddingClient embeddings, OnlineRebuild rebuild) {
     this.transfer = transfer;
     this.service = service;
     this.embeddings = embeddings;
-    this.model = model;
-    this.dimension = dimension;
+    this.rebuild = rebuild;
   }
 
   Future<JsonObject> namespaces(JsonObject body) {
@@ -47,7 +46,7 @@ final class TransferApi {
     return transfer.readItems(ns, Fields.optString(body, "cursor", 200), limit == null ? 200 : limit).map(page -> {
       JsonArray items = new JsonArray();
       page.items().forEach(it -> items.add(ExportLines.toLine(ns, it, withVectors)));
-      return new JsonObject().put("items", items).put("cursor", page.cursor()).put("model", model);
+      return new JsonObject().put("items", items).put("cursor", page.cursor()).put("model", rebuild.serving().model());
     });
   }
 
@@ -59,7 +58,7 @@ final class TransferApi {
       throw MemoryException.invalidField("items", "must be an array of at most " + MAX_PAGE + " export lines");
     }
     int firstLine = body.getInteger("first_line", 1);
-    boolean sameModel = model.equals(body.getString("model"));
+    String linesModel = body.getString("model");
     Map<String, List<StoreTransfer.Item>> byNs = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       if (!(lines.getValue(i) instanceof JsonObject line)) {
@@ -76,9 +75,10 @@ final class TransferApi {
     }
     Future<Integer> chain = Future.succeededFuture(0);
     for (Map.Entry<String, List<StoreTransfer.Item>> e : byNs.entrySet()) {
-      chain = chain.compose(done -> reembedded(e.getValue(), sameModel)
-          .compose(r -> service.serial(e.getKey(), () -> transfer.writeItems(e.getKey(), r.items()))
-              .map(v -> done + r.count())));
+      // embedded inside the namespace's write order, so a model switch never falls between embedding and writing
+      chain = chain.compose(done -> service.serial(e.getKey(), () -> rebuild.refuseWhileRunning("an import")
+          .compose(v -> reembedded(e.getValue(), rebuild.serving(), linesModel))
+          .compose(r -> transfer.writeItems(e.getKey(), r.items()).map(v -> done + r.count()))));
     }
     return chain.map(re -> new JsonObject().put("written", lines.size()).put("reembedded", re));
   }
@@ -86,7 +86,10 @@ final class TransferApi {
   private record Reembedded(List<StoreTransfer.Item> items, int count) {}
 
   /** The items with a vector of the store's model: kept when the lines' model and dimension are the store's, else made. */
-  private Future<Reembedded> reembedded(List<StoreTransfer.Item> items, boolean sameModel) {
+  private Future<Reembedded> reembedded(List<StoreTransfer.Item> items, MemoryStore.ModelStamp store, String linesModel) {
+    boolean sameModel = store.model().equals(linesModel);
+    int dimension = store.dimension();
+    String model = store.model();
     List<Integer> need = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       StoreTransfer.Item it = items.get(i);

@@ -42,6 +42,8 @@ public final class AccessPolicy {
       Map.entry(Addresses.AUTH_KEY_REVOKE, new Rule(Role.ADMIN, "key.revoke")),
       Map.entry(Addresses.AUDIT_QUERY, new Rule(Role.ADMIN, null)),
       Map.entry(Addresses.STORE_CLEANUP, new Rule(Role.ADMIN, "memory.cleanup")),
+      Map.entry(Addresses.STORE_REBUILD_START, new Rule(Role.ADMIN, "embedding.rebuild")),
+      Map.entry(Addresses.STORE_REBUILD_STATUS, new Rule(Role.ADMIN, null)),
       Map.entry(Addresses.STORE_EXPORT_PAGE, new Rule(Role.ADMIN, null)), // audited once per export
       Map.entry(Addresses.STORE_IMPORT_PAGE, new Rule(Role.ADMIN, "import.page")),
       Map.entry(Addresses.STORE_NAMESPACES, new Rule(Role.ADMIN, null)));

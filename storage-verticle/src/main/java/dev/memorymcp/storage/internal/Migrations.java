@@ -32,7 +32,7 @@ final class Migrations {
 
   /** The scripts in version order; append new ones, never edit applied ones. */
   static final List<String> SCRIPTS = List.of("V1__core.sql", "V2__cjk_grams.sql", "V3__write_keys.sql",
-      "V4__japanese_words.sql");
+      "V4__japanese_words.sql", "V5__rebuild_vectors.sql");
 
   /** The ingest queue's own database ({@code ingest.db}); names with a folder resolve under {@code db/}. */
   static final List<String> INGEST_SCRIPTS = List.of("ingest/V1__jobs.sql");

@@ -55,7 +55,8 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private final Vertx vertx;
   private final Path dbFile;
   private final String synchronous;
-  private final VectorIndex index = new VectorIndex();
+  /** Replaced whole when an online rebuild switches models; a search keeps the one it started on. */
+  private volatile VectorIndex index = new VectorIndex();
   private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Pool writer;
   private volatile Pool reader;
@@ -89,7 +90,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       return Migrations.apply(vertx, writer);
     }).compose(applied -> {
       reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
-      return loadIndex(0L, 0);
+      return RebuildVectors.load(reader, index, 0L, LOAD_PAGE, 0);
     }).map(loaded -> {
       LOG.info("opened {} (synchronous={}, {} vectors loaded)", dbFile, synchronous, loaded);
       return null;
@@ -108,19 +109,6 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return new JDBCConnectOptions().setJdbcUrl(jdbcUrl(forWriter))
         .setExtraConfig(new JsonObject().put("decoderCls", SqliteDecoder.class.getName())
             .put("encoderCls", SqliteEncoder.class.getName()));
-  }
-
-  private Future<Integer> loadIndex(long afterSeq, int loaded) {
-    return reader.preparedQuery(SqlQueries.LOAD_VECTORS).execute(Tuple.of(afterSeq, LOAD_PAGE))
-        .compose(rows -> {
-          long last = afterSeq;
-          for (Row r : rows) {
-            index.putOwned(RowMapper.memory(r), RowMapper.vector(r, "vector"));
-            last = r.getLong("seq");
-          }
-          int total = loaded + rows.size();
-          return rows.size() < LOAD_PAGE ? Future.succeededFuture(total) : loadIndex(last, total);
-        });
   }
 
   @Override
@@ -345,11 +333,12 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       return Future.succeededFuture(List.of());
     }
     long now = System.currentTimeMillis();
-    if (index.size(namespace) > BLOCKING_SCAN_THRESHOLD) {
-      return vertx.executeBlocking(() -> index.search(namespace, query, k, orNone(filters), now),
+    VectorIndex idx = index; // the vectors of the model the caller's query vector was made with
+    if (idx.size(namespace) > BLOCKING_SCAN_THRESHOLD) {
+      return vertx.executeBlocking(() -> idx.search(namespace, query, k, orNone(filters), now),
           false);
     }
-    return Future.succeededFuture(index.search(namespace, query, k, orNone(filters), now));
+    return Future.succeededFuture(idx.search(namespace, query, k, orNone(filters), now));
   }
 
   @Override
@@ -418,6 +407,56 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     Map<String, float[]> copy = new LinkedHashMap<>(vectorsById);
     return write(conn -> Transactions.replaceVectors(conn, copy, embeddingModel),
         views -> views.forEach(m -> index.put(m, copy.get(m.id())))).mapEmpty();
+  }
+
+  // ---- online rebuild ----
+
+  @Override
+  public boolean rebuildsOnline() {
+    return true;
+  }
+
+  @Override
+  public Future<ModelStamp> rebuildTarget() {
+    return read(RebuildVectors::target);
+  }
+
+  @Override
+  public Future<Void> beginRebuild(ModelStamp target) {
+    return write(conn -> RebuildVectors.begin(conn, target), v -> {});
+  }
+
+  @Override
+  public Future<Void> abandonRebuild() {
+    return write(RebuildVectors::abandon, v -> {});
+  }
+
+  @Override
+  public Future<List<Memory>> rebuildPending(String afterId, int limit) {
+    return read(db -> RebuildVectors.pending(db, afterId, limit));
+  }
+
+  @Override
+  public Future<Long> rebuildPendingCount() {
+    return read(RebuildVectors::pendingCount);
+  }
+
+  @Override
+  public Future<Void> putRebuildVectors(List<Memory> memories, List<float[]> vectors) {
+    return write(conn -> RebuildVectors.put(conn, List.copyOf(memories), List.copyOf(vectors)), v -> {});
+  }
+
+  @Override
+  public Future<Boolean> finishRebuild(ModelStamp target) {
+    VectorIndex fresh = new VectorIndex();
+    // the new index is read inside the swapping transaction, so it holds exactly what was committed
+    return write(conn -> RebuildVectors.finish(conn, target).compose(done -> !done ? Future.succeededFuture(false)
+            : RebuildVectors.load(conn, fresh, 0L, LOAD_PAGE, 0).map(true)),
+        done -> {
+          if (done) {
+            index = fresh;
+          }
+        });
   }
 
   // ---- StoreTransfer ----

@@ -32,13 +32,13 @@ class MigrationsTest extends StoreTestBase {
     List<Object> versions = column(store.readerPool(), "SELECT version FROM schema_migrations");
     List<Object> appliedAt =
         column(store.readerPool(), "SELECT applied_at FROM schema_migrations ORDER BY version");
-    assertThat(versions).containsExactly(1, 2, 3, 4);
+    assertThat(versions).containsExactly(1, 2, 3, 4, 5);
 
     reopen();
     reopen();
 
     assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations"))
-        .containsExactly(1, 2, 3, 4);
+        .containsExactly(1, 2, 3, 4, 5);
     assertThat(column(store.readerPool(),
         "SELECT applied_at FROM schema_migrations ORDER BY version"))
         .containsExactlyElementsOf(appliedAt);
@@ -46,7 +46,7 @@ class MigrationsTest extends StoreTestBase {
         "SELECT name FROM pragma_table_list WHERE schema = 'main' "
             + "AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite%' ORDER BY name"))
         .containsExactly("events", "memories", "memories_fts", "memories_fts_cjk", "memories_fts_ja",
-            "memories_fts_trigram", "meta", "relations", "schema_migrations", "vectors");
+            "memories_fts_trigram", "meta", "rebuild_vectors", "relations", "schema_migrations", "vectors");
   }
 
   @Test
@@ -98,12 +98,14 @@ class MigrationsTest extends StoreTestBase {
   }
 
   @Test
-  @DisplayName("V1 has one statement per table and index, V2 one for the gram table, V4 one for the word table")
+  @DisplayName("V1 has one statement per table and index, V2 one for the gram table, V4 one for the word table, V5 one for the rebuild vectors")
   void scriptsLoad() {
     List<Migrations.Script> scripts = Migrations.load();
-    assertThat(scripts).extracting(Migrations.Script::version).containsExactly(1, 2, 3, 4);
+    assertThat(scripts).extracting(Migrations.Script::version).containsExactly(1, 2, 3, 4, 5);
     assertThat(scripts.get(3).statements()).hasSize(1)
         .allSatisfy(s -> assertThat(s).startsWith("CREATE VIRTUAL TABLE memories_fts_ja"));
+    assertThat(scripts.get(4).statements()).hasSize(1)
+        .allSatisfy(s -> assertThat(s).startsWith("CREATE TABLE rebuild_vectors"));
     assertThat(scripts.get(0).statements()).hasSize(12)
         .allSatisfy(s -> assertThat(s).doesNotEndWith(";").doesNotStartWith("--"));
     assertThat(scripts.get(1).statements()).hasSize(1)
@@ -150,7 +152,7 @@ class MigrationsTest extends StoreTestBase {
     store = new SqliteMemoryStore(vertx, v1, "NORMAL");
     store.open().await();
     assertThat(column(store.readerPool(), "SELECT version FROM schema_migrations"))
-        .containsExactly(1, 2, 3, 4);
+        .containsExactly(1, 2, 3, 4, 5);
     assertThat(countRows("SELECT count(*) FROM memories_fts_cjk")).isEqualTo(1205);
     assertThat(countRows("SELECT count(*) FROM memories_fts_ja")).isEqualTo(1205);
     // 出張する is the base form of 出張します: only the word index can match it

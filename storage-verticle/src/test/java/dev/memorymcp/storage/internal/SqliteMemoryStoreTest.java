@@ -91,6 +91,52 @@ class SqliteMemoryStoreTest extends StoreTestBase {
   }
 
   @Test
+  @DisplayName("online rebuild: new vectors wait beside the old ones, a memory changed since its new vector is pending again, and finishing swaps all in one step")
+  void onlineRebuildSwapsOnlyWhenComplete() {
+    Memory a = create(memory("ns1", "a", "alpha").build(), V1);
+    Memory b = create(memory("ns2", "b", "beta").build(), V1);
+    ModelStamp target = new ModelStamp("next-model", 4);
+    store.beginRebuild(target).await();
+    assertThat(store.rebuildTarget().await()).isEqualTo(target);
+    assertThat(store.rebuildPendingCount().await()).isEqualTo(2);
+    assertThat(store.rebuildPending(null, 1).await()).extracting(Memory::id).containsExactly("a");
+
+    store.putRebuildVectors(List.of(a), List.of(V2)).await();
+    assertThat(store.rebuildPending(null, 10).await()).extracting(Memory::id).containsExactly("b");
+    assertThat(store.finishRebuild(target).await()).isFalse(); // b has no new vector yet: nothing changes
+    assertThat(store.vectorSearch("ns1", V1, 5, null).await()).extracting(Scored::id).containsExactly("a");
+
+    store.putRebuildVectors(List.of(b), List.of(V2)).await();
+    Memory changed = memory("ns1", "a", "alpha, edited").createdAt(T0 + 5_000).build();
+    store.update(changed, V1, Fixtures.updateEvent(a, changed)).await(); // written with the old model meanwhile
+    assertThat(store.rebuildPending(null, 10).await()).extracting(Memory::id).containsExactly("a");
+    assertThat(store.finishRebuild(target).await()).isFalse();
+
+    store.putRebuildVectors(List.of(store.get("ns1", "a").await()), List.of(V2)).await();
+    assertThat(store.finishRebuild(target).await()).isTrue();
+    assertThat(store.modelStamp().await()).isEqualTo(target);
+    assertThat(store.rebuildTarget().await()).isNull();
+    assertThat(store.vectors("ns1", List.of("a")).await().get("a")).containsExactly(V2);
+    assertThat(store.vectorSearch("ns2", V2, 5, null).await().get(0).score()).isGreaterThan(0.99);
+    assertThat(store.get("ns2", "b").await().embeddingModel()).isEqualTo("next-model");
+    assertThat(countRows("SELECT count(*) FROM rebuild_vectors")).isZero();
+    reopen(); // what the swap committed is what a restart loads
+    assertThat(store.vectorSearch("ns1", V2, 5, null).await().get(0).score()).isGreaterThan(0.99);
+  }
+
+  @Test
+  @DisplayName("a rebuild towards another target drops the vectors made for the first")
+  void onlineRebuildTargetChangeStartsOver() {
+    Memory a = create(memory("ns1", "a", "alpha").build(), V1);
+    store.beginRebuild(new ModelStamp("first", 4)).await();
+    store.putRebuildVectors(List.of(a), List.of(V2)).await();
+    store.beginRebuild(new ModelStamp("first", 4)).await(); // resuming keeps them
+    assertThat(store.rebuildPendingCount().await()).isZero();
+    store.beginRebuild(new ModelStamp("second", 4)).await();
+    assertThat(store.rebuildPendingCount().await()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("update without a vector keeps the old vector but refreshes the filter fields")
   void updateWithoutVectorKeepsVector() {
     Memory before = create(memory("ns1", "m1", "alpha").build(), V1);
