@@ -70,6 +70,20 @@ public final class Addresses {
   public static final String STORE_MIGRATE_START = "memory.storage.migrate.start";
   /** {job_id} → the job's latest state (counts per namespace, verify once done); 404 MIGRATION_NOT_FOUND. */
   public static final String STORE_MIGRATE_GET = "memory.storage.migrate.get";
+  /** {namespace, kind: categories|tags|projects|stats, scope_id?} → the counts (see the README's Catalogue). */
+  public static final String STORE_CATALOGUE = "memory.storage.catalogue";
+  /** {namespace, threshold?, limit?, max_scan?, scope_id?} → {pairs: [{newer, older, dense, lexical, verdict, reason}], scanned, truncated}. */
+  public static final String STORE_DUPLICATES = "memory.storage.duplicates";
+  /** {namespace, ids, into?} → {memory, merged}: chosen memories folded into one (admin). */
+  public static final String STORE_MERGE = "memory.storage.merge";
+  /** {namespace, id, event_seq?} → {memory, restored, from_event}: back from a DELETE, or before an UPDATE / MERGE. */
+  public static final String STORE_RESTORE = "memory.storage.restore";
+  /** {namespace, confirm?} → {dry_run, groups, duplicates}: exact duplicates merged into their oldest (admin). */
+  public static final String STORE_CLEAN = "memory.storage.clean";
+  /** {namespace, scope_id?, limit?} → {nodes, edges}. */
+  public static final String STORE_GRAPH = "memory.storage.graph";
+  /** {namespace, status?, limit?} → {jobs}: the namespace's newest ingest jobs. */
+  public static final String INGEST_LIST = "memory.ingest.list";
   /** {} → {backend, memories, model, dimension}. */
   public static final String STORE_STATS = "memory.storage.stats";
 

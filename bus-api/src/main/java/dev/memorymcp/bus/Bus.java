@@ -64,7 +64,9 @@ public final class Bus {
       Addresses.SEARCH, Addresses.STORE_GET, Addresses.STORE_GET_MANY, Addresses.STORE_LIST,
       Addresses.STORE_HISTORY, Addresses.STORE_RELATIONS, Addresses.STORE_VECTOR_CANDIDATES,
       Addresses.STORE_KEYWORD_CANDIDATES, Addresses.STORE_SESSION_NEIGHBOURS, Addresses.STORE_STATS, Addresses.STORE_WRITE_KEY,
-      Addresses.INGEST_GET, Addresses.STORE_MIGRATE_GET, Addresses.STORE_REBUILD_STATUS);
+      Addresses.INGEST_GET, Addresses.STORE_MIGRATE_GET, Addresses.STORE_REBUILD_STATUS,
+      Addresses.STORE_CATALOGUE, Addresses.STORE_DUPLICATES, Addresses.STORE_GRAPH,
+      Addresses.INGEST_LIST);
 
   private static final Map<Vertx, Failover> FAILOVER = new ConcurrentHashMap<>();
 

@@ -5,13 +5,14 @@ import java.util.Set;
 
 /**
  * A validated partial update: only the keys present change. Returns the normalised patch as JSON
- * (so it travels on the bus as it is); {@code expires_at: null} clears the expiry.
+ * (so it travels on the bus as it is); {@code expires_at: null} clears the expiry; {@code add_tags} /
+ * {@code remove_tags} edit the tags in place (applied to the stored ones by the store).
  */
 public final class MemoryPatch {
   private MemoryPatch() {}
 
   public static final Set<String> FIELDS = Set.of("content", "type", "scope", "scope_id", "name",
-      "summary", "tags", "category", "importance", "confidence", "metadata", "expires_at");
+      "summary", "tags", "add_tags", "remove_tags", "category", "importance", "confidence", "metadata", "expires_at");
 
   public static JsonObject parse(JsonObject j) {
     if (j == null) {
@@ -36,6 +37,15 @@ public final class MemoryPatch {
     if (j.containsKey("tags")) {
       var tags = Fields.optStrings(j, "tags", MemoryInput.MAX_TAGS, 64);
       p.put("tags", new io.vertx.core.json.JsonArray(tags == null ? java.util.List.of() : tags));
+    }
+    for (String edit : new String[] {"add_tags", "remove_tags"}) {
+      if (j.containsKey(edit)) {
+        if (j.containsKey("tags")) {
+          throw MemoryException.invalidField(edit, "cannot be combined with tags (which replaces them all)");
+        }
+        var tags = Fields.optStrings(j, edit, MemoryInput.MAX_TAGS, 64);
+        p.put(edit, new io.vertx.core.json.JsonArray(tags == null ? java.util.List.of() : tags));
+      }
     }
     if (j.containsKey("metadata")) {
       JsonObject m = Fields.optObject(j, "metadata");

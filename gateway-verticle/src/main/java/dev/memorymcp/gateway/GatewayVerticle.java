@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private HttpServer server;
+  private Router router;
   private McpHttpEndpoint mcp;
 
   @Override
@@ -47,12 +48,13 @@ public class GatewayVerticle extends VerticleBase {
     // a loopback server for one person has no limit; a shared one (auth on) limits every key and address
     RateLimiter limiter = new RateLimiter(requireAuth ? cfg.getInteger("rate_limit.requests", 600) : 0,
         cfg.getInteger("rate_limit.window", 60));
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.put("bodyLimit", bodyLimit);
       ctx.next();
     });
     Cors.handler(cfg).ifPresent(h -> router.route().handler(h));
+    DashboardRoutes.mount(router); // public files, before the key check
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
     router.route().handler(ctx -> { // an import is read as a stream by its handler, a page at a time
       if (TransferRoutes.streamed(ctx)) {
@@ -71,6 +73,9 @@ public class GatewayVerticle extends VerticleBase {
     new RestApi(vertx, cfg, bus).mount(router);
     new MigrateApi(vertx, bus).mount(router);
     new AdminApi(bus).mount(router);
+    new CatalogueRoutes(vertx, bus).mount(router);
+    new CurationRoutes(bus, new GraphExport()).mount(router);
+    MetricsRoute.mount(router);
     new TransferRoutes(vertx, bus).mount(router);
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, HttpErrors::handle);
@@ -114,6 +119,34 @@ public class GatewayVerticle extends VerticleBase {
   }
 
   /** The bound port (useful when configured with port 0). */
+  /**
+   * Every route this gateway serves as "METHOD /path" (path parameters as {name}, a wildcard as
+   * {file}); the OpenAPI test compares them with /openapi.json.
+   */
+  public java.util.List<String> routes() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      // a regex route (POST /api/v1/memories:batch, where a plain path would read ":batch" as a parameter) by its pattern
+      String path = r.getPath() != null ? r.getPath() : r.isRegexPath() ? r.getName() : null;
+      if (path == null) {
+        continue; // handlers for every path (the key check, body limits, CORS)
+      }
+      String template = path.replaceAll("/:([A-Za-z_]+)", "/{$1}");
+      if (template.length() > 1 && template.endsWith("/")) { // a prefix route (/ui/*) serving files
+        template += "{file}";
+      }
+      var methods = r.methods();
+      if (methods == null || methods.isEmpty()) {
+        out.add("GET " + template);
+      } else {
+        for (var m : methods) {
+          out.add(m.name() + " " + template);
+        }
+      }
+    }
+    return java.util.List.copyOf(out);
+  }
+
   public int actualPort() {
     return server.actualPort();
   }

@@ -18,7 +18,7 @@ public final class Personas {
   private Personas() {}
 
   /**
-   * {@code X-Persona}, else {@code X-Namespace}, else the path parameter {@code persona} (MCP's
+   * {@code X-Persona}, else {@code X-Namespace}, else the query parameter {@code namespace}, else the path parameter {@code persona} (MCP's
    * {@code /mcp/{persona}}), else the caller's only granted namespace, else "default". A bad value
    * is a 400 naming where it came from; a namespace the caller's key may not use is a 403.
    */
@@ -31,6 +31,9 @@ public final class Personas {
         ns = Namespaces.check(h, headerText(h, v));
         break;
       }
+    }
+    if (ns == null && ctx.queryParams().get("namespace") != null && !ctx.queryParams().get("namespace").isBlank()) {
+      ns = Namespaces.check("namespace", ctx.queryParams().get("namespace"));
     }
     if (ns == null && ctx.pathParam("persona") != null && !ctx.pathParam("persona").isBlank()) {
       ns = Namespaces.check("persona", ctx.pathParam("persona"));

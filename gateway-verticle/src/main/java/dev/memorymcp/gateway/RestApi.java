@@ -68,6 +68,9 @@ final class RestApi {
     r.post("/api/v1/chat/context").handler(ctx -> reply(ctx, gate.decide(Guard.caller(ctx), Personas.namespace(ctx), body(ctx)), 200));
     r.post("/api/v1/ingest").handler(this::ingest);
     r.get("/api/v1/ingest/:id").handler(this::ingestStatus);
+    r.get("/api/v1/ingest").handler(this::ingestList);
+    r.get("/api/v1/memories/:id/relations").handler(ctx -> reply(ctx, bus.request(Guard.caller(ctx), Addresses.STORE_RELATIONS,
+        new JsonObject().put("namespace", Personas.namespace(ctx)).put("ids", new JsonArray().add(ctx.pathParam("id")))), 200));
   }
 
   /** The JSON object body; malformed JSON, an array or an empty body is a 400 naming "body". */
@@ -167,6 +170,17 @@ final class RestApi {
   private void ingestStatus(RoutingContext ctx) {
     reply(ctx, bus.request(Guard.caller(ctx), Addresses.INGEST_GET, new JsonObject().put("namespace", Personas.namespace(ctx))
         .put("job_id", ctx.pathParam("id"))).map(r -> r.getJsonObject("job")), 200);
+  }
+
+  /** GET /api/v1/ingest?status=&limit=: the namespace's newest ingest jobs (viewer and up). */
+  private void ingestList(RoutingContext ctx) {
+    var p = ctx.queryParams();
+    JsonObject req = new JsonObject().put("namespace", Personas.namespace(ctx));
+    QueryParams.integer(p, "limit", req);
+    if (p.get("status") != null) {
+      req.put("status", p.get("status"));
+    }
+    reply(ctx, bus.request(Guard.caller(ctx), Addresses.INGEST_LIST, req), 200);
   }
 
   private void byId(RoutingContext ctx, String address, int status) {

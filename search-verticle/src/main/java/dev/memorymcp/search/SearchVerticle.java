@@ -146,6 +146,7 @@ public class SearchVerticle extends VerticleBase {
           }
           JsonObject reply = new JsonObject().put("results", results).put("search_type", searchType)
               .put("took_ms", ms(t0)).put("timings", timings);
+          SearchMetrics.record(searchType, System.nanoTime() - t0, timings);
           if (!dense.result().isEmpty()) { // the best raw cosine: an absolute relevance signal (the recall gate's)
             double mean = dense.result().stream().mapToDouble(Fusion.Hit::score).average().orElse(0);
             double top = dense.result().get(0).score();

@@ -85,7 +85,7 @@ final class Cluster {
     if (!publicHost.isBlank()) {
       bus.setClusterPublicHost(publicHost);
     }
-    return Vertx.builder().with(new VertxOptions().setEventBusOptions(bus))
+    return MetricsSetup.builder(cfg, new VertxOptions().setEventBusOptions(bus))
         .withClusterManager(mgr).buildClustered();
   }
 

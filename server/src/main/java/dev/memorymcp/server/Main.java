@@ -31,6 +31,8 @@ public final class Main {
         case "models" -> ModelsCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
         case "export" -> TransferCommand.run(true, java.util.Arrays.copyOfRange(args, 1, args.length));
         case "import" -> TransferCommand.run(false, java.util.Arrays.copyOfRange(args, 1, args.length));
+        case "duplicates", "merge", "restore", "clean", "graph" ->
+            CurateCommand.run(command, java.util.Arrays.copyOfRange(args, 1, args.length));
         case "help", "--help", "-h" -> help(0);
         case "version", "--version" -> {
           System.out.println(Version.get());
@@ -70,6 +72,11 @@ public final class Main {
         "             | revoke KEY_ID: manage API keys in the data directory (while the service is stopped)",
         "  export     --out FILE [--namespace NS] [--scope-id S] [--with-vectors]: memories, history and relations as JSON Lines",
         "  import     --in FILE [--namespace NS]: read an export back (idempotent by id; re-embeds for another model)",
+        "  duplicates --namespace NS [--threshold T] [--limit N] [--scope-id S]: pairs that look like duplicates, with the verdict",
+        "  merge      --namespace NS ID ID... [--into ID]: fold memories into one (every text kept; undo with restore)",
+        "  restore    --namespace NS ID [--event-seq N]: bring a deleted memory back, or undo an update / merge",
+        "  clean      --namespace NS [--confirm]: exact duplicates (a dry run unless --confirm)",
+        "  graph      --namespace NS --out FILE.html|FILE.json [--scope-id S] [--limit N]: the knowledge graph",
         "  models     list | pull NAME [--revision R] [--onnx-file PATH]: download a hub embedding model",
         "             (e.g. intfloat/multilingual-e5-small) into the data directory, verified; then",
         "             MEMORY_MCP_EMBEDDING_MODEL=NAME runs it offline",

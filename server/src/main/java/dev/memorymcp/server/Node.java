@@ -47,6 +47,8 @@ public final class Node {
   private final List<Role> deployed = new ArrayList<>();
   private GatewayVerticle gateway;
 
+  private io.vertx.core.http.HttpServer metrics;
+
   public Node(Vertx vertx, JsonObject cfg) {
     this.vertx = vertx;
     this.cfg = cfg;
@@ -64,7 +66,30 @@ public final class Node {
         chain = chain.compose(v -> deployOne(role));
       }
     }
-    return chain.map(this).recover(err -> undeploy().transform(ar -> Future.failedFuture(err)));
+    return chain.compose(v -> roles.contains(Role.GATEWAY) ? Future.succeededFuture() : metricsServer())
+        .map(this).recover(err -> undeploy().transform(ar -> Future.failedFuture(err)));
+  }
+
+  /**
+   * A member without the gateway serves its own metrics on {@code metrics.port} (0: none), at
+   * {@code /metrics} only, without keys: bind it where only the scraper reaches ({@code metrics.host}).
+   */
+  private Future<Void> metricsServer() {
+    int port = cfg.getInteger("metrics.port", 0);
+    var registry = dev.memorymcp.gateway.MetricsRoute.registry();
+    if (port <= 0 || registry == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.createHttpServer().requestHandler(req -> {
+      if ("/metrics".equals(req.path())) {
+        req.response().putHeader("Content-Type", dev.memorymcp.gateway.MetricsRoute.CONTENT_TYPE).end(registry.scrape());
+      } else {
+        req.response().setStatusCode(404).end();
+      }
+    }).listen(port, cfg.getString("metrics.host", "127.0.0.1")).onSuccess(s -> {
+      metrics = s;
+      LOG.info("metrics on http://{}:{}/metrics", cfg.getString("metrics.host", "127.0.0.1"), s.actualPort());
+    }).mapEmpty();
   }
 
   private Future<Void> deployOne(Role role) {
@@ -95,6 +120,11 @@ public final class Node {
     return List.copyOf(deployed);
   }
 
+  /** The gateway deployed in this node, or null. */
+  public GatewayVerticle gateway() {
+    return gateway;
+  }
+
   /** The HTTP port the gateway bound, or -1 when this node has no gateway. */
   public int httpPort() {
     return gateway == null ? -1 : gateway.actualPort();
@@ -102,6 +132,10 @@ public final class Node {
 
   /** Undeploys in reverse order of deployment. */
   public Future<Void> undeploy() {
+    if (metrics != null) {
+      metrics.close();
+      metrics = null;
+    }
     List<String> ids = new ArrayList<>(deployments);
     Collections.reverse(ids);
     deployments.clear();

@@ -67,7 +67,7 @@ final class ServeCommand {
       }
       Bus.enableFailover(vertx);
     } else {
-      vertx = Vertx.vertx();
+      vertx = MetricsSetup.builder(cfg, new io.vertx.core.VertxOptions()).build();
     }
     Node node = new Node(vertx, cfg);
     ClusterView view = mgr == null ? null : new ClusterView(vertx, mgr, cfg);

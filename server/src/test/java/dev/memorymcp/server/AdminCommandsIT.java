@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,44 @@ class AdminCommandsIT {
     assertThat(reexported.code()).isZero();
     assertThat(Files.readAllLines(dir.resolve("again.jsonl")).get(1).replaceAll("\"seq\":\\d+,", ""))
         .isEqualTo(Files.readAllLines(file).get(1).replaceAll("\"seq\":\\d+,", ""));
+  }
+
+  @Test
+  @DisplayName("duplicates, clean, restore and graph run against the data directory and say what they did")
+  void curationCommands() throws Exception {
+    Path data = dir.resolve("cur");
+    Path file = dir.resolve("in.jsonl");
+    // two exact duplicates and one other, brought in by import (the CLI's way to write)
+    String line = "{\"namespace\":\"ops\",\"id\":\"%s\",\"memory\":{\"id\":\"%s\",\"content\":\"%s\",\"type\":\"note\","
+        + "\"scope\":\"global\",\"created_at\":\"2026-01-0%dT00:00:00Z\",\"updated_at\":\"2026-01-0%dT00:00:00Z\"}}";
+    Files.writeString(file, String.join("\n", "{\"format\":\"memory-export\",\"version\":1}", String.format(line, "m1", "m1", "Backups run nightly at 02:00", 1, 1),
+        String.format(line, "m2", "m2", "backups run nightly at 02:00.", 2, 2), String.format(line, "m3", "m3", "The VPN uses WireGuard", 3, 3)) + "\n");
+    Run imported = run(data, "import", "--in", file.toString());
+    assertThat(imported.code()).as(imported.err()).isZero();
+
+    Run dupes = run(data, "duplicates", "--namespace", "ops", "--threshold", "0.9");
+    assertThat(dupes.code()).as(dupes.err()).isZero();
+    JsonObject found = new JsonObject(dupes.out());
+    assertThat(found.getJsonArray("pairs")).hasSize(1);
+    assertThat(found.getJsonArray("pairs").getJsonObject(0).getString("verdict")).isEqualTo("merge");
+
+    Run dry = run(data, "clean", "--namespace", "ops");
+    assertThat(new JsonObject(dry.out()).getBoolean("dry_run")).isTrue();
+    Run clean = run(data, "clean", "--namespace", "ops", "--confirm");
+    assertThat(clean.code()).as(clean.err()).isZero();
+    assertThat(new JsonObject(clean.out()).getLong("duplicates")).isEqualTo(1L);
+
+    Run restored = run(data, "restore", "--namespace", "ops", "m2");
+    assertThat(restored.code()).as(restored.err()).isZero();
+    assertThat(new JsonObject(restored.out()).getJsonObject("memory").getString("content")).isEqualTo("backups run nightly at 02:00.");
+
+    Path html = dir.resolve("graph.html");
+    Run graph = run(data, "graph", "--namespace", "ops", "--out", html.toString());
+    assertThat(graph.code()).as(graph.err()).isZero();
+    assertThat(graph.err()).contains("3 memories");
+    assertThat(Files.readString(html)).contains("MemoryGraph.drawGraph").contains("WireGuard");
+    Run bad = run(data, "merge", "--namespace", "ops", "m1");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("ids");
   }
 }

@@ -150,7 +150,9 @@ class AuthApiTest {
         {"GET", "/api/v1/admin/keys", null}, {"GET", "/api/v1/admin/audit-logs", null},
         {"POST", "/api/v1/admin/migrate", "{\"source\":\"sqlite\",\"target\":\"qdrant\"}"},
         {"POST", "/api/v1/admin/cleanup", null}, {"POST", "/api/v1/admin/rebuild", null},
-        {"GET", "/api/v1/admin/rebuild", null}}) {
+        {"GET", "/api/v1/admin/rebuild", null}, {"POST", "/api/v1/admin/clean", null},
+        {"POST", "/api/v1/memories:merge", "{\"ids\":[\"" + id + "\",\"x\"]}"},
+        {"POST", "/api/v1/memories/" + id + "/restore", null}}) {
       TestServer.Resp r = as(viewer, req[0], req[1], "alice", req[2]);
       assertThat(r.status()).as(req[0] + " " + req[1] + " " + r.text()).isEqualTo(403);
       assertThat(r.json().getJsonObject("error").getString("code")).isEqualTo("FORBIDDEN");

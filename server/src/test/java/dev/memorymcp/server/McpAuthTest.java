@@ -113,7 +113,8 @@ class McpAuthTest {
     java.util.List<String> reads = java.util.List.of("recall", "list_memories", "memory_history", "get_context",
         "get_project_rules", "ingest_status");
     java.util.List<String> writes = java.util.List.of("remember", "forget", "relate", "update_memory", "ingest_conversation");
-    java.util.List<String> admin = java.util.List.of("migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status");
+    java.util.List<String> admin = java.util.List.of("migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status",
+        "find_duplicates", "merge_memories", "restore_memory", "clean_duplicates", "memory_graph", "rebuild_embeddings");
     assertThat(toolNames(viewer)).containsExactlyInAnyOrderElementsOf(reads);
     java.util.List<String> memberTools = new java.util.ArrayList<>(reads);
     memberTools.addAll(writes);

@@ -12,6 +12,7 @@ import dev.memorymcp.gateway.mcp.MemoryTools;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -135,7 +136,24 @@ class McpHttpClientTest {
     try {
       admin.initialize();
       assertThat(admin.listTools().tools()).extracting(McpSchema.Tool::name)
-          .contains("remember", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status").hasSize(14);
+          .contains("remember", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status")
+          .contains("find_duplicates", "merge_memories", "restore_memory", "clean_duplicates", "memory_graph",
+              "rebuild_embeddings").hasSize(20);
+      // the curation tools answer through the same client
+      String a = admin.callTool(new McpSchema.CallToolRequest("remember", Map.of("content", "The build server is named hydra")))
+          .structuredContent() instanceof Map<?, ?> m ? (String) m.get("id") : null;
+      // near enough to pair, different enough that dedupe kept both
+      admin.callTool(new McpSchema.CallToolRequest("remember", Map.of("content", "The build server hydra runs Ubuntu 24.04")));
+      McpSchema.CallToolResult dupes = admin.callTool(new McpSchema.CallToolRequest("find_duplicates", Map.of("threshold", 0.75)));
+      assertThat(dupes.isError()).isNotEqualTo(Boolean.TRUE);
+      assertThat(((McpSchema.TextContent) dupes.content().get(0)).text()).contains("hydra").contains(a);
+      McpSchema.CallToolResult graph = admin.callTool(new McpSchema.CallToolRequest("memory_graph", Map.of("limit", 10)));
+      assertThat(((McpSchema.TextContent) graph.content().get(0)).text()).contains("memories");
+      McpSchema.CallToolResult rebuild = admin.callTool(new McpSchema.CallToolRequest("rebuild_embeddings", Map.of()));
+      assertThat(((McpSchema.TextContent) rebuild.content().get(0)).text()).startsWith("Rebuild idle");
+      McpSchema.CallToolResult bad = admin.callTool(new McpSchema.CallToolRequest("merge_memories", Map.of("ids", List.of(a))));
+      assertThat(bad.isError()).isTrue();
+      assertThat(((McpSchema.TextContent) bad.content().get(0)).text()).contains("ids");
     } finally {
       admin.closeGracefully();
     }
@@ -146,7 +164,7 @@ class McpHttpClientTest {
     MemoryTools tools = new MemoryTools(io.vertx.core.Vertx.vertx(), new io.vertx.core.json.JsonObject());
     assertThat(StdioServer.stdioTools(tools, "default", new io.vertx.core.json.JsonObject())).hasSize(11);
     assertThat(StdioServer.stdioTools(tools, "default", new io.vertx.core.json.JsonObject().put("mcp.profile", "admin")))
-        .hasSize(14);
+        .hasSize(20);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> StdioServer.stdioTools(tools, "default",
         new io.vertx.core.json.JsonObject().put("mcp.profile", "root"))).hasMessageContaining("mcp.profile");
   }

@@ -435,6 +435,7 @@ class MemoryToolsTest {
     }
     assertThat(names).containsExactlyInAnyOrder("remember", "recall", "forget", "relate", "update_memory",
         "list_memories", "memory_history", "get_context", "get_project_rules", "ingest_conversation",
-        "ingest_status", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status");
+        "ingest_status", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "migration_status",
+        "find_duplicates", "merge_memories", "restore_memory", "clean_duplicates", "memory_graph", "rebuild_embeddings");
   }
 }

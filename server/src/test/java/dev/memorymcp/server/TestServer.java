@@ -56,7 +56,7 @@ final class TestServer implements AutoCloseable {
 
   /** Starts only {@code roles} (e.g. without INGEST, so ingest jobs stay queued). */
   TestServer start(List<Node.Role> roles) throws Exception {
-    vertx = Vertx.vertx();
+    vertx = MetricsSetup.builder(cfg, new io.vertx.core.VertxOptions()).build();
     node = new Node(vertx, cfg);
     try {
       node.deploy(roles).await(2, TimeUnit.MINUTES);
@@ -145,6 +145,10 @@ final class TestServer implements AutoCloseable {
   }
 
   /** The Vert.x instance the service runs on (for calling components such as MemoryTools directly). */
+  Node node() {
+    return node;
+  }
+
   Vertx vertx() {
     return vertx;
   }

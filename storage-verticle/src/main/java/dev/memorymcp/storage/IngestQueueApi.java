@@ -50,6 +50,17 @@ final class IngestQueueApi {
         : Future.succeededFuture(new JsonObject().put("job", job)));
   }
 
+  static final int MAX_LIST = 200;
+
+  /** {namespace, status?, limit?} → {jobs}: newest first, those the principal may see. */
+  Future<JsonObject> list(JsonObject body) {
+    Integer limit = Fields.optInt(body, "limit", 1, MAX_LIST);
+    String status = Fields.optEnum(body, "status", java.util.Set.of("queued", "running", "done", "failed"));
+    Principal p = Principal.of(body);
+    return queue.recent(StorageApi.ns(body), status, limit == null ? 20 : limit).map(jobs -> new JsonObject()
+        .put("jobs", new io.vertx.core.json.JsonArray(jobs.stream().filter(j -> p.canSee(j.getString("scope_id"))).toList())));
+  }
+
   Future<JsonObject> claim(JsonObject body) {
     String worker = Fields.requireString(body, "worker", 200);
     Integer limit = Fields.optInt(body, "limit", 1, MAX_CLAIM);
@@ -66,11 +77,13 @@ final class IngestQueueApi {
 
   Future<JsonObject> complete(JsonObject body) {
     return queue.complete(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
-        body.getJsonObject("result", new JsonObject())).map(v -> new JsonObject().put("status", "done"));
+        body.getJsonObject("result", new JsonObject())).map(v -> new JsonObject().put("status", "done"))
+        .onSuccess(r -> StorageMetrics.ingestJob("done"));
   }
 
   Future<JsonObject> fail(JsonObject body) {
     return queue.fail(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
-        body.getString("error"), maxAttempts, backoffMs);
+        body.getString("error"), maxAttempts, backoffMs)
+        .onSuccess(r -> StorageMetrics.ingestJob("failed".equals(r.getString("status")) ? "failed" : "retried"));
   }
 }

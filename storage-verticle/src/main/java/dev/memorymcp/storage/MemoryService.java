@@ -10,6 +10,7 @@ import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.Relations;
 import dev.memorymcp.bus.Vectors;
 import dev.memorymcp.bus.text.KeywordQuery;
+import dev.memorymcp.storage.catalogue.Tagger;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupePolicy.Decision;
 import dev.memorymcp.storage.dedupe.DedupePolicy.Neighbour;
@@ -40,6 +41,8 @@ final class MemoryService {
   /** Both follow the model whose vectors the store serves (they change when an online rebuild switches). */
   private volatile DedupePolicy policy;
   private final boolean dedupe;
+  /** Whether a memory written without a category or tags gets inferred ones. */
+  private final boolean inferTags;
   private volatile String model;
   private final TtlPolicy ttl;
   private final Map<String, Future<?>> tails = new HashMap<>();
@@ -47,7 +50,8 @@ final class MemoryService {
   private Future<?> gate = Future.succeededFuture();
 
   MemoryService(MemoryStore store, EmbeddingClient embeddings, DedupePolicy policy, boolean dedupe,
-      String model, TtlPolicy ttl) {
+      boolean inferTags, String model, TtlPolicy ttl) {
+    this.inferTags = inferTags;
     this.store = store;
     this.embeddings = embeddings;
     this.policy = policy;
@@ -71,6 +75,16 @@ final class MemoryService {
     tails.put(ns, next);
     next.onComplete(ar -> tails.remove(ns, next));
     return result;
+  }
+
+  /** The model new vectors are made with (the one whose vectors the store serves). */
+  String model() {
+    return model;
+  }
+
+  /** The dedupe policy of that model. */
+  DedupePolicy policy() {
+    return policy;
   }
 
   /** Everything written from now on uses this model's vectors and dedupe thresholds. */
@@ -125,18 +139,22 @@ final class MemoryService {
             .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))))));
   }
 
-  /** The input with secrets masked in content, name and summary; the kinds found go to {@code kinds}. */
-  private static MemoryInput masked(MemoryInput raw, Set<String> kinds) {
+  /**
+   * The input with secrets masked in content, name and summary (the kinds found go to {@code kinds}),
+   * and a category and tags inferred where it has none (catalogue.infer).
+   */
+  private MemoryInput masked(MemoryInput raw, Set<String> kinds) {
     SecretMasker.Result content = SecretMasker.mask(raw.content());
     SecretMasker.Result name = SecretMasker.mask(raw.name());
     SecretMasker.Result summary = SecretMasker.mask(raw.summary());
     kinds.addAll(content.kinds());
     kinds.addAll(name.kinds());
     kinds.addAll(summary.kinds());
-    return new MemoryInput(content.text(), raw.type(), raw.scope(), raw.scopeId(),
+    MemoryInput in = new MemoryInput(content.text(), raw.type(), raw.scope(), raw.scopeId(),
         name.text(), summary.text(), raw.tags(), raw.category(), raw.importance(),
         raw.confidence(), raw.metadata(), raw.source(), raw.sessionId(), raw.createdAt(),
         raw.expiresAt(), raw.relations());
+    return inferTags ? Tagger.fill(in) : in;
   }
 
   /**
@@ -297,6 +315,7 @@ final class MemoryService {
   private Future<JsonObject> apply(String ns, MemoryInput in, float[] vector, List<Neighbour> nb,
       WriteOrigin origin) {
     Decision d = policy.decide(in.content(), nb);
+    StorageMetrics.dedupe(d.action());
     JsonArray similar = new JsonArray();
     for (Neighbour n : nb) {
       similar.add(new JsonObject().put("id", n.id()).put("score", round(n.dense()))
@@ -404,13 +423,14 @@ final class MemoryService {
     return update(ns, id, patch, actor, WriteOrigin.NONE);
   }
 
-  Future<JsonObject> update(String ns, String id, JsonObject patch, String actor, WriteOrigin origin) {
+  Future<JsonObject> update(String ns, String id, JsonObject rawPatch, String actor, WriteOrigin origin) {
     return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
         ? Future.succeededFuture(earlier.put("changed", false))
         : store.get(ns, id).compose(old -> {
       if (old == null || !origin.principal().canSee(old.scopeId())) {
         return Future.failedFuture(MemoryException.notFound(id));
       }
+      JsonObject patch = withTagEdits(rawPatch, old.tags());
       if (patch.containsKey("scope_id")) {
         origin.principal().checkWritableScope("patch.scope_id", patch.getString("scope_id"));
       }
@@ -449,6 +469,24 @@ final class MemoryService {
           .put("changed", true).put("changes", changes).put("masked", masked)
           .put("reembedded", vector.result() != null));
     })));
+  }
+
+  /** The patch with add_tags / remove_tags turned into the tags they give the stored ones (order kept). */
+  static JsonObject withTagEdits(JsonObject patch, List<String> stored) {
+    if (!patch.containsKey("add_tags") && !patch.containsKey("remove_tags")) {
+      return patch;
+    }
+    JsonObject out = patch.copy();
+    Set<String> tags = new LinkedHashSet<>(stored);
+    out.getJsonArray("add_tags", new JsonArray()).forEach(t -> tags.add((String) t));
+    out.getJsonArray("remove_tags", new JsonArray()).forEach(tags::remove);
+    if (tags.size() > MemoryInput.MAX_TAGS) {
+      throw MemoryException.invalidField("add_tags", "would give the memory " + tags.size() + " tags; at most "
+          + MemoryInput.MAX_TAGS);
+    }
+    out.remove("add_tags");
+    out.remove("remove_tags");
+    return out.put("tags", new JsonArray(new ArrayList<>(tags)));
   }
 
   private Memory withModel(Memory m, float[] vec) {

@@ -6,6 +6,9 @@ import dev.memorymcp.bus.JsonHandler;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.ProcessLock;
 import dev.memorymcp.storage.MemoryStore.ModelStamp;
+import dev.memorymcp.storage.catalogue.Catalogue;
+import dev.memorymcp.storage.catalogue.GraphView;
+import dev.memorymcp.storage.dedupe.DuplicateFinder;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupeThresholds;
 import dev.memorymcp.storage.internal.QdrantMemoryStore;
@@ -49,6 +52,7 @@ public class StorageVerticle extends VerticleBase {
   private ExpiryCleanup cleanup;
   private TransferApi transfers;
   private OnlineRebuild rebuild;
+  private final StorageMetrics metrics = new StorageMetrics();
 
   @Override
   public Future<?> start() {
@@ -85,7 +89,8 @@ public class StorageVerticle extends VerticleBase {
         .compose(v -> embeddings.info(60))
         .compose(configured -> servingModel(configured, embeddings, cfg).compose(serving -> {
           DedupePolicy policy = new DedupePolicy(DedupeThresholds.of(serving.model(), cfg), serving.multilingual());
-          service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true), serving.model(),
+          service = new MemoryService(store, embeddings, policy, cfg.getBoolean("dedupe.enabled", true),
+              cfg.getBoolean("catalogue.infer", true), serving.model(),
               TtlPolicy.parse(cfg.getString("ttl.days_by_type", "")));
           ModelStamp target = new ModelStamp(configured.model(), configured.dimension());
           rebuild = new OnlineRebuild(vertx, store, embeddings, service, target,
@@ -103,10 +108,11 @@ public class StorageVerticle extends VerticleBase {
           migrations = new MigrationJobs(vertx, dbFile.resolveSibling(MIGRATIONS_DIR),
               new StoreOpeners(vertx, cfg, store, dbFile));
           return registerAll(new StorageApi(store, service, accesses, rebuild), new Rebuilder(vertx, store, embeddings),
-              new IngestQueueApi(ingestQueue, cfg))
+              new IngestQueueApi(ingestQueue, cfg), new Curation(store, service, embeddings))
               .compose(v -> switching(serving, target, skip(cfg)));
         }))
         .onSuccess(switching -> {
+          metrics.start(vertx, () -> store.count(null), ingestQueue::counts);
           if (switching) {
             rebuild.start(new JsonObject()); // in the background; status on GET /api/v1/admin/rebuild
           }
@@ -186,7 +192,7 @@ public class StorageVerticle extends VerticleBase {
     });
   }
 
-  private Future<Void> registerAll(StorageApi api, Rebuilder rebuilder, IngestQueueApi ingest) {
+  private Future<Void> registerAll(StorageApi api, Rebuilder rebuilder, IngestQueueApi ingest, Curation curation) {
     List<Future<Void>> regs = new ArrayList<>();
     reg(regs, Addresses.STORE_REMEMBER, api::remember);
     reg(regs, Addresses.STORE_REMEMBER_BATCH, api::rememberBatch);
@@ -204,9 +210,17 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.STORE_SESSION_NEIGHBOURS, api::sessionNeighbours);
     reg(regs, Addresses.STORE_ACCESS, api::access);
     reg(regs, Addresses.STORE_STATS, this::stats);
+    Catalogue catalogue = new Catalogue(store);
+    reg(regs, Addresses.STORE_CATALOGUE, catalogue::answer);
+    reg(regs, Addresses.STORE_DUPLICATES, new DuplicateFinder(store, service::policy)::answer);
+    reg(regs, Addresses.STORE_GRAPH, new GraphView(store)::graph);
+    reg(regs, Addresses.STORE_MERGE, curation::merge);
+    reg(regs, Addresses.STORE_RESTORE, curation::restore);
+    reg(regs, Addresses.STORE_CLEAN, curation::clean);
     reg(regs, Addresses.STORE_WRITE_KEY, api::writeKey);
     reg(regs, Addresses.INGEST_ENQUEUE, ingest::enqueue);
     reg(regs, Addresses.INGEST_GET, ingest::get);
+    reg(regs, Addresses.INGEST_LIST, ingest::list);
     reg(regs, Addresses.INGEST_CLAIM, ingest::claim);
     reg(regs, Addresses.INGEST_CHECKPOINT, ingest::checkpoint);
     reg(regs, Addresses.INGEST_COMPLETE, ingest::complete);
@@ -243,6 +257,7 @@ public class StorageVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    metrics.stop(vertx);
     if (store == null) {
       return Future.succeededFuture();
     }

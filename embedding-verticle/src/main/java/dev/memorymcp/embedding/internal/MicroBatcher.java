@@ -38,6 +38,12 @@ public final class MicroBatcher {
   private final int maxBatch;
   private final long windowMs;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private static final io.micrometer.core.instrument.Timer MODEL_CALL = io.micrometer.core.instrument.Timer
+      .builder("memory_embedding_model_call").description("One ONNX model call (a flush of the micro-batcher)")
+      .publishPercentileHistogram().register(io.micrometer.core.instrument.Metrics.globalRegistry);
+  private static final io.micrometer.core.instrument.DistributionSummary BATCH_TEXTS = io.micrometer.core.instrument
+      .DistributionSummary.builder("memory_embedding_batch_texts").description("Distinct texts per model call")
+      .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(io.micrometer.core.instrument.Metrics.globalRegistry);
   private final AtomicLong modelCalls = new AtomicLong();
   private final AtomicLong textsEmbedded = new AtomicLong();
   private int queuedTexts;
@@ -106,9 +112,12 @@ public final class MicroBatcher {
     batch.forEach(p -> p.texts().forEach(t -> index.putIfAbsent(t, index.size())));
     List<String> distinct = new ArrayList<>(index.keySet());
     float[][] vectors;
+    long t0 = System.nanoTime();
     try {
       modelCalls.incrementAndGet();
       vectors = model.embed(distinct);
+      MODEL_CALL.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+      BATCH_TEXTS.record(distinct.size());
       if (vectors.length != distinct.size()) {
         throw new IllegalStateException("model returned " + vectors.length + " vectors for "
             + distinct.size() + " texts");

@@ -85,6 +85,12 @@ public final class MemoryTools implements McpToolbox {
     handlers.put("migrate_sqlite_to_qdrant", (call, args) -> migrate(call, "sqlite", "qdrant", args));
     handlers.put("migrate_qdrant_to_sqlite", (call, args) -> migrate(call, "qdrant", "sqlite", args));
     handlers.put("migration_status", this::migrationStatus);
+    handlers.put("find_duplicates", this::findDuplicates);
+    handlers.put("merge_memories", (call, args) -> curate(call, "merge_memories", Addresses.STORE_MERGE, args));
+    handlers.put("restore_memory", (call, args) -> curate(call, "restore_memory", Addresses.STORE_RESTORE, args));
+    handlers.put("clean_duplicates", this::clean);
+    handlers.put("memory_graph", this::graph);
+    handlers.put("rebuild_embeddings", this::rebuild);
     this.ingestLimits = IngestRequest.Limits.of(cfg);
   }
 
@@ -102,7 +108,10 @@ public final class MemoryTools implements McpToolbox {
       Map.entry("get_project_rules", Addresses.STORE_LIST), Map.entry("ingest_conversation", Addresses.INGEST_ENQUEUE),
       Map.entry("ingest_status", Addresses.INGEST_GET), Map.entry("migrate_sqlite_to_qdrant", Addresses.STORE_MIGRATE_START),
       Map.entry("migrate_qdrant_to_sqlite", Addresses.STORE_MIGRATE_START),
-      Map.entry("migration_status", Addresses.STORE_MIGRATE_GET));
+      Map.entry("migration_status", Addresses.STORE_MIGRATE_GET),
+      Map.entry("find_duplicates", Addresses.STORE_DUPLICATES), Map.entry("merge_memories", Addresses.STORE_MERGE),
+      Map.entry("restore_memory", Addresses.STORE_RESTORE), Map.entry("clean_duplicates", Addresses.STORE_CLEAN),
+      Map.entry("memory_graph", Addresses.STORE_GRAPH), Map.entry("rebuild_embeddings", Addresses.STORE_REBUILD_START));
 
   /**
    * A viewer sees the read tools, a member adds the writes; the operator tools (migrations) show only
@@ -114,9 +123,12 @@ public final class MemoryTools implements McpToolbox {
   public List<McpSchema.Tool> tools(Caller caller, boolean adminProfile) {
     boolean operator = adminProfile || caller.principal().keyId() != null
         || !Principal.ANONYMOUS.name().equals(caller.principal().name());
+    // the curation tools are for tending the memory, not for an agent's daily work: admin profile or admin key
+    boolean curator = adminProfile || operator && caller.principal().allows(Principal.Role.ADMIN);
     return tools.stream().filter(t -> TOOL_ADDRESS.containsKey(t.name())
         && AccessPolicy.allowed(caller.principal(), TOOL_ADDRESS.get(t.name()))
-        && (operator || !AccessPolicy.adminOnly(TOOL_ADDRESS.get(t.name())))).toList();
+        && (operator || !AccessPolicy.adminOnly(TOOL_ADDRESS.get(t.name())))
+        && (curator || !ToolDefinitions.CURATION.contains(t.name()))).toList();
   }
 
   @Override
@@ -130,8 +142,13 @@ public final class MemoryTools implements McpToolbox {
         throw AccessPolicy.namespaceForbidden(namespace);
       }
       JsonObject args = arguments == null ? new JsonObject() : new JsonObject(new JsonObject(arguments).encode());
+      long t0 = System.nanoTime();
       return handler.apply(new Call(caller, namespace), args)
-          .recover(err -> Future.succeededFuture(ToolResults.error(err)));
+          .recover(err -> Future.succeededFuture(ToolResults.error(err)))
+          .onSuccess(r -> io.micrometer.core.instrument.Timer.builder("memory_mcp_tool_call").description("MCP tool calls")
+              .tag("tool", tool).tag("outcome", Boolean.TRUE.equals(r.isError()) ? "error" : "ok")
+              .register(io.micrometer.core.instrument.Metrics.globalRegistry)
+              .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS));
     } catch (RuntimeException e) { // validation: a tool error naming the field, not a protocol error
       return Future.succeededFuture(ToolResults.error(e));
     }
@@ -200,6 +217,60 @@ public final class MemoryTools implements McpToolbox {
               + " sampled vectors identical" : "; verification found differences: " + verify.getJsonArray("differences")) : "");
       return ToolResults.ok(text, migrationSummary(state));
     });
+  }
+
+  private Future<McpSchema.CallToolResult> findDuplicates(Call call, JsonObject args) {
+    Fields.rejectUnknown(args, declared("find_duplicates"));
+    return gated.request(call.caller(), Addresses.STORE_DUPLICATES, args.copy().put("namespace", call.ns())).map(r -> {
+      List<String> lines = new ArrayList<>();
+      for (Object o : r.getJsonArray("pairs")) {
+        JsonObject p = (JsonObject) o;
+        lines.add("- " + p.getString("verdict") + " (" + p.getDouble("score") + "): \"" + p.getJsonObject("newer").getString("content")
+            + "\" (" + p.getJsonObject("newer").getString("id") + ") ~ \"" + p.getJsonObject("older").getString("content") + "\" ("
+            + p.getJsonObject("older").getString("id") + "); " + p.getString("reason"));
+      }
+      return ToolResults.ok(r.getJsonArray("pairs").size() + " possible duplicate pair(s) among " + r.getInteger("scanned")
+          + " memories" + (r.getBoolean("truncated") ? " (more exist; raise limit or narrow scope_id)" : "") + ".", r, lines);
+    });
+  }
+
+  /** merge_memories and restore_memory: the storage reply's memory as a tool result. */
+  private Future<McpSchema.CallToolResult> curate(Call call, String tool, String address, JsonObject args) {
+    Fields.rejectUnknown(args, declared(tool));
+    return gated.request(call.caller(), address, args.copy().put("namespace", call.ns())).map(r -> ToolResults.ok(
+        (tool.equals("merge_memories") ? "Merged " + r.getJsonArray("merged").size() + " memory(ies) into "
+            : "Restored " + r.getJsonArray("restored").encode() + "; now ") + ToolResults.line(r.getJsonObject("memory")), r));
+  }
+
+  private Future<McpSchema.CallToolResult> clean(Call call, JsonObject args) {
+    Fields.rejectUnknown(args, declared("clean_duplicates"));
+    return gated.request(call.caller(), Addresses.STORE_CLEAN, args.copy().put("namespace", call.ns())).map(r -> {
+      List<String> lines = new ArrayList<>();
+      r.getJsonArray("groups").forEach(o -> lines.add("- keep " + ((JsonObject) o).getString("keep") + ", "
+          + (r.getBoolean("dry_run") ? "would merge " : "merged ") + ((JsonObject) o).getJsonArray("duplicates").encode()
+          + ": " + ((JsonObject) o).getString("content")));
+      return ToolResults.ok(r.getLong("duplicates") + " exact duplicate(s) in " + r.getJsonArray("groups").size() + " group(s)"
+          + (r.getBoolean("dry_run") ? "; nothing changed (confirm: true merges them)." : "; merged."), r, lines);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> graph(Call call, JsonObject args) {
+    Fields.rejectUnknown(args, declared("memory_graph"));
+    return gated.request(call.caller(), Addresses.STORE_GRAPH, args.copy().put("namespace", call.ns())).map(g -> {
+      List<String> lines = new ArrayList<>();
+      g.getJsonArray("edges").forEach(o -> lines.add("- " + ((JsonObject) o).getString("source") + " "
+          + ((JsonObject) o).getString("type") + " " + ((JsonObject) o).getString("target")));
+      return ToolResults.ok(g.getJsonArray("nodes").size() + " memories, " + g.getJsonArray("edges").size() + " relations.", g, lines);
+    });
+  }
+
+  private Future<McpSchema.CallToolResult> rebuild(Call call, JsonObject args) {
+    Fields.rejectUnknown(args, declared("rebuild_embeddings"));
+    boolean start = Boolean.TRUE.equals(Fields.optBool(args, "start"));
+    return gated.request(call.caller(), start ? Addresses.STORE_REBUILD_START : Addresses.STORE_REBUILD_STATUS, new JsonObject())
+        .map(s -> ToolResults.ok("Rebuild " + s.getString("status") + (s.getValue("to") != null ? " (" + s.getString("from")
+            + " → " + s.getString("to") + ")" : "") + ": " + s.getLong("done", 0L) + " of " + s.getLong("total", 0L)
+            + " re-embedded; " + s.getString("serving_model") + " answers recall.", s));
   }
 
   /** The job state, with the per-namespace list cut to stay under the result cap. */

@@ -50,7 +50,67 @@ final class ToolDefinitions {
   static List<McpSchema.Tool> all() {
     return List.of(remember(), recall(), forget(), relate(), updateMemory(), listMemories(),
         memoryHistory(), getContext(), getProjectRules(), ingestConversation(), ingestStatus(),
-        migrate("sqlite", "qdrant"), migrate("qdrant", "sqlite"), migrationStatus());
+        migrate("sqlite", "qdrant"), migrate("qdrant", "sqlite"), migrationStatus(),
+        findDuplicates(), mergeMemories(), restoreMemory(), cleanDuplicates(), memoryGraph(), rebuildEmbeddings());
+  }
+
+  /** The tools for tending the memory by hand: listed in the admin profile (or to an admin key) only. */
+  static final List<String> CURATION = List.of("find_duplicates", "merge_memories", "restore_memory",
+      "clean_duplicates", "memory_graph", "rebuild_embeddings");
+
+  static McpSchema.Tool findDuplicates() {
+    return tool("find_duplicates", "Find duplicates",
+        "Pairs of stored memories that look like duplicates, closest first, each with the verdict the write path's"
+            + " dedupe would give (merge, update, supersede, relate, create) and why. Changes nothing.",
+        input(m("threshold", unit("Dense cosine a pair needs; default 0.9."),
+            "limit", integer(1, 500, 50),
+            "scope_id", str(null))),
+        output(m("pairs", ARRAY, "scanned", INTEGER), "pairs", "scanned"),
+        hints(true, false, true));
+  }
+
+  static McpSchema.Tool mergeMemories() {
+    return tool("merge_memories", "Merge memories",
+        "Fold the listed memories into one (into, default the first): every text is kept, tags and relations"
+            + " move over, the others are deleted with their history kept. Undo with restore_memory on the MERGE event.",
+        input(m("ids", strings(null), "into", str(null)), "ids"),
+        output(m("memory", memory(), "merged", ARRAY), "memory", "merged"),
+        hints(false, true, false));
+  }
+
+  static McpSchema.Tool restoreMemory() {
+    return tool("restore_memory", "Restore memory",
+        "Bring a deleted memory back from its history, or, with event_seq (from memory_history), return a memory"
+            + " to its state before that UPDATE or MERGE (a merge's memories come back too).",
+        input(m("id", str(null), "event_seq", m("type", "integer", "minimum", 1)), "id"),
+        output(m("memory", memory(), "restored", ARRAY), "memory", "restored"),
+        hints(false, false, false));
+  }
+
+  static McpSchema.Tool cleanDuplicates() {
+    return tool("clean_duplicates", "Clean exact duplicates",
+        "Memories with the same text (case, width and spacing aside), type and scope: a dry run lists the groups;"
+            + " with confirm: true each group is merged into its oldest memory.",
+        input(m("confirm", bool(null))),
+        output(m("dry_run", BOOLEAN, "duplicates", INTEGER, "groups", ARRAY), "dry_run", "duplicates"),
+        hints(false, true, true));
+  }
+
+  static McpSchema.Tool memoryGraph() {
+    return tool("memory_graph", "Memory graph",
+        "The newest memories as nodes and the relations between them as edges.",
+        input(m("scope_id", str(null), "limit", integer(1, 2000, 300))),
+        output(m("nodes", ARRAY, "edges", ARRAY), "nodes", "edges"),
+        hints(true, false, true));
+  }
+
+  static McpSchema.Tool rebuildEmbeddings() {
+    return tool("rebuild_embeddings", "Rebuild embeddings",
+        "Where the background re-embedding with the configured model stands; with start: true, start one"
+            + " (the old vectors answer recall until it has finished).",
+        input(m("start", bool(null))),
+        output(m("status", STRING, "done", INTEGER, "total", INTEGER), "status"),
+        hints(false, false, true));
   }
 
   /**

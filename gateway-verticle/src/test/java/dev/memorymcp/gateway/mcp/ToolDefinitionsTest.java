@@ -23,7 +23,8 @@ class ToolDefinitionsTest {
       assertThat(tools).extracting(McpSchema.Tool::name).containsExactly("remember", "recall", "forget",
           "relate", "update_memory", "list_memories", "memory_history", "get_context", "get_project_rules",
           "ingest_conversation", "ingest_status", "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite",
-          "migration_status");
+          "migration_status", "find_duplicates", "merge_memories", "restore_memory", "clean_duplicates", "memory_graph",
+          "rebuild_embeddings");
       DefaultJsonSchemaValidator v = new DefaultJsonSchemaValidator();
       for (McpSchema.Tool t : tools) {
         assertThat(t.description()).as(t.name()).hasSizeGreaterThan(40).endsWith(".");
@@ -42,9 +43,10 @@ class ToolDefinitionsTest {
       }
       assertThat(tools.stream().filter(t -> !t.annotations().readOnlyHint()).map(McpSchema.Tool::name))
           .containsExactly("remember", "forget", "relate", "update_memory", "ingest_conversation",
-              "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite");
+              "migrate_sqlite_to_qdrant", "migrate_qdrant_to_sqlite", "merge_memories", "restore_memory",
+              "clean_duplicates", "rebuild_embeddings");
       assertThat(tools.stream().filter(t -> Boolean.TRUE.equals(t.annotations().destructiveHint()))
-          .map(McpSchema.Tool::name)).containsExactly("forget");
+          .map(McpSchema.Tool::name)).containsExactly("forget", "merge_memories", "clean_duplicates");
     } finally {
       vertx.close();
     }

@@ -59,6 +59,8 @@ public final class SqliteIngestQueue {
   private static final String BY_KEY = "SELECT id, request_hash, status FROM ingest_jobs "
       + "WHERE namespace = ? AND idempotency_key = ?";
   private static final String GET = "SELECT " + COLUMNS + " FROM ingest_jobs WHERE id = ? AND namespace = ?";
+  private static final String RECENT = "SELECT " + COLUMNS + " FROM ingest_jobs WHERE namespace = ? "
+      + "AND (? IS NULL OR status = ?) ORDER BY seq DESC LIMIT ?";
   private static final String DUE = "SELECT id FROM ingest_jobs WHERE (status = 'queued' AND "
       + "next_attempt_at <= ?) OR (status = 'running' AND lease_until < ?) ORDER BY seq LIMIT ?";
   private static final String TAKE = "UPDATE ingest_jobs SET status = 'running', attempts = attempts + 1, "
@@ -307,6 +309,18 @@ public final class SqliteIngestQueue {
     }
     return reader.preparedQuery(GET).execute(Tuple.of(id, namespace))
         .map(rows -> rows.size() == 0 ? null : view(rows.iterator().next()));
+  }
+
+  /** The namespace's newest jobs first, optionally of one status. */
+  public Future<List<JsonObject>> recent(String namespace, String status, int limit) {
+    if (closed || reader == null) {
+      return Future.failedFuture(unavailable());
+    }
+    return reader.preparedQuery(RECENT).execute(Tuple.of(namespace, status, status, limit)).map(rows -> {
+      List<JsonObject> out = new ArrayList<>();
+      rows.forEach(r -> out.add(view(r)));
+      return out;
+    });
   }
 
   /**
