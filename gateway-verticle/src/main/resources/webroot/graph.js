@@ -12,14 +12,15 @@
     return COLOURS[i % COLOURS.length];
   }
 
-  // Positions after a fixed number of steps: repulsion between every pair, springs along edges,
+  // Positions after a fixed number of steps: repulsion between near pairs, springs along edges,
   // a pull to the centre. Deterministic (seeded by index), so the same graph lays out the same way.
   function layout(nodes, edges, width, height, steps) {
     const n = nodes.length;
     const pos = nodes.map((_, i) => ({ x: width / 2 + Math.cos(i * 2.399) * (10 + 6 * Math.sqrt(i)), y: height / 2 + Math.sin(i * 2.399) * (10 + 6 * Math.sqrt(i)) }));
     const index = new Map(nodes.map((d, i) => [d.id, i]));
     const links = edges.map(e => [index.get(e.source), index.get(e.target)]).filter(l => l[0] !== undefined && l[1] !== undefined);
-    const k = Math.sqrt((width * height) / Math.max(1, n)) * 0.6;
+    // the ideal edge length: room per node, but never so long that a small graph flies to the corners
+    const k = Math.min(140, Math.sqrt((width * height) / Math.max(1, n)) * 0.5);
     for (let s = 0; s < steps; s++) {
       const t = 0.1 * (1 - s / steps) + 0.01;
       const force = pos.map(() => ({ x: 0, y: 0 }));
@@ -27,6 +28,7 @@
         for (let j = i + 1; j < n; j++) {
           let dx = pos[i].x - pos[j].x, dy = pos[i].y - pos[j].y;
           const d2 = Math.max(dx * dx + dy * dy, 1);
+          if (d2 > 16 * k * k) continue; // only neighbours push: far-field pressure would pile nodes at the walls
           const f = (k * k) / d2; // (dx / d) * k² / d: Fruchterman-Reingold repulsion
           force[i].x += dx * f; force[i].y += dy * f;
           force[j].x -= dx * f; force[j].y -= dy * f;
@@ -40,11 +42,13 @@
         force[b].x += dx * f; force[b].y += dy * f;
       }
       for (let i = 0; i < n; i++) {
-        force[i].x += (width / 2 - pos[i].x) * 0.02; force[i].y += (height / 2 - pos[i].y) * 0.02;
+        // a steady pull to the centre keeps unconnected memories from drifting off
+        const ox = width / 2 - pos[i].x, oy = height / 2 - pos[i].y, od = Math.max(Math.sqrt(ox * ox + oy * oy), 1);
+        force[i].x += ox / od * 2 * k; force[i].y += oy / od * 2 * k;
         const len = Math.max(Math.sqrt(force[i].x ** 2 + force[i].y ** 2), 1e-9);
         const step = Math.min(len, k * t * 10);
-        pos[i].x = Math.min(width - 10, Math.max(10, pos[i].x + force[i].x / len * step));
-        pos[i].y = Math.min(height - 10, Math.max(10, pos[i].y + force[i].y / len * step));
+        pos[i].x = Math.min(width - 40, Math.max(40, pos[i].x + force[i].x / len * step));
+        pos[i].y = Math.min(height - 30, Math.max(30, pos[i].y + force[i].y / len * step));
       }
     }
     return pos;
