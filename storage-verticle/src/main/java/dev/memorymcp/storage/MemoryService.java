@@ -220,6 +220,9 @@ final class MemoryService {
       }
       Decision d = dedupeOn ? policy.decide(in.content(), all)
           : new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0, "dedupe off");
+      if (dedupeOn) {
+        StorageMetrics.dedupe(d.action());
+      }
       boolean merge = d.action() == DedupePolicy.Action.MERGE || d.action() == DedupePolicy.Action.UPDATE;
       Future<Memory> target = !merge ? Future.succeededFuture(null)
           : plan.memories.containsKey(d.targetId()) ? Future.succeededFuture(plan.memories.get(d.targetId()))
