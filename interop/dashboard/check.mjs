@@ -88,6 +88,15 @@ await step('list memories, Japanese text shown as written', async () => {
   if (!t.includes('gruvbox')) throw new Error('the English memory is missing: ' + t);
 });
 
+await step('a page still loading does not paint over the one the user moved to', async () => {
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.evaluate(() => { location.hash = '#/memories'; }); // before the overview's data arrives
+  await new Promise(r => setTimeout(r, 2000));
+  await page.waitForSelector('[data-testid=memory-list]', { timeout: 15000 });
+  const heading = await text('main h2');
+  if (heading !== 'Memories') throw new Error('the page shows ' + heading);
+});
+
 await step('search by meaning', async () => {
   await page.$eval('[data-testid=memory-filters] input[name=query]', e => { e.value = ''; });
   await page.type('[data-testid=memory-filters] input[name=query]', 'which colour scheme does the user like in the editor');
@@ -156,6 +165,7 @@ await step('no script errors, no server errors, no request refused', async () =>
 });
 
 await step('/metrics parses as Prometheus text and counts this traffic', async () => {
+  await rest('GET', '/api/v1/memories/' + server.id); // at least one request on a route with a parameter
   const r = await fetch(base + '/metrics', { headers: key ? { Authorization: 'Bearer ' + key } : {} });
   if (!r.ok) throw new Error('/metrics: ' + r.status);
   const families = parsePrometheusTextFormat(await r.text());

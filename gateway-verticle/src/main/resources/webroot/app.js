@@ -26,8 +26,13 @@
     }
     return e;
   }
-  function show(...nodes) {
-    main.replaceChildren(...nodes);
+  // Each navigation gets its own show(): a page still loading when the user has moved on must not
+  // paint over the page they moved to.
+  let navigation = 0;
+  function showFor(token) {
+    return (...nodes) => {
+      if (token === navigation) main.replaceChildren(...nodes);
+    };
   }
   function toast(text, error) {
     const box = document.getElementById('toast');
@@ -90,7 +95,7 @@
   // ---- pages ----
   const pages = {};
 
-  pages.overview = guard(async () => {
+  pages.overview = guard(async (_, show) => {
     show(h('h2', {}, 'Overview'), h('p', { class: 'muted' }, 'Loading…'));
     const health = await fetch('/health').then(r => r.json());
     const cards = h('div', { class: 'cards', 'data-testid': 'health' },
@@ -147,7 +152,7 @@
   }
 
   // memories: search or browse, with filters
-  pages.memories = guard(async () => {
+  pages.memories = guard(async (_, show) => {
     const f = h('form', { class: 'filters', 'data-testid': 'memory-filters' },
       h('label', {}, 'Search', h('input', { name: 'query', type: 'search', size: 30, placeholder: 'by meaning and keywords' })),
       h('label', {}, 'Type', select('type', ['', 'fact', 'preference', 'decision', 'rule', 'note', 'knowledge', 'work', 'person', 'project', 'concept', 'event'])),
@@ -194,7 +199,7 @@
   }
 
   // one memory: fields, edit, forget, history with restore, relations
-  pages.memory = guard(async (id) => {
+  pages.memory = guard(async (id, show) => {
     show(h('p', { class: 'muted' }, 'Loading…'));
     let memory = null;
     try {
@@ -268,7 +273,7 @@
   }
 
   // ingest jobs
-  pages.ingest = guard(async () => {
+  pages.ingest = guard(async (_, show) => {
     const r = await api('GET', '/api/v1/ingest' + qs({ limit: 50 }));
     show(h('h2', {}, 'Recent ingest jobs'), r.jobs.length ? table(['job', 'status', 'messages', 'attempts', 'created', 'finished', 'error'],
       r.jobs.map(j => [j.job_id, j.status, j.messages, j.attempts, fmt(j.created_at), fmt(j.finished_at), j.error || '']), 'ingest-jobs')
@@ -276,7 +281,7 @@
   });
 
   // admin tools: duplicates + merge, clean, rebuild, migrate
-  pages.tools = guard(async () => {
+  pages.tools = guard(async (_, show) => {
     const dupForm = h('form', { class: 'filters', 'data-testid': 'duplicates-form' },
       h('label', {}, 'Threshold', h('input', { name: 'threshold', type: 'number', step: 0.01, min: 0, max: 1, value: 0.9 })),
       h('label', {}, 'Pairs', h('input', { name: 'limit', type: 'number', min: 1, max: 500, value: 50 })),
@@ -359,7 +364,7 @@
   }
 
   // the knowledge graph
-  pages.graph = guard(async () => {
+  pages.graph = guard(async (_, show) => {
     const f = h('form', { class: 'filters' },
       h('label', {}, 'Scope id', h('input', { name: 'scope_id', size: 12 })),
       h('label', {}, 'Memories', h('input', { name: 'limit', type: 'number', min: 1, max: 2000, value: 300 })),
@@ -383,7 +388,7 @@
   });
 
   // the API reference, from /openapi.json
-  pages.api = guard(async () => {
+  pages.api = guard(async (_, show) => {
     const doc = await fetch('/openapi.json').then(r => r.json());
     const items = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -406,7 +411,7 @@
     const [, page, arg] = hash.match(/^#\/([a-z]*)\/?(.*)$/) || [null, '', ''];
     const name = page || 'overview';
     for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.page === (name === 'memory' ? 'memories' : name));
-    (pages[name] || pages.overview)(decodeURIComponent(arg || ''));
+    (pages[name] || pages.overview)(decodeURIComponent(arg || ''), showFor(++navigation));
   }
   window.addEventListener('hashchange', route);
   route();
