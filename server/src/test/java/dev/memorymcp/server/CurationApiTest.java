@@ -120,6 +120,17 @@ class CurationApiTest {
   }
 
   @Test
+  @DisplayName("a merge whose text would pass the content limit is refused, naming ids, and changes nothing")
+  void mergeTooLong() throws Exception {
+    String a = remember("cur2", "Long note A: " + "alpha ".repeat(2_000));
+    String b = remember("cur2", "Long note B: " + "beta ".repeat(2_000));
+    TestServer.Resp r = as(ADMIN, "POST", "/api/v1/memories:merge", "cur2", new JsonObject().put("ids", new JsonArray().add(a).add(b)).encode());
+    assertThat(r.status()).as(r.text()).isEqualTo(400);
+    assertThat(r.json().getJsonObject("error").getJsonObject("details").getString("field")).isEqualTo("ids");
+    assertThat(as(ADMIN, "GET", "/api/v1/memories/" + b, "cur2", null).status()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("restore: a deleted memory comes back whole; an update is reverted; bad event numbers name event_seq")
   void restoreFromHistory() throws Exception {
     String id = remember("cur2", "The office wifi password rotates monthly");

@@ -5,6 +5,7 @@ import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Principal;
 import dev.memorymcp.bus.Relation;
@@ -70,6 +71,10 @@ final class Curation {
       Memory target = byId.get(into);
       List<Memory> others = ids.stream().filter(id -> !id.equals(into)).map(byId::get).toList();
       Memory merged = united(target, others);
+      if (merged.content().length() > MemoryInput.MAX_CONTENT) {
+        return Future.failedFuture(MemoryException.invalidField("ids", "the merged text would be "
+            + merged.content().length() + " characters; a memory holds at most " + MemoryInput.MAX_CONTENT));
+      }
       boolean contentChanged = !merged.content().equals(target.content());
       long now = merged.updatedAt();
       JsonObject data = new JsonObject().put("action", MERGED_BY_HAND).put("previous", target.toJson())
