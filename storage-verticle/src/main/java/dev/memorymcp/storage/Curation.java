@@ -30,6 +30,7 @@ import java.util.Map;
 final class Curation {
   static final int MAX_MERGE = 50;
   static final int MAX_CLEAN_GROUPS = 100;
+  static final int SCAN_PAGE = 500;
   static final String MERGED_BY_HAND = "merged_by_hand";
 
   private final MemoryStore store;
@@ -83,7 +84,7 @@ final class Curation {
       List<String> otherIds = others.stream().map(Memory::id).toList();
       Future<float[]> vector = contentChanged ? embeddings.passage(merged.content()) : Future.succeededFuture(null);
       // every step leaves nothing lost: the target holds the text of all before any is deleted
-      return vector.compose(v -> store.update(withModel(merged, v), v, ev))
+      return vector.compose(v -> store.update(service.withModel(merged, v), v, ev))
           .compose(v -> store.relations(ns, otherIds))
           .compose(rels -> store.relate(repointed(ns, rels, otherIds, into, now)))
           .compose(v -> store.delete(ns, otherIds, actor, null))
@@ -91,12 +92,6 @@ final class Curation {
           .map(m -> new JsonObject().put("memory", m.toJson()).put("merged", new JsonArray(otherIds))
               .put("reembedded", contentChanged));
     });
-  }
-
-  private Memory withModel(Memory m, float[] vector) {
-    return vector == null ? m : new Memory(m.id(), m.namespace(), m.scope(), m.scopeId(), m.type(), m.name(),
-        m.content(), m.summary(), m.tags(), m.category(), m.importance(), m.confidence(), m.metadata(), m.source(),
-        m.sessionId(), m.createdAt(), m.updatedAt(), m.expiresAt(), m.accessCount(), m.lastAccessed(), service.model());
   }
 
   /**
@@ -249,28 +244,12 @@ final class Curation {
     if (patch.containsKey("scope_id")) {
       principal.checkWritableScope("scope_id", patch.getString("scope_id"));
     }
-    JsonObject before = current.toJson();
-    JsonObject after = before.copy();
-    JsonObject changes = new JsonObject();
-    patch.forEach(e -> {
-      if (!java.util.Objects.equals(before.getValue(e.getKey()), e.getValue())) {
-        changes.put(e.getKey(), new JsonObject().put("from", before.getValue(e.getKey())).put("to", e.getValue()));
-        after.put(e.getKey(), e.getValue());
-      }
-    });
-    long now = System.currentTimeMillis();
-    after.put("updated_at", Fields.iso(now));
-    Memory reverted = Memory.fromJson(after);
-    MemoryEvent update = MemoryEvent.of(current.id(), ns, MemoryEvent.UPDATE, actor, null,
-        new JsonObject().put("changes", changes).put("reverts_event", seq), now);
-    Future<float[]> vector = changes.containsKey("content") ? embeddings.passage(reverted.content()) : Future.succeededFuture(null);
     List<Memory> toRecreate = new ArrayList<>();
     for (Object o : bringBack) {
       toRecreate.add(Memory.fromJson((JsonObject) o));
     }
     JsonArray restored = new JsonArray().add(current.id());
-    Future<Void> chain = changes.isEmpty() ? Future.succeededFuture()
-        : vector.compose(v -> store.update(withModel(reverted, v), v, update));
+    Future<Void> chain = service.applyPatch(ns, current, patch, actor, new JsonObject().put("reverts_event", seq)).mapEmpty();
     for (Memory m : toRecreate) {
       chain = chain.compose(x -> store.get(ns, m.id())).compose(existing -> existing != null
           ? Future.<Void>succeededFuture() // restored already, or never deleted: left as it is
@@ -294,7 +273,13 @@ final class Curation {
     String actor = body.getString("actor", "api");
     Principal principal = Principal.of(body);
     Map<String, List<Memory>> groups = new LinkedHashMap<>();
-    return scan(ns, principal.restrict(Filters.NONE), null, groups).compose(v -> {
+    return store.eachPage(ns, principal.restrict(Filters.NONE), SCAN_PAGE, Integer.MAX_VALUE, page -> {
+      for (Memory m : page) {
+        String key = m.type() + "\u0000" + m.scope() + "\u0000" + m.scopeId() + "\u0000" + normalized(m.content());
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+      }
+      return Future.succeededFuture();
+    }).compose(v -> {
       List<List<Memory>> dupes = groups.values().stream().filter(g -> g.size() > 1)
           .sorted(Comparator.comparingInt((List<Memory> g) -> -g.size())).limit(MAX_CLEAN_GROUPS).toList();
       JsonArray out = new JsonArray();
@@ -311,17 +296,6 @@ final class Curation {
       long extra = dupes.stream().mapToLong(g -> g.size() - 1L).sum();
       return chain.map(x -> new JsonObject().put("dry_run", !confirm).put("groups", out).put("duplicates", extra)
           .put("hint", confirm ? null : "nothing was changed; send confirm: true to merge each group into its oldest memory"));
-    });
-  }
-
-  private Future<Void> scan(String ns, Filters f, String cursor, Map<String, List<Memory>> groups) {
-    return store.list(ns, f, 500, cursor).compose(p -> {
-      for (Memory m : p.memories()) {
-        String key = m.type() + "\u0000" + m.scope() + "\u0000" + m.scopeId() + "\u0000" + normalized(m.content());
-        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
-      }
-      return p.nextCursor() == null || p.memories().isEmpty() ? Future.succeededFuture()
-          : scan(ns, f, p.nextCursor(), groups);
     });
   }
 }

@@ -437,41 +437,50 @@ final class MemoryService {
       if (patch.containsKey("scope_id")) {
         origin.principal().checkWritableScope("patch.scope_id", patch.getString("scope_id"));
       }
-      JsonObject before = old.toJson();
-      JsonObject after = before.copy();
-      JsonArray masked = new JsonArray();
-      for (String k : patch.fieldNames()) {
-        Object v = patch.getValue(k);
-        if (v instanceof String s && (k.equals("content") || k.equals("name") || k.equals("summary"))) {
-          SecretMasker.Result r = SecretMasker.mask(s);
-          r.kinds().forEach(masked::add);
-          v = r.text();
-        }
-        after.put(k, v);
-      }
-      JsonObject changes = new JsonObject();
-      for (String k : patch.fieldNames()) {
-        if (!java.util.Objects.equals(before.getValue(k), after.getValue(k))) {
-          changes.put(k, new JsonObject().put("from", before.getValue(k)).put("to", after.getValue(k)));
-        }
-      }
-      if (changes.isEmpty()) {
-        return Future.succeededFuture(new JsonObject().put("memory", before).put("changed", false));
-      }
-      long now = System.currentTimeMillis();
-      after.put("updated_at", dev.memorymcp.bus.Fields.iso(now));
-      Memory updated = Memory.fromJson(after);
-      MemoryEvent ev = MemoryEvent.of(id, ns, MemoryEvent.UPDATE, actor, null,
-          origin.stamp(new JsonObject().put("changes", changes)), now);
-      Future<float[]> vector = changes.containsKey("content")
-          ? embeddings.passage(updated.content()) : Future.succeededFuture(null);
-      return vector.compose(vec -> {
-        Memory stored = withModel(updated, vec);
-        return store.update(stored, vec, ev).map(stored);
-      }).map(stored -> new JsonObject().put("memory", stored.toJson())
-          .put("changed", true).put("changes", changes).put("masked", masked)
-          .put("reembedded", vector.result() != null));
+      return applyPatch(ns, old, patch, actor, origin.stamp(new JsonObject()));
     })));
+  }
+
+  /**
+   * Writes {@code patch} over {@code old} (the caller runs in the namespace's write order and has
+   * checked access): content, name and summary re-masked, content re-embedded, one UPDATE event with
+   * {@code eventData} plus the {from, to} of each field that changed; nothing written when none did.
+   * Replies {memory, changed, changes?, masked?, reembedded?}.
+   */
+  Future<JsonObject> applyPatch(String ns, Memory old, JsonObject patch, String actor, JsonObject eventData) {
+    JsonObject before = old.toJson();
+    JsonObject after = before.copy();
+    JsonArray masked = new JsonArray();
+    for (String k : patch.fieldNames()) {
+      Object v = patch.getValue(k);
+      if (v instanceof String s && (k.equals("content") || k.equals("name") || k.equals("summary"))) {
+        SecretMasker.Result r = SecretMasker.mask(s);
+        r.kinds().forEach(masked::add);
+        v = r.text();
+      }
+      after.put(k, v);
+    }
+    JsonObject changes = new JsonObject();
+    for (String k : patch.fieldNames()) {
+      if (!java.util.Objects.equals(before.getValue(k), after.getValue(k))) {
+        changes.put(k, new JsonObject().put("from", before.getValue(k)).put("to", after.getValue(k)));
+      }
+    }
+    if (changes.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("memory", before).put("changed", false));
+    }
+    long now = System.currentTimeMillis();
+    after.put("updated_at", dev.memorymcp.bus.Fields.iso(now));
+    Memory updated = Memory.fromJson(after);
+    MemoryEvent ev = MemoryEvent.of(old.id(), ns, MemoryEvent.UPDATE, actor, null, eventData.put("changes", changes), now);
+    Future<float[]> vector = changes.containsKey("content")
+        ? embeddings.passage(updated.content()) : Future.succeededFuture(null);
+    return vector.compose(vec -> {
+      Memory stored = withModel(updated, vec);
+      return store.update(stored, vec, ev).map(stored);
+    }).map(stored -> new JsonObject().put("memory", stored.toJson())
+        .put("changed", true).put("changes", changes).put("masked", masked)
+        .put("reembedded", vector.result() != null));
   }
 
   /** The patch with add_tags / remove_tags turned into the tags they give the stored ones (order kept). */
@@ -492,7 +501,8 @@ final class MemoryService {
     return out.put("tags", new JsonArray(new ArrayList<>(tags)));
   }
 
-  private Memory withModel(Memory m, float[] vec) {
+  /** The memory stamped with the serving model when {@code vec} is a new vector of it. */
+  Memory withModel(Memory m, float[] vec) {
     if (vec == null) {
       return m;
     }

@@ -90,6 +90,27 @@ public interface MemoryStore {
   /** Memories passing the filters, newest first (created_at desc, then insertion order desc), keyset-paginated. */
   Future<Page> list(String namespace, Filters filters, int limit, String cursor);
 
+  /**
+   * Reads the listing page by page ({@code pageSize} at most), handing each page to {@code onPage} before
+   * the next is read, until it ends or {@code max} memories were read. True when it stopped at
+   * {@code max} with more left (the catalogue, duplicate detection, the graph and clean read this way).
+   */
+  default Future<Boolean> eachPage(String namespace, Filters filters, int pageSize, int max,
+      java.util.function.Function<List<Memory>, Future<?>> onPage) {
+    return eachPage(namespace, filters, pageSize, max, onPage, null, 0);
+  }
+
+  private Future<Boolean> eachPage(String namespace, Filters filters, int pageSize, int max,
+      java.util.function.Function<List<Memory>, Future<?>> onPage, String cursor, int read) {
+    return list(namespace, filters, Math.min(pageSize, max - read), cursor).compose(p -> onPage.apply(p.memories()).compose(v -> {
+      int now = read + p.memories().size();
+      if (p.nextCursor() == null || p.memories().isEmpty()) {
+        return Future.succeededFuture(false);
+      }
+      return now >= max ? Future.succeededFuture(true) : eachPage(namespace, filters, pageSize, max, onPage, p.nextCursor(), now);
+    }));
+  }
+
   /** The events of one memory, oldest first, including after it was deleted. */
   Future<List<MemoryEvent>> history(String namespace, String id);
 

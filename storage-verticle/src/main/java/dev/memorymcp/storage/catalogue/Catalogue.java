@@ -65,20 +65,12 @@ public final class Catalogue {
   /** Counts over every memory matching {@code filters}. */
   public Future<Counts> count(String namespace, Filters filters) {
     Counts c = new Counts();
-    return page(namespace, filters, null, c).map(c);
-  }
-
-  private Future<Void> page(String ns, Filters f, String cursor, Counts c) {
-    return store.list(ns, f, PAGE, cursor).compose(p -> {
-      p.memories().forEach(c::add);
-      if (p.nextCursor() == null || p.memories().isEmpty()) {
-        return Future.succeededFuture();
-      }
-      if (c.total >= MAX_SCANNED) {
-        c.truncated = true;
-        return Future.succeededFuture();
-      }
-      return page(ns, f, p.nextCursor(), c);
+    return store.eachPage(namespace, filters, PAGE, MAX_SCANNED, page -> {
+      page.forEach(c::add);
+      return Future.succeededFuture();
+    }).map(truncated -> {
+      c.truncated = truncated;
+      return c;
     });
   }
 

@@ -11,6 +11,7 @@ import dev.memorymcp.storage.MemoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,7 @@ import java.util.Set;
 public final class GraphView {
   public static final int DEFAULT_NODES = 300;
   public static final int MAX_NODES = 2000;
+  static final int PAGE = 500;
 
   private final MemoryStore store;
 
@@ -36,36 +38,28 @@ public final class GraphView {
     String scopeId = Fields.optString(body, "scope_id", MemoryInput.MAX_SHORT);
     Filters f = Principal.of(body).restrict(Filters.parse(scopeId == null ? null : new JsonObject().put("scope_id", scopeId), "filters"));
     int n = limit == null ? DEFAULT_NODES : limit;
-    return store.list(ns, f, Math.min(n, 500), null).compose(first -> more(ns, f, n, first.memories(), first.nextCursor()))
-        .compose(memories -> {
-          List<String> ids = memories.stream().map(Memory::id).toList();
-          return store.relations(ns, ids).map(rels -> {
-            Set<String> present = new HashSet<>(ids);
-            JsonArray nodes = new JsonArray();
-            memories.forEach(m -> nodes.add(new JsonObject().put("id", m.id()).put("label", label(m.content()))
-                .put("content", m.content()).put("type", m.type()).put("category", m.category())
-                .put("scope_id", m.scopeId()).put("tags", new JsonArray(m.tags())).put("created_at", Fields.iso(m.createdAt()))));
-            JsonArray edges = new JsonArray();
-            Set<String> seen = new HashSet<>();
-            for (Relation r : rels) {
-              String key = r.sourceId() + "|" + r.targetId() + "|" + r.type();
-              if (present.contains(r.sourceId()) && present.contains(r.targetId()) && seen.add(key)) {
-                edges.add(new JsonObject().put("source", r.sourceId()).put("target", r.targetId()).put("type", r.type()));
-              }
-            }
-            return new JsonObject().put("namespace", ns).put("scope_id", scopeId).put("nodes", nodes).put("edges", edges);
-          });
-        });
-  }
-
-  private Future<List<Memory>> more(String ns, Filters f, int n, List<Memory> have, String cursor) {
-    if (have.size() >= n || cursor == null) {
-      return Future.succeededFuture(have.size() > n ? have.subList(0, n) : have);
-    }
-    return store.list(ns, f, Math.min(n - have.size(), 500), cursor).compose(p -> {
-      List<Memory> all = new java.util.ArrayList<>(have);
-      all.addAll(p.memories());
-      return p.memories().isEmpty() ? Future.succeededFuture(all) : more(ns, f, n, all, p.nextCursor());
+    List<Memory> memories = new ArrayList<>();
+    return store.eachPage(ns, f, PAGE, n, page -> {
+      memories.addAll(page);
+      return Future.succeededFuture();
+    }).compose(truncated -> {
+      List<String> ids = memories.stream().map(Memory::id).toList();
+      return store.relations(ns, ids).map(rels -> {
+        Set<String> present = new HashSet<>(ids);
+        JsonArray nodes = new JsonArray();
+        memories.forEach(m -> nodes.add(new JsonObject().put("id", m.id()).put("label", label(m.content()))
+            .put("content", m.content()).put("type", m.type()).put("category", m.category())
+            .put("scope_id", m.scopeId()).put("tags", new JsonArray(m.tags())).put("created_at", Fields.iso(m.createdAt()))));
+        JsonArray edges = new JsonArray();
+        Set<String> seen = new HashSet<>();
+        for (Relation r : rels) {
+          String key = r.sourceId() + "|" + r.targetId() + "|" + r.type();
+          if (present.contains(r.sourceId()) && present.contains(r.targetId()) && seen.add(key)) {
+            edges.add(new JsonObject().put("source", r.sourceId()).put("target", r.targetId()).put("type", r.type()));
+          }
+        }
+        return new JsonObject().put("namespace", ns).put("scope_id", scopeId).put("nodes", nodes).put("edges", edges);
+      });
     });
   }
 

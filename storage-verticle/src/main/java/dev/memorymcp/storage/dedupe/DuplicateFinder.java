@@ -78,29 +78,12 @@ public final class DuplicateFinder {
     List<JsonObject> pairs = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     int[] scanned = {0};
-    return page(ns, filters, threshold, maxScan, null, pairs, seen, scanned).map(truncated -> {
+    return store.eachPage(ns, filters, PAGE, maxScan, ms -> store.vectors(ns, ms.stream().map(Memory::id).toList())
+        .compose(vectors -> neighbours(ns, filters, ms, vectors, threshold, pairs, seen))
+        .onSuccess(v -> scanned[0] += ms.size())).map(truncated -> {
       pairs.sort(Comparator.comparingDouble((JsonObject p) -> p.getDouble("score")).reversed());
       return new Found(pairs.size() > limit ? pairs.subList(0, limit) : pairs, scanned[0],
           truncated || pairs.size() > limit);
-    });
-  }
-
-  private Future<Boolean> page(String ns, Filters f, double threshold, int maxScan, String cursor,
-      List<JsonObject> pairs, Set<String> seen, int[] scanned) {
-    return store.list(ns, f, Math.min(PAGE, maxScan - scanned[0]), cursor).compose(p -> {
-      List<Memory> ms = p.memories();
-      return store.vectors(ns, ms.stream().map(Memory::id).toList())
-          .compose(vectors -> neighbours(ns, f, ms, vectors, threshold, pairs, seen))
-          .compose(v -> {
-            scanned[0] += ms.size();
-            if (p.nextCursor() == null || ms.isEmpty()) {
-              return Future.succeededFuture(false);
-            }
-            if (scanned[0] >= maxScan) {
-              return Future.succeededFuture(true);
-            }
-            return page(ns, f, threshold, maxScan, p.nextCursor(), pairs, seen, scanned);
-          });
     });
   }
 
