@@ -16,7 +16,11 @@ import java.util.List;
 /** The embedding service as the storage verticle sees it: passages in, vectors out. */
 final class EmbeddingClient {
   /** What the embedding service reports about its model. */
-  record Info(String model, int dimension, boolean multilingual) {}
+  record Info(String model, int dimension, boolean multilingual) {
+    static Info from(JsonObject j) {
+      return new Info(j.getString("model"), j.getInteger("dimension"), j.getBoolean("multilingual", false));
+    }
+  }
 
   private final Vertx vertx;
   /** The model passages are embedded with; null: the embedding service's configured one. */
@@ -74,12 +78,12 @@ final class EmbeddingClient {
   /** The facts of another model than the configured one, loading it in the embedding service (it fails UNAVAILABLE if it cannot). */
   Future<Info> info(String model) {
     return Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject().put("model", model), 120_000)
-        .map(j -> new Info(j.getString("model"), j.getInteger("dimension"), j.getBoolean("multilingual", false)));
+        .map(Info::from);
   }
 
   private void tryInfo(int left, Promise<Info> p) {
     Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject(), 5_000)
-        .map(j -> new Info(j.getString("model"), j.getInteger("dimension"), j.getBoolean("multilingual", false)))
+        .map(Info::from)
         .onSuccess(p::complete)
         .onFailure(err -> {
           if (left > 1 && MemoryException.from(err).code() == ErrorCode.UNAVAILABLE) {

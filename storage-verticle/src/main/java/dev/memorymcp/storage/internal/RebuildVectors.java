@@ -37,28 +37,23 @@ final class RebuildVectors {
       + "WHERE seq IN (SELECT memory_seq FROM rebuild_vectors)";
 
   static Future<ModelStamp> target(SqlClient db) {
-    return db.query(GET_TARGET).execute().map(rows -> {
-      String model = null;
-      String dim = null;
-      for (Row r : rows) {
-        if ("rebuild_model".equals(r.getString("key"))) {
-          model = r.getString("value");
-        } else {
-          dim = r.getString("value");
-        }
-      }
-      return model == null || dim == null ? null : new ModelStamp(model, Integer.parseInt(dim));
-    });
+    return db.query(GET_TARGET).execute().map(rows -> stamp(rows, "rebuild_model", "rebuild_dimension"));
+  }
+
+  /** A model stamp kept in meta as two keys (model name, dimension), or null when either is missing. */
+  static ModelStamp stamp(Iterable<Row> metaRows, String modelKey, String dimensionKey) {
+    java.util.Map<String, String> meta = new java.util.HashMap<>();
+    metaRows.forEach(r -> meta.put(r.getString("key"), r.getString("value")));
+    String model = meta.get(modelKey);
+    String dim = meta.get(dimensionKey);
+    return model == null || dim == null ? null : new ModelStamp(model, Integer.parseInt(dim));
   }
 
   /** Sets the target; vectors collected for another target are dropped. */
   static Future<Void> begin(SqlConnection conn, ModelStamp target) {
     return target(conn).compose(old -> target.equals(old) ? Future.succeededFuture()
         : conn.query(CLEAR).execute()
-            .compose(v -> conn.preparedQuery(SqlQueries.PUT_META).executeBatch(List.of(
-                Tuple.of("rebuild_model", target.model()),
-                Tuple.of("rebuild_dimension", String.valueOf(target.dimension())))))
-            .mapEmpty());
+            .compose(v -> Transactions.putStamp(conn, "rebuild_model", "rebuild_dimension", target)));
   }
 
   static Future<Void> abandon(SqlConnection conn) {

@@ -137,13 +137,8 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<ModelStamp> modelStamp() {
-    return read(db -> db.query(SqlQueries.GET_META).execute().map(rows -> {
-      Map<String, String> meta = new HashMap<>();
-      rows.forEach(r -> meta.put(r.getString("key"), r.getString("value")));
-      String model = meta.get("embedding_model");
-      String dim = meta.get("embedding_dimension");
-      return model == null || dim == null ? null : new ModelStamp(model, Integer.parseInt(dim));
-    }));
+    return read(db -> db.query(SqlQueries.GET_META).execute()
+        .map(rows -> RebuildVectors.stamp(rows, "embedding_model", "embedding_dimension")));
   }
 
   @Override

@@ -191,9 +191,13 @@ final class Transactions {
   }
 
   static Future<Void> stampModel(SqlConnection conn, ModelStamp stamp) {
-    return batch(conn, SqlQueries.PUT_META, List.of(
-        Tuple.of("embedding_model", stamp.model()),
-        Tuple.of("embedding_dimension", String.valueOf(stamp.dimension()))));
+    return putStamp(conn, "embedding_model", "embedding_dimension", stamp);
+  }
+
+  /** Keeps a model stamp in meta as two keys (the store's own, or an online rebuild's target). */
+  static Future<Void> putStamp(SqlConnection conn, String modelKey, String dimensionKey, ModelStamp stamp) {
+    return batch(conn, SqlQueries.PUT_META, List.of(Tuple.of(modelKey, stamp.model()),
+        Tuple.of(dimensionKey, String.valueOf(stamp.dimension()))));
   }
 
   private static Future<Void> requireExisting(SqlConnection conn, String namespace,
