@@ -84,6 +84,8 @@ public final class Addresses {
   public static final String STORE_GRAPH = "memory.storage.graph";
   /** {namespace, status?, limit?} → {jobs}: the namespace's newest ingest jobs. */
   public static final String INGEST_LIST = "memory.ingest.list";
+  /** {namespaces: [..]} → {counts: {namespace: memories}}: for the gateway's namespace list (after its own grant check). */
+  public static final String STORE_COUNTS = "memory.storage.counts";
   /** {} → {backend, memories, model, dimension}. */
   public static final String STORE_STATS = "memory.storage.stats";
 

@@ -65,7 +65,7 @@ public final class Bus {
       Addresses.STORE_HISTORY, Addresses.STORE_RELATIONS, Addresses.STORE_VECTOR_CANDIDATES,
       Addresses.STORE_KEYWORD_CANDIDATES, Addresses.STORE_SESSION_NEIGHBOURS, Addresses.STORE_STATS, Addresses.STORE_WRITE_KEY,
       Addresses.INGEST_GET, Addresses.STORE_MIGRATE_GET, Addresses.STORE_REBUILD_STATUS,
-      Addresses.STORE_CATALOGUE, Addresses.STORE_DUPLICATES, Addresses.STORE_GRAPH,
+      Addresses.STORE_CATALOGUE, Addresses.STORE_COUNTS, Addresses.STORE_DUPLICATES, Addresses.STORE_GRAPH,
       Addresses.INGEST_LIST);
 
   private static final Map<Vertx, Failover> FAILOVER = new ConcurrentHashMap<>();

@@ -15,6 +15,8 @@ public final class Namespaces {
   public static final String DEFAULT = "default";
   /** Most code points in a name. */
   public static final int MAX_LENGTH = 64;
+  /** Most namespaces one listing counts (GET /api/v1/namespaces; beyond it the answer says truncated). */
+  public static final int MAX_LISTED = 500;
   private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M}._-]*");
   private static final Pattern ASCII_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 

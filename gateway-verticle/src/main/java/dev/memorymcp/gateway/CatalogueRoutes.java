@@ -2,6 +2,7 @@ package dev.memorymcp.gateway;
 
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -18,8 +19,6 @@ import io.vertx.ext.web.RoutingContext;
  * (viewer and up); a key limited to scope ids counts only those.
  */
 final class CatalogueRoutes {
-  static final int MAX_NAMESPACES = 500;
-
   private final io.vertx.core.Vertx vertx;
   private final GatedBus bus;
 
@@ -45,22 +44,20 @@ final class CatalogueRoutes {
         ? Bus.request(vertx, Addresses.STORE_NAMESPACES, new JsonObject(), 30_000)
             .map(j -> j.getJsonArray("namespaces").stream().map(String::valueOf).toList())
         : Future.succeededFuture(p.namespaces());
-    names.compose(list -> {
-      List<Future<JsonObject>> counts = list.stream().limit(MAX_NAMESPACES).map(ns -> Bus.request(vertx, Addresses.STORE_STATS,
-          new JsonObject().put("namespace", ns), 30_000).map(s -> new JsonObject().put("namespace", ns)
-          // a key limited to scope ids does not learn how much the other scopes hold
-          .put("memories", p.scopeLimited() ? null : s.getLong("memories")))).toList();
-      return Future.all(counts).map(cf -> new JsonObject().put("namespaces", new JsonArray(counts.stream().map(Future::result).toList()))
-          .put("truncated", list.size() > MAX_NAMESPACES));
+    names.compose(all -> {
+      List<String> list = all.stream().limit(Namespaces.MAX_LISTED).toList();
+      // a key limited to scope ids does not learn how much the other scopes hold: nothing is counted for it
+      Future<JsonObject> counts = p.scopeLimited() ? Future.succeededFuture(new JsonObject())
+          : Bus.request(vertx, Addresses.STORE_COUNTS, new JsonObject().put("namespaces", new JsonArray(list)), 30_000)
+              .map(r -> r.getJsonObject("counts"));
+      return counts.map(c -> new JsonObject().put("truncated", all.size() > list.size()).put("namespaces", new JsonArray(
+          list.stream().map(ns -> new JsonObject().put("namespace", ns).put("memories", c.getLong(ns))).toList())));
     }).onSuccess(j -> HttpErrors.send(ctx, 200, j)).onFailure(ctx::fail);
   }
 
   private void answer(RoutingContext ctx, String kind) {
     JsonObject req = new JsonObject().put("namespace", Personas.namespace(ctx)).put("kind", kind);
-    String scopeId = ctx.queryParams().get("scope_id");
-    if (scopeId != null) {
-      req.put("scope_id", scopeId);
-    }
+    QueryParams.text(ctx.queryParams(), "scope_id", req);
     bus.request(Guard.caller(ctx), Addresses.STORE_CATALOGUE, req)
         .onSuccess(j -> HttpErrors.send(ctx, 200, j)).onFailure(ctx::fail);
   }

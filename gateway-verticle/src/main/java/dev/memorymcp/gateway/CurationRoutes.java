@@ -39,9 +39,7 @@ final class CurationRoutes {
     QueryParams.number(p, "threshold", req);
     QueryParams.integer(p, "limit", req);
     QueryParams.integer(p, "max_scan", req);
-    if (p.get("scope_id") != null) {
-      req.put("scope_id", p.get("scope_id"));
-    }
+    QueryParams.text(p, "scope_id", req);
     send(ctx, Addresses.STORE_DUPLICATES, req, 200);
   }
 
@@ -54,9 +52,7 @@ final class CurationRoutes {
     }
     JsonObject req = new JsonObject().put("namespace", Personas.namespace(ctx));
     QueryParams.integer(p, "limit", req);
-    if (p.get("scope_id") != null) {
-      req.put("scope_id", p.get("scope_id"));
-    }
+    QueryParams.text(p, "scope_id", req);
     bus.request(Guard.caller(ctx), Addresses.STORE_GRAPH, req, GRAPH_TIMEOUT_MS).onSuccess(g -> {
       if (format.equals("json")) {
         HttpErrors.send(ctx, 200, g);

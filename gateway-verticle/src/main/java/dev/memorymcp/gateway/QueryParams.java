@@ -35,6 +35,13 @@ final class QueryParams {
     }
   }
 
+  /** Copies a text parameter when present (the handler behind checks it and names it in errors). */
+  static void text(MultiMap p, String key, JsonObject out) {
+    if (p.get(key) != null) {
+      out.put(key, p.get(key));
+    }
+  }
+
   static void number(MultiMap p, String key, JsonObject out) {
     String v = p.get(key);
     if (v != null) {

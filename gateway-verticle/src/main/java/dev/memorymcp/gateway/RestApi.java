@@ -177,9 +177,7 @@ final class RestApi {
     var p = ctx.queryParams();
     JsonObject req = new JsonObject().put("namespace", Personas.namespace(ctx));
     QueryParams.integer(p, "limit", req);
-    if (p.get("status") != null) {
-      req.put("status", p.get("status"));
-    }
+    QueryParams.text(p, "status", req);
     reply(ctx, bus.request(Guard.caller(ctx), Addresses.INGEST_LIST, req), 200);
   }
 
@@ -253,9 +251,7 @@ final class RestApi {
     if (p.get("query") != null) {
       req.put("query", p.get("query"));
     }
-    if (p.get("scope_id") != null) {
-      req.put("scope_id", p.get("scope_id"));
-    }
+    QueryParams.text(p, "scope_id", req);
     QueryParams.integer(p, "max_tokens", req);
     QueryParams.list(p, "type", req, "types");
     QueryParams.list(p, "types", req, "types");

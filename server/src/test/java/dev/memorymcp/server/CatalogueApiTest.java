@@ -123,6 +123,12 @@ class CatalogueApiTest {
   @Test
   @DisplayName("a key limited to one scope id counts only that scope; another namespace is 403; a bad scope_id is 400 naming it")
   void grantsAndBadInput() throws Exception {
+    JsonObject own = get(viewer, "/api/v1/namespaces").getJsonArray("namespaces").getJsonObject(0);
+    assertThat(own.getString("namespace")).isEqualTo(NS);
+    assertThat(own.getLong("memories")).isGreaterThanOrEqualTo(4L);
+    JsonObject limited = get(apolloOnly, "/api/v1/namespaces").getJsonArray("namespaces").getJsonObject(0);
+    assertThat(limited.getString("namespace")).isEqualTo(NS);
+    assertThat(limited.getValue("memories")).isNull(); // the other scopes' size stays unknown to it
     JsonObject projects = get(apolloOnly, "/api/v1/projects");
     assertThat(counts(projects.getJsonArray("projects"), "scope_id")).containsOnlyKeys("apollo");
     assertThat(get(apolloOnly, "/api/v1/stats").getLong("memories")).isEqualTo(2L);

@@ -2,6 +2,8 @@ package dev.memorymcp.storage;
 
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
+import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.Namespaces;
 import dev.memorymcp.bus.JsonHandler;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.ProcessLock;
@@ -210,6 +212,7 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.STORE_SESSION_NEIGHBOURS, api::sessionNeighbours);
     reg(regs, Addresses.STORE_ACCESS, api::access);
     reg(regs, Addresses.STORE_STATS, this::stats);
+    reg(regs, Addresses.STORE_COUNTS, this::counts);
     Catalogue catalogue = new Catalogue(store);
     reg(regs, Addresses.STORE_CATALOGUE, catalogue::answer);
     reg(regs, Addresses.STORE_DUPLICATES, new DuplicateFinder(store, service::policy)::answer);
@@ -241,6 +244,18 @@ public class StorageVerticle extends VerticleBase {
 
   private void reg(List<Future<Void>> regs, String address, JsonHandler handler) {
     regs.add(Bus.register(vertx, address, handler));
+  }
+
+  private Future<JsonObject> counts(JsonObject body) {
+    List<String> names = Fields.optStrings(body, "namespaces", Namespaces.MAX_LISTED, 256);
+    List<Future<Long>> counts = (names == null ? List.<String>of() : names).stream().map(store::count).toList();
+    return Future.all(counts).map(cf -> {
+      JsonObject out = new JsonObject();
+      for (int i = 0; i < counts.size(); i++) {
+        out.put(names.get(i), counts.get(i).result());
+      }
+      return new JsonObject().put("counts", out);
+    });
   }
 
   private Future<JsonObject> stats(JsonObject body) {
