@@ -5,14 +5,11 @@
 // A failed step saves a screenshot (SCREENSHOT_DIR, default ./screenshots) and exits non-zero.
 //
 //   BASE_URL=http://127.0.0.1:26262 [CHROMIUM=/usr/bin/chromium] [API_KEY=…] node check.mjs
-import puppeteer from 'puppeteer-core';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { openPage, stepper } from './browser.mjs';
 
 const base = process.env.BASE_URL || 'http://127.0.0.1:26262';
 const key = process.env.API_KEY || '';
-const shots = process.env.SCREENSHOT_DIR || new URL('./screenshots', import.meta.url).pathname;
 const ns = 'dashboard-check-' + Date.now().toString(36);
 const deadline = setTimeout(() => { console.error('dashboard check: over 240 s'); process.exit(1); }, 240_000);
 
@@ -32,13 +29,7 @@ const server = await rest('POST', '/api/v1/memories', { content: 'The build serv
 const hydra2 = await rest('POST', '/api/v1/memories', { content: 'The build server hydra runs Ubuntu 24.04' });
 await rest('POST', '/api/v1/relations', { source_id: hydra2.id, target_id: server.id, relation_type: 'related_to' });
 
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
-const page = await browser.newPage();
-await page.setViewport({ width: 1280, height: 900 });
+const { browser, page } = await openPage();
 const consoleErrors = [];
 // a 4xx the page asked for on purpose (a deleted memory's 404) is not an error; a script error or a 5xx is
 page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text()); });
@@ -46,22 +37,9 @@ page.on('response', r => { if (r.status() >= 500) consoleErrors.push(r.status() 
 page.on('requestfailed', r => consoleErrors.push('request failed: ' + r.url()));
 page.on('pageerror', e => consoleErrors.push(String(e)));
 page.on('dialog', d => d.accept());
-let failed = 0;
+const { step, failed } = stepper(page);
 const timings = {};
 
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (err) {
-    failed++;
-    mkdirSync(shots, { recursive: true });
-    const file = join(shots, name.replace(/[^a-z0-9]+/gi, '-') + '.png');
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    console.error(`FAIL ${name}: ${err.message} (screenshot ${file})`);
-  }
-}
 const text = sel => page.$eval(sel, e => e.innerText);
 async function waitText(sel, needle, timeout = 15000) {
   await page.waitForFunction((s, n) => { const e = document.querySelector(s); return e && e.innerText.includes(n); }, { timeout }, sel, needle);
@@ -181,5 +159,5 @@ await step('/metrics parses as Prometheus text and counts this traffic', async (
 await browser.close();
 clearTimeout(deadline);
 console.log('dashboard timings: ' + JSON.stringify(timings));
-console.log(`dashboard: ${failed ? failed + ' step(s) failed' : 'every step passed'}`);
-process.exit(failed ? 1 : 0);
+console.log(`dashboard: ${failed() ? failed() + ' step(s) failed' : 'every step passed'}`);
+process.exit(failed() ? 1 : 0);

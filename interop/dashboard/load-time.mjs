@@ -3,7 +3,7 @@
 // counted: it warms the server's and the browser's caches).
 //
 //   BASE_URL=http://127.0.0.1:26262 NAMESPACE=alice [API_KEY=…] [RUNS=5] node load-time.mjs
-import puppeteer from 'puppeteer-core';
+import { openPage } from './browser.mjs';
 
 const base = process.env.BASE_URL || 'http://127.0.0.1:26262';
 const namespace = process.env.NAMESPACE;
@@ -18,10 +18,7 @@ const pages = [
   ['graph (300 memories)', '#/graph', '#graph-svg g.node'],
   ['api reference', '#/api', '[data-testid=endpoint]'],
 ];
-const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-const page = await browser.newPage();
-await page.setViewport({ width: 1280, height: 900 });
+const { browser, page } = await openPage();
 await page.goto(base + '/ui/');
 await page.evaluate((n, k) => { sessionStorage.setItem('memory.namespace', n); sessionStorage.setItem('memory.key', k); },
   namespace, process.env.API_KEY || '');

@@ -3,13 +3,10 @@
 // changes; with the admin key the same edit is saved. A failed step saves a screenshot.
 //
 //   BASE_URL=http://127.0.0.1:26263 ADMIN_KEY=… [CHROMIUM=/usr/bin/chromium] node roles.mjs
-import puppeteer from 'puppeteer-core';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { openPage, stepper } from './browser.mjs';
 
 const base = process.env.BASE_URL;
 const admin = process.env.ADMIN_KEY;
-const shots = process.env.SCREENSHOT_DIR || new URL('./screenshots', import.meta.url).pathname;
 if (!base || !admin) {
   console.error('BASE_URL and ADMIN_KEY are required');
   process.exit(2);
@@ -27,23 +24,9 @@ async function rest(key, method, path, body) {
 const memory = await rest(admin, 'POST', '/api/v1/memories', { content: 'Roles check: the wiki lives at wiki.internal' });
 const viewer = (await rest(admin, 'POST', '/api/v1/admin/keys', { name: 'dashboard-viewer', role: 'viewer', namespaces: [ns] })).key;
 
-const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-const page = await browser.newPage();
+const { browser, page } = await openPage();
 page.on('dialog', d => d.accept());
-let failed = 0;
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-  } catch (err) {
-    failed++;
-    mkdirSync(shots, { recursive: true });
-    const file = join(shots, 'roles-' + name.replace(/[^a-z0-9]+/gi, '-') + '.png');
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    console.error(`FAIL ${name}: ${err.message} (screenshot ${file})`);
-  }
-}
+const { step, failed } = stepper(page, 'roles-');
 const toast = code => page.waitForFunction(c => [...document.querySelectorAll('[data-testid=error]')].some(e => e.innerText.includes(c)),
   { timeout: 15000 }, code);
 async function use(key) {
@@ -85,5 +68,5 @@ await step('admin: the same edit is saved', async () => {
 
 await browser.close();
 clearTimeout(deadline);
-console.log(`dashboard roles: ${failed ? failed + ' step(s) failed' : 'every step passed'}`);
-process.exit(failed ? 1 : 0);
+console.log(`dashboard roles: ${failed() ? failed() + ' step(s) failed' : 'every step passed'}`);
+process.exit(failed() ? 1 : 0);
