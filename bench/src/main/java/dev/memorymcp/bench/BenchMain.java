@@ -39,6 +39,8 @@ public final class BenchMain {
                   general messages (not needed): recall, false alarms, precision, F1 per cosine threshold, latency
         switch    fill a store, restart it with another model: recall and remember while the online
                   rebuild runs (old vectors serving), rebuild time, how long writes wait for the swap
+        vectors   in process, no service: the exact scan against Lucene HNSW (float32 and int8) on the
+                  model's vectors from an export, grown with perturbed copies: latency, recall@k, build, open
         all       latency, then mcp on the latency namespace, quality, dedupe, gate, ingest
 
       the service:
@@ -50,8 +52,11 @@ public final class BenchMain {
         --env K=V,K=V             environment for --server-jar, e.g. MEMORY_MCP_STORAGE_SYNCHRONOUS=NORMAL
         --out FILE                JSON report (default bench-<scenario>.json)
 
-      latency:  --sizes 1000,10000[,100000] --remember 100 --queries 300 --warmup 50
+      latency:  --sizes 1000,10000[,100000,1000000] --remember 100 --queries 300 --warmup 50
                 --clients 4 --throughput-seconds 10 --dedupe false (for the bulk fill)
+                --persona NS (measure, and grow, a namespace an earlier run filled, e.g. with another jar
+                on the same --data) --copies-above N (past N memories, grow by importing perturbed copies
+                of the first N with their vectors instead of embedding new texts: 1M in minutes, not hours)
       mcp:      --size 1000 (fills a fresh namespace; under `all` the latency namespace is reused)
                 --queries 300 --warmup 50
       ingest:   --rate 200 --seconds 20 --ingest-warmup 5 (seconds; `--warmup` too when the scenario is ingest)
@@ -61,6 +66,8 @@ public final class BenchMain {
       gate:     --gate-dataset bench/datasets/conversations --negatives bench/datasets/gate/negatives.jsonl
                 --gate-fill 0 (fill the first namespace to this many memories before timing)
       switch:   --switch-size 10000 --switch-model all-minilm-l6-v2 --queries 300 (needs --server-jar)
+      vectors:  --export FILE (required) --vector-sizes 100000,1000000 --queries 300 --k 10 --noise 0.35
+                --hnsw-m 16 --hnsw-beam 100 --ef 10,40,100 (neighbours asked of HNSW; the best k kept)
       """;
 
   static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
@@ -73,12 +80,14 @@ public final class BenchMain {
       Map.entry("--pairs", "bench/datasets/jsick/pairs.jsonl"), Map.entry("--per-label", "100"),
       Map.entry("--gate-dataset", "bench/datasets/conversations"),
       Map.entry("--negatives", "bench/datasets/gate/negatives.jsonl"), Map.entry("--gate-fill", "0"),
-      Map.entry("--switch-size", "10000"), Map.entry("--switch-model", "all-minilm-l6-v2"));
+      Map.entry("--switch-size", "10000"), Map.entry("--switch-model", "all-minilm-l6-v2"),
+      Map.entry("--export", ""), Map.entry("--vector-sizes", "100000,1000000"), Map.entry("--noise", "0.35"),
+      Map.entry("--hnsw-m", "16"), Map.entry("--hnsw-beam", "100"), Map.entry("--k", "10"), Map.entry("--persona", ""), Map.entry("--copies-above", "0"), Map.entry("--ef", "10,40,100"));
 
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "switch", "all");
+    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "switch", "vectors", "all");
     if (args.length == 0 || !scenarios.contains(args[0])) {
       System.err.print(USAGE);
       System.exit(2);
@@ -91,10 +100,28 @@ public final class BenchMain {
       System.exit(2);
       return;
     }
-    JsonObject report = "switch".equals(args[0]) ? runSwitch(opts) : run(args[0], opts);
+    JsonObject report = "switch".equals(args[0]) ? runSwitch(opts)
+        : "vectors".equals(args[0]) ? runVectors(opts) : run(args[0], opts);
     Path out = Path.of(opts.get("--out").isEmpty() ? "bench-" + args[0] + ".json" : opts.get("--out"));
     Files.writeString(out, report.encodePrettily());
     System.out.println("\nwrote " + out);
+  }
+
+  /** The in-process vector index comparison: no service, vectors from an export file. */
+  static JsonObject runVectors(Map<String, String> o) throws Exception {
+    if (o.get("--export").isEmpty()) {
+      throw new IllegalArgumentException("vectors needs --export FILE (GET /api/v1/export?with_vectors=true)");
+    }
+    JsonObject report = new JsonObject().put("harness", "memory-bench").put("at", Instant.now().toString())
+        .put("machine", machine()).put("load_average_at_start", loadAverage());
+    System.out.printf("machine: %s; load average at start %s%n", report.getJsonObject("machine").encode(),
+        report.getString("load_average_at_start"));
+    Path work = Files.createTempDirectory("memory-bench-vectors");
+    report.put("scenarios", new JsonObject().put("vectors", new VectorsScenario(Path.of(o.get("--export")), work)
+        .run(ints(o.get("--vector-sizes")), i(o, "--queries"), i(o, "--k"), Double.parseDouble(o.get("--noise")),
+            i(o, "--hnsw-m"), i(o, "--hnsw-beam"), ints(o.get("--ef")))));
+    report.put("load_average_at_end", loadAverage());
+    return report;
   }
 
   /** Parses {@code --key value} pairs; for ingest, {@code --warmup} means its warm-up seconds. */
@@ -131,7 +158,12 @@ public final class BenchMain {
       Http http = new Http(service.url);
       String latencyPersona = null;
       if (scenario.equals("latency") || scenario.equals("all")) {
-        LatencyScenario latency = new LatencyScenario(http, service, "bench-latency-" + run);
+        LatencyScenario latency = new LatencyScenario(http, service,
+            o.get("--persona").isEmpty() ? "bench-latency-" + run : o.get("--persona"))
+            .growByCopiesAbove(Long.parseLong(o.get("--copies-above")));
+        if (!o.get("--persona").isEmpty()) {
+          latency.resume();
+        }
         scenarios.put("latency", latency.run(ints(o.get("--sizes")), i(o, "--remember"), i(o, "--queries"),
             i(o, "--warmup"), i(o, "--clients"), i(o, "--throughput-seconds"), Boolean.parseBoolean(o.get("--dedupe"))));
         latencyPersona = latency.persona();

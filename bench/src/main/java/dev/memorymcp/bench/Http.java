@@ -44,6 +44,24 @@ final class Http {
     return client.sendAsync(request(path, persona, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /** GETs a body as lines (an export). */
+  java.util.stream.Stream<String> getLines(String path) throws IOException, InterruptedException {
+    HttpResponse<java.util.stream.Stream<String>> r = client.send(authorized(HttpRequest.newBuilder(URI.create(url + path)))
+        .timeout(Duration.ofMinutes(30)).build(), HttpResponse.BodyHandlers.ofLines());
+    if (r.statusCode() != 200) {
+      throw new IOException(path + " answered " + r.statusCode());
+    }
+    return r.body();
+  }
+
+  /** POSTs a JSON-lines body (an import) and returns the reply's JSON. */
+  JsonObject postLines(String path, String persona, String lines, int expected) throws IOException, InterruptedException {
+    HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(url + path))).timeout(Duration.ofMinutes(10))
+        .header("Content-Type", "application/x-ndjson").header("X-Persona", persona)
+        .POST(HttpRequest.BodyPublishers.ofString(lines, StandardCharsets.UTF_8)).build();
+    return check(path, client.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)), expected);
+  }
+
   JsonObject get(String path) throws IOException, InterruptedException {
     HttpResponse<String> r = client.send(authorized(HttpRequest.newBuilder(URI.create(url + path))).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

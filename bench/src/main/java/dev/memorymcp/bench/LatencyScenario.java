@@ -25,11 +25,40 @@ final class LatencyScenario {
   /** Numbers every query of the run, so no query text repeats and the embedding cache never answers. */
   private final AtomicLong queryNo = new AtomicLong();
   private long have;
+  /** Above this many memories, grow by importing perturbed copies of the first ones (0: never). */
+  private long copiesAbove;
 
   LatencyScenario(Http http, Service service, String persona) {
     this.http = http;
     this.service = service;
     this.persona = persona;
+  }
+
+  /**
+   * Continues a namespace an earlier run filled (measured again, e.g. with another jar on the same
+   * data directory): starts from its current count.
+   */
+  LatencyScenario resume() throws IOException, InterruptedException {
+    for (Object o : http.get("/api/v1/namespaces").getJsonArray("namespaces")) {
+      JsonObject ns = (JsonObject) o;
+      if (persona.equals(ns.getString("namespace"))) {
+        have = ns.getLong("memories", 0L);
+      }
+    }
+    System.out.printf("namespace %s holds %,d memories%n", persona, have);
+    return this;
+  }
+
+  /**
+   * Past {@code above} memories, grow by import instead of remember: each new memory is a copy of one
+   * of the first {@code above} (content marked with its copy number) with that memory's vector plus
+   * Gaussian noise, renormalised (cosine about 0.94 to the original). Embedding a million texts
+   * takes hours on two cores; this keeps the model's vector distribution, with clusters of near
+   * copies, which is harder on an ANN graph than distinct texts.
+   */
+  LatencyScenario growByCopiesAbove(long above) {
+    this.copiesAbove = above;
+    return this;
   }
 
   String persona() {
@@ -85,6 +114,11 @@ final class LatencyScenario {
    * import's throughput, or null when it already had that many.
    */
   JsonObject fill(long target, boolean dedupe) throws IOException, InterruptedException {
+    if (copiesAbove > 0 && target > copiesAbove) {
+      JsonObject first = have < copiesAbove ? fill(copiesAbove, dedupe) : null;
+      JsonObject copies = fillByCopies(target);
+      return first == null ? copies : copies.put("before_copies", first);
+    }
     long added = 0;
     long t0 = System.nanoTime();
     long lastReport = t0;
@@ -110,6 +144,76 @@ final class LatencyScenario {
     double seconds = (System.nanoTime() - t0) / 1e9;
     return added == 0 ? null : new JsonObject().put("memories", added).put("seconds", Stats.round(seconds))
         .put("per_second", Stats.round(added / seconds)).put("batch", BATCH).put("dedupe", dedupe);
+  }
+
+  private JsonObject fillByCopies(long target) throws IOException, InterruptedException {
+    if (have >= target) {
+      return null;
+    }
+    System.out.printf("  reading the first %,d memories of %s with their vectors%n", copiesAbove, persona);
+    List<JsonObject> originals = new ArrayList<>();
+    String header;
+    try (java.util.stream.Stream<String> lines = http.getLines("/api/v1/export?namespace=" + persona + "&with_vectors=true")) {
+      java.util.Iterator<String> it = lines.iterator();
+      header = it.next();
+      while (it.hasNext() && originals.size() < copiesAbove) {
+        JsonObject line = new JsonObject(it.next());
+        if (line.getJsonObject("memory") != null && line.getString("vector") != null) {
+          originals.add(line);
+        }
+      }
+    }
+    java.util.Random noise = new java.util.Random(99);
+    long t0 = System.nanoTime();
+    long lastReport = t0;
+    long added = 0;
+    int batch = 2000;
+    while (have < target) {
+      StringBuilder body = new StringBuilder(header).append('\n');
+      int n = (int) Math.min(batch, target - have);
+      for (int i = 0; i < n; i++) {
+        long no = have + i;
+        JsonObject original = originals.get((int) (no % originals.size()));
+        long copy = no / originals.size();
+        String id = original.getString("id") + "c" + copy;
+        JsonObject memory = original.getJsonObject("memory").copy().put("id", id)
+            .put("content", original.getJsonObject("memory").getString("content") + " [copy " + copy + "]");
+        body.append(new JsonObject().put("namespace", persona).put("id", id).put("memory", memory)
+            .put("vector", perturb(original.getString("vector"), noise)).encode()).append('\n');
+      }
+      JsonObject r = http.postLines("/api/v1/import?namespace=" + persona, persona, body.toString(), 200);
+      if (r.getLong("reembedded", 0L) > 0) {
+        throw new IOException("the import re-embedded copies (another model?): " + r.encode());
+      }
+      have += n;
+      added += n;
+      if (System.nanoTime() - lastReport > 10_000_000_000L) {
+        lastReport = System.nanoTime();
+        System.out.printf("  copying into %s: %,d / %,d (%.0f/s)%n", persona, have, target, added / ((lastReport - t0) / 1e9));
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new JsonObject().put("memories", added).put("seconds", Stats.round(seconds))
+        .put("per_second", Stats.round(added / seconds)).put("by", "import of perturbed copies")
+        .put("copies_of_first", copiesAbove);
+  }
+
+  /** A base64 float32 vector plus Gaussian noise of norm about 0.35, renormalised. */
+  private static String perturb(String base64, java.util.Random noise) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(base64))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    float[] v = new float[in.remaining() / 4];
+    in.asFloatBuffer().get(v);
+    double norm = 0;
+    for (int i = 0; i < v.length; i++) {
+      v[i] += (float) (noise.nextGaussian() * 0.35 / Math.sqrt(v.length));
+      norm += v[i] * v[i];
+    }
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float f : v) {
+      out.putFloat((float) (f / Math.sqrt(norm)));
+    }
+    return java.util.Base64.getEncoder().encodeToString(out.array());
   }
 
   private JsonObject recall(String type, int queries, int warmup, int clients, int seconds)
