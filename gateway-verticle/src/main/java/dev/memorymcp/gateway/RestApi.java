@@ -121,6 +121,12 @@ final class RestApi {
         if (stats.result().getJsonObject("rebuild") != null) {
           out.put("rebuild", stats.result().getJsonObject("rebuild"));
         }
+        // warm: vector search is on its HNSW index (false while it loads or catches up; exact answers meanwhile)
+        JsonObject vectorIndex = stats.result().getJsonObject("vector_index");
+        out.put("warm", vectorIndex == null || "warm".equals(vectorIndex.getString("state")));
+        if (vectorIndex != null) {
+          out.put("vector_index", vectorIndex);
+        }
         HttpErrors.send(ctx, 200, c == null ? out : out.put("cluster", c));
         return;
       }

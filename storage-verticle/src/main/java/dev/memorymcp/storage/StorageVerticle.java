@@ -18,6 +18,7 @@ import dev.memorymcp.storage.migrate.MigrationJobs;
 import dev.memorymcp.storage.migrate.StoreOpeners;
 import dev.memorymcp.storage.internal.SqliteIngestQueue;
 import dev.memorymcp.storage.internal.SqliteMemoryStore;
+import dev.memorymcp.storage.internal.VectorIndexOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -75,7 +76,8 @@ public class StorageVerticle extends VerticleBase {
       store = "qdrant".equals(backend)
           ? new QdrantMemoryStore(vertx, cfg.getString("qdrant.url", "http://127.0.0.1:6334"),
               cfg.getString("qdrant.api_key", ""), cfg.getString("qdrant.collection_prefix", "memory_"))
-          : new SqliteMemoryStore(vertx, dbFile, cfg.getString("storage.synchronous", "FULL"));
+          : new SqliteMemoryStore(vertx, dbFile, cfg.getString("storage.synchronous", "FULL"),
+          VectorIndexOptions.from(cfg));
     } catch (IllegalArgumentException e) {
       lock.close();
       return Future.failedFuture(e);
@@ -266,7 +268,9 @@ public class StorageVerticle extends VerticleBase {
           .put("ingest_jobs", cf.<JsonObject>resultAt(2))
           .put("model", stamp == null ? null : stamp.model())
           .put("dimension", stamp == null ? null : stamp.dimension())
-          .put("rebuild", rebuild.running() ? rebuild.status() : null);
+          .put("rebuild", rebuild.running() ? rebuild.status() : null)
+          .put("vector_index", store instanceof SqliteMemoryStore sqlite && sqlite.vectorIndexStatus() != null
+              ? new JsonObject(sqlite.vectorIndexStatus()) : null);
     });
   }
 

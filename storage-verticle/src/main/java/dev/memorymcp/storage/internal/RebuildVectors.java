@@ -101,7 +101,7 @@ final class RebuildVectors {
     return db.preparedQuery(SqlQueries.LOAD_VECTORS).execute(Tuple.of(afterSeq, pageSize)).compose(rows -> {
       long last = afterSeq;
       for (Row r : rows) {
-        index.putOwned(RowMapper.memory(r), RowMapper.vector(r, "vector"));
+        index.putLoaded(RowMapper.memory(r), RowMapper.vector(r, "vector"));
         last = r.getLong("seq");
       }
       int total = loaded + rows.size();

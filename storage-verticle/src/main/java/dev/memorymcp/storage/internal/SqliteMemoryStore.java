@@ -55,6 +55,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private final Vertx vertx;
   private final Path dbFile;
   private final String synchronous;
+  private final VectorIndexOptions vectorOptions;
+  /** Null with vector_index.kind=exact. */
+  private AnnIndex ann;
   /** Replaced whole when an online rebuild switches models; a search keeps the one it started on. */
   private volatile VectorIndex index = new VectorIndex();
   private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
@@ -68,6 +71,11 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
    * {@code synchronous} mode FULL (an acknowledged write survives power loss) or NORMAL.
    */
   public SqliteMemoryStore(Vertx vertx, Path dbFile, String synchronous) {
+    this(vertx, dbFile, synchronous, VectorIndexOptions.EXACT);
+  }
+
+  /** With vector search as {@code vectorOptions} says (an HNSW index in the file's directory, or exact). */
+  public SqliteMemoryStore(Vertx vertx, Path dbFile, String synchronous, VectorIndexOptions vectorOptions) {
     String sync = synchronous == null ? "" : synchronous.toUpperCase(Locale.ROOT);
     if (!sync.equals("FULL") && !sync.equals("NORMAL")) {
       throw new IllegalArgumentException("synchronous must be FULL or NORMAL, got " + synchronous);
@@ -78,6 +86,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     this.vertx = vertx;
     this.dbFile = dbFile.toAbsolutePath();
     this.synchronous = sync;
+    this.vectorOptions = vectorOptions;
   }
 
   @Override
@@ -90,8 +99,16 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       return Migrations.apply(vertx, writer);
     }).compose(applied -> {
       reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
+      if (vectorOptions.hnsw()) {
+        ann = new AnnIndex(dbFile.resolveSibling("vector-index"));
+        ann.open();
+        index = new VectorIndex(ann, vectorOptions);
+      }
       return RebuildVectors.load(reader, index, 0L, LOAD_PAGE, 0);
     }).map(loaded -> {
+      if (ann != null) {
+        ann.sync(index);
+      }
       LOG.info("opened {} (synchronous={}, {} vectors loaded)", dbFile, synchronous, loaded);
       return null;
     });
@@ -123,6 +140,12 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
         }
         if (writer != null) {
           pools.add(writer.close());
+        }
+        if (ann != null) {
+          pools.add(vertx.executeBlocking(() -> {
+            ann.close();
+            return null;
+          }, false));
         }
         return Future.all(pools).<Void>mapEmpty();
       }).onSuccess(v -> LOG.info("closed {}", dbFile));
@@ -443,13 +466,16 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Boolean> finishRebuild(ModelStamp target) {
-    VectorIndex fresh = new VectorIndex();
+    VectorIndex fresh = ann == null ? new VectorIndex() : new VectorIndex(ann, vectorOptions);
     // the new index is read inside the swapping transaction, so it holds exactly what was committed
     return write(conn -> RebuildVectors.finish(conn, target).compose(done -> !done ? Future.succeededFuture(false)
             : RebuildVectors.load(conn, fresh, 0L, LOAD_PAGE, 0).map(true)),
         done -> {
           if (done) {
             index = fresh;
+            if (ann != null) {
+              ann.sync(fresh); // every vector changed: exact search serves until the index holds the new ones
+            }
           }
         });
   }
@@ -528,6 +554,23 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   /** The reader pool. */
   Pool readerPool() {
     return reader;
+  }
+
+  /** The ANN index's state for health ({state, …}), or null when search is exact. */
+  public Map<String, Object> vectorIndexStatus() {
+    return ann == null ? null : ann.status();
+  }
+
+  /** Waits until the ANN index holds every change made so far (tests). */
+  void flushVectorIndex() {
+    if (ann != null) {
+      ann.flush();
+    }
+  }
+
+  /** Vector searches the ANN index answered (tests). */
+  long annAnswered() {
+    return ann == null ? 0 : ann.answered();
   }
 
   /** Number of vectors indexed for a namespace. */

@@ -29,15 +29,62 @@ final class VectorIndex {
   record Entry(String id, float[] vector, Memory memory) {}
 
   private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+  /** Proposes candidates in large namespaces; null: exact search everywhere. */
+  private final AnnIndex ann;
+  private final VectorIndexOptions options;
+
+  /** Exact search only. */
+  VectorIndex() {
+    this(null, VectorIndexOptions.EXACT);
+  }
+
+  VectorIndex(AnnIndex ann, VectorIndexOptions options) {
+    this.ann = options.hnsw() ? ann : null;
+    this.options = options;
+  }
 
   /** Adds or replaces the vector and filter fields of a memory (the vector is copied). */
   void put(Memory memory, float[] vector) {
-    putOwned(memory, vector.clone());
+    float[] copy = vector.clone();
+    putLoaded(memory, copy);
+    if (ann != null) {
+      ann.upsert(memory.namespace(), memory.id(), copy);
+    }
   }
 
-  /** Like put, taking ownership of {@code vector}: the caller must not change it afterwards. */
-  void putOwned(Memory memory, float[] vector) {
+  /**
+   * Adds a memory read from the store, taking ownership of {@code vector}, without telling the ANN
+   * index: a load is followed by {@link AnnIndex#sync}, which compares everything at once.
+   */
+  void putLoaded(Memory memory, float[] vector) {
     shard(memory.namespace()).put(new Entry(memory.id(), vector, memory));
+  }
+
+  /** Every entry of every namespace (one snapshot per namespace). */
+  List<Entry> entries() {
+    List<Entry> out = new ArrayList<>(total());
+    for (Shard s : shards.values()) {
+      Snapshot snap = s.snapshot;
+      out.addAll(Arrays.asList(snap.entries).subList(0, snap.count));
+    }
+    return out;
+  }
+
+  /** Number of entries in all namespaces. */
+  int total() {
+    return shards.values().stream().mapToInt(s -> s.snapshot.count).sum();
+  }
+
+  /** The dimension most entries have (the store's model), or 0 when empty. */
+  int dimension() {
+    Map<Integer, Integer> count = new HashMap<>();
+    for (Shard s : shards.values()) {
+      Snapshot snap = s.snapshot;
+      for (int i = 0; i < snap.count; i += Math.max(1, snap.count / 64)) {
+        count.merge(snap.entries[i].vector().length, 1, Integer::sum);
+      }
+    }
+    return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(0);
   }
 
   /** Replaces an indexed memory, keeping its vector; no-op when absent. */
@@ -77,6 +124,9 @@ final class VectorIndex {
     if (s != null) {
       s.remove(id);
     }
+    if (ann != null) {
+      ann.delete(namespace, id);
+    }
   }
 
   /** Number of vectors in a namespace. */
@@ -106,6 +156,12 @@ final class VectorIndex {
       return List.of();
     }
     Snapshot snap = s.snapshot;
+    if (ann != null && snap.count >= options.exactBelow()) {
+      List<Scored> approximate = approximate(s, namespace, snap.count, query, k, filters, now);
+      if (approximate != null) {
+        return approximate;
+      }
+    }
     int parts = Math.max(1, Math.min(CORES, snap.count / PARALLEL_MIN_PER_PART));
     if (parts == 1) {
       return scan(snap, 0, snap.count, query, k, filters, now).sorted();
@@ -128,6 +184,51 @@ final class VectorIndex {
       }
     }
     return top.sorted();
+  }
+
+  /**
+   * Top-k from the ANN index's candidates and the memories it may not see yet, each re-scored
+   * exactly and filtered here; null when the index cannot answer or the filters left fewer than k
+   * of the candidates while more exist (the caller then scans exactly).
+   */
+  private List<Scored> approximate(Shard s, String namespace, int size, float[] query, int k,
+      Filters filters, long now) {
+    boolean narrowing = narrows(filters);
+    int ask = Math.max(k, options.ef()) * (narrowing ? 4 : 1);
+    List<String> candidates = ann.search(namespace, query, ask, size);
+    if (candidates == null) {
+      return null;
+    }
+    TopK top = new TopK(k);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String id : candidates) {
+      consider(s.get(id), query, filters, now, top, seen);
+    }
+    for (String id : ann.unsearched(namespace)) {
+      consider(s.get(id), query, filters, now, top, seen);
+    }
+    if (top.size < k && candidates.size() >= ask) {
+      return null; // the filters are narrower than the over-fetch: exact
+    }
+    return top.sorted();
+  }
+
+  private static void consider(Entry e, float[] query, Filters filters, long now, TopK top,
+      java.util.Set<String> seen) {
+    if (e == null || e.vector.length != query.length || !seen.add(e.id)) {
+      return;
+    }
+    float score = Vectors.dot(query, e.vector);
+    if (top.accepts(score) && filters.test(e.memory, now)) {
+      top.offer(score, e);
+    }
+  }
+
+  /** Whether filters may drop a good share of a namespace (more than expired memories). */
+  static boolean narrows(Filters f) {
+    return !f.types().isEmpty() || f.scope() != null || f.scopeId() != null || !f.tags().isEmpty()
+        || f.category() != null || f.since() != null || f.until() != null || f.minImportance() != null
+        || f.minConfidence() != null || f.sessionId() != null || f.scopeIds() != null;
   }
 
   private static TopK scan(Snapshot snap, int from, int to, float[] query, int k, Filters filters,

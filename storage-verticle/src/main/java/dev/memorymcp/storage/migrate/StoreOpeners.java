@@ -6,6 +6,7 @@ import dev.memorymcp.storage.MemoryStore;
 import dev.memorymcp.storage.StoreTransfer;
 import dev.memorymcp.storage.internal.QdrantMemoryStore;
 import dev.memorymcp.storage.internal.SqliteMemoryStore;
+import dev.memorymcp.storage.internal.VectorIndexOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +39,8 @@ public final class StoreOpeners implements MigrationJobs.StoreOpener {
     MemoryStore store;
     if ("sqlite".equals(kind)) {
       // this member holds the data dir lock, so no other process has the file open
-      store = new SqliteMemoryStore(vertx, sqliteFile, cfg.getString("storage.synchronous", "FULL"));
+      store = new SqliteMemoryStore(vertx, sqliteFile, cfg.getString("storage.synchronous", "FULL"),
+          VectorIndexOptions.from(cfg));
     } else {
       String url = cfg.getString("qdrant.url", "");
       if (url.isBlank()) {

@@ -60,7 +60,11 @@ abstract class MemoryStoreContract {
     store = newStore(vertx);
     store.open().await();
     store.stampModel(new ModelStamp("test-model", 4)).await();
+    opened();
   }
+
+  /** Runs after the store is opened and stamped. */
+  void opened() {}
 
   @AfterEach
   void closeStore() throws Exception {

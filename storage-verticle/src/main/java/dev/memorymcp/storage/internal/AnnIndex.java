@@ -1,0 +1,489 @@
+package dev.memorymcp.storage.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.BinaryDocValuesField;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An approximate nearest-neighbour index (Lucene's HNSW) beside the SQLite file, holding every
+ * memory's vector under the key namespace + id. It only proposes candidates: the in-memory
+ * {@link VectorIndex} re-scores them exactly and applies the filters, so the ANN may lag without
+ * returning anything wrong. SQLite stays the source of truth; this directory can be deleted at
+ * any time and is rebuilt from the loaded vectors ({@link #sync}).
+ *
+ * <p>Changes are applied in order on one thread ("memory-ann"): Lucene's writer may block on a
+ * flush or merge, which must not happen on an event loop. A change is visible to searches after
+ * the next refresh (every {@link #REFRESH_MS} ms); until then its id is listed by
+ * {@link #unsearched}, which the caller scores exactly. Commits run every {@link #COMMIT_MS} ms and
+ * on close; after a crash, {@link #sync} repairs whatever the last commit missed by comparing
+ * each document's vector hash with the loaded vectors.
+ */
+final class AnnIndex {
+  private static final Logger LOG = LoggerFactory.getLogger(AnnIndex.class);
+  static final int REFRESH_MS = 250;
+  static final int COMMIT_MS = 60_000;
+  /** HNSW graph degree and build beam: Lucene's defaults, recall@10 ≥ 0.99 in bench/RESULTS.md. */
+  static final int M = 16;
+  static final int BEAM_WIDTH = 100;
+  private static final char SEP = '\u0000';
+
+  private final Path dir;
+  private final ScheduledExecutorService thread;
+  private FSDirectory directory;
+  private IndexWriter writer;
+  private volatile SearcherManager searchers;
+  /** Per namespace: ids changed after the current searcher was opened, with the change's number. */
+  private final Map<String, Map<String, Long>> unsearched = new ConcurrentHashMap<>();
+  private final AtomicLong changeNo = new AtomicLong();
+  /** Touched only on the index thread. */
+  private long applied;
+  private long refreshedUpTo;
+  private boolean dirty;
+  private volatile boolean ready;
+  private volatile boolean closed;
+  private volatile String state = "opening";
+  private final AtomicLong syncedDocs = new AtomicLong();
+  private final AtomicLong answered = new AtomicLong();
+  private volatile long syncTotal;
+
+  AnnIndex(Path dir) {
+    this.dir = dir;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "memory-ann");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens (or creates) the Lucene index on the index thread; failures leave it unused, never the store. */
+  void open() {
+    thread.execute(() -> {
+      try {
+        openWriter();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cannot open the vector index in {}; recreating it", dir, e);
+        try {
+          closeWriter();
+          deleteTree(dir);
+          openWriter();
+        } catch (IOException | RuntimeException again) {
+          state = "failed: " + again.getMessage();
+          LOG.error("vector index disabled: exact search serves every namespace", again);
+          return;
+        }
+      }
+      thread.scheduleWithFixedDelay(this::refresh, REFRESH_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
+      thread.scheduleWithFixedDelay(this::commit, COMMIT_MS, COMMIT_MS, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  private void openWriter() throws IOException {
+    Files.createDirectories(dir);
+    directory = FSDirectory.open(dir);
+    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH);
+    IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(64)
+        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+        .setCodec(new Lucene912Codec() {
+          @Override
+          public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+            return hnsw;
+          }
+        });
+    writer = new IndexWriter(directory, config);
+    searchers = new SearcherManager(writer, null);
+    state = "loading";
+  }
+
+  /** Whether searches may ask it (it has been brought in line with the loaded vectors). */
+  boolean ready() {
+    return ready && !closed;
+  }
+
+  /** {state, indexed?, total?} for health: opening, loading, syncing, warm, failed, closed. */
+  Map<String, Object> status() {
+    String s = closed ? "closed" : ready ? "warm" : state;
+    return "syncing".equals(s) ? Map.of("state", s, "synced", syncedDocs.get(), "total", syncTotal) : Map.of("state", s);
+  }
+
+  /** Searches it answered (tests tell the HNSW path from the exact fallback). */
+  long answered() {
+    return answered.get();
+  }
+
+  /** Adds or replaces a memory's vector (applied in order on the index thread). */
+  void upsert(String namespace, String id, float[] vector) {
+    long no = mark(namespace, id);
+    submit(() -> {
+      writer.updateDocument(keyTerm(namespace, id), document(namespace, id, vector));
+      done(no);
+    });
+  }
+
+  void delete(String namespace, String id) {
+    long no = mark(namespace, id);
+    submit(() -> {
+      writer.deleteDocuments(keyTerm(namespace, id));
+      done(no);
+    });
+  }
+
+  /** Ids of a namespace whose change the searcher may not see yet: score them exactly. */
+  Collection<String> unsearched(String namespace) {
+    Map<String, Long> m = unsearched.get(namespace);
+    return m == null ? List.of() : m.keySet();
+  }
+
+  /**
+   * Up to {@code n} candidate ids of {@code namespace} near {@code query}, best first, or null when
+   * the index cannot answer (not ready, another dimension, closed). {@code namespaceSize} lets a
+   * namespace that is (nearly) the whole index skip the namespace filter.
+   */
+  List<String> search(String namespace, float[] query, int n, int namespaceSize) {
+    SearcherManager mgr = searchers;
+    if (!ready() || mgr == null) {
+      return null;
+    }
+    IndexSearcher s;
+    try {
+      s = mgr.acquire();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    try {
+      int docs = s.getIndexReader().numDocs();
+      boolean whole = namespaceSize >= docs * 0.9;
+      int ask = whole ? n + (docs - namespaceSize) : n;
+      FieldInfo info = vectorField(s.getIndexReader());
+      if (info != null && info.getVectorDimension() != query.length) {
+        return null;
+      }
+      KnnFloatVectorQuery q = new KnnFloatVectorQuery("v", query, Math.max(1, ask),
+          whole ? null : new TermQuery(new Term("ns", namespace)));
+      ScoreDoc[] hits = s.search(q, Math.max(1, ask)).scoreDocs;
+      List<String> out = new ArrayList<>(hits.length);
+      String prefix = namespace + SEP;
+      for (ScoreDoc hit : hits) {
+        String key = key(s.getIndexReader().leaves(), hit.doc);
+        if (key != null && key.startsWith(prefix)) {
+          out.add(key.substring(prefix.length()));
+        }
+      }
+      answered.incrementAndGet();
+      return out;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("vector index search failed; exact search answers", e);
+      return null;
+    } finally {
+      try {
+        mgr.release(s);
+      } catch (IOException ignored) {
+        // a released searcher that fails to close keeps its files until the next refresh
+      }
+    }
+  }
+
+  /**
+   * Brings the index in line with {@code loaded} (namespace → id → vector, the source of truth) on
+   * the index thread: removes documents whose memory is gone or whose vector changed, adds what is
+   * missing, then refreshes and commits. Searches use the index once it is done.
+   */
+  void sync(VectorIndex loaded) {
+    ready = false;
+    submit(() -> {
+      state = "syncing";
+      long t0 = System.nanoTime();
+      syncTotal = loaded.total();
+      syncedDocs.set(0);
+      Set<String> seen = new HashSet<>();
+      int removed = 0;
+      int added = 0;
+      int dimension = loaded.dimension();
+      if (dimension > 0 && indexedDimension() > 0 && indexedDimension() != dimension) {
+        LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexedDimension(), dimension);
+        writer.deleteAll();
+        writer.commit();
+        closeWriter();
+        deleteTree(dir);
+        openWriter();
+      }
+      try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        for (LeafReaderContext leaf : reader.leaves()) {
+          Bits live = leaf.reader().getLiveDocs();
+          BinaryDocValues keys = leaf.reader().getBinaryDocValues("key");
+          NumericDocValues hashes = leaf.reader().getNumericDocValues("vh");
+          if (keys == null || hashes == null) {
+            continue;
+          }
+          for (int doc = keys.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
+            if (live != null && !live.get(doc)) {
+              continue;
+            }
+            String key = keys.binaryValue().utf8ToString();
+            long hash = hashes.advanceExact(doc) ? hashes.longValue() : 0;
+            int sep = key.indexOf(SEP);
+            VectorIndex.Entry e = sep < 0 ? null : loaded.get(key.substring(0, sep), key.substring(sep + 1));
+            if (e != null && hash(e.vector()) == hash && e.vector().length == dimension) {
+              seen.add(key);
+            } else {
+              writer.deleteDocuments(new Term("key", key));
+              removed++;
+            }
+          }
+        }
+      }
+      for (VectorIndex.Entry e : loaded.entries()) {
+        String key = e.memory().namespace() + SEP + e.id();
+        if (e.vector().length == dimension && !seen.contains(key)) {
+          writer.updateDocument(new Term("key", key), document(e.memory().namespace(), e.id(), e.vector()));
+          added++;
+        }
+        if (syncedDocs.incrementAndGet() % 50_000 == 0) {
+          LOG.info("vector index sync: {} / {} checked, {} added", syncedDocs.get(), syncTotal, added);
+        }
+      }
+      long upTo = changeNo.get();
+      searchers.maybeRefreshBlocking();
+      refreshed(upTo);
+      dirty = removed + added > 0;
+      commit();
+      ready = true;
+      state = "warm";
+      LOG.info("vector index in line with the store: {} documents kept, {} removed, {} added in {} ms",
+          seen.size(), removed, added, (System.nanoTime() - t0) / 1_000_000);
+    });
+  }
+
+  /** Waits until every change queued so far is applied and searchable (tests; bounded). */
+  void flush() {
+    try {
+      thread.submit(this::refresh).get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("vector index did not catch up", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Commits and closes; waits for queued changes (bounded). */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    thread.execute(() -> {
+      commit();
+      closeWriter();
+    });
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("vector index did not close within 30 s; the next start repairs it");
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes and deletes the directory (the vectors belong to a model no longer served). */
+  void discard() {
+    close();
+    try {
+      deleteTree(dir);
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}", dir, e);
+    }
+  }
+
+  // ---- index thread ----
+
+  private interface Change {
+    void run() throws IOException;
+  }
+
+  private void submit(Change change) {
+    if (closed) {
+      return;
+    }
+    try {
+      thread.execute(() -> {
+        if (writer == null) {
+          return; // failed to open: exact search serves
+        }
+        try {
+          change.run();
+          dirty = true;
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("vector index change failed; the next sync repairs it", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: the next start's sync adds what this missed
+    }
+  }
+
+  private long mark(String namespace, String id) {
+    long no = changeNo.incrementAndGet();
+    unsearched.computeIfAbsent(namespace, n -> new ConcurrentHashMap<>()).put(id, no);
+    return no;
+  }
+
+  private void done(long no) {
+    applied = Math.max(applied, no);
+  }
+
+  private void refresh() {
+    if (writer == null || refreshedUpTo >= applied) {
+      return;
+    }
+    try {
+      long upTo = applied;
+      searchers.maybeRefreshBlocking();
+      refreshed(upTo);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("vector index refresh failed", e);
+    }
+  }
+
+  /** Forgets the unsearched ids whose change the refreshed searcher holds. */
+  private void refreshed(long upTo) {
+    refreshedUpTo = Math.max(refreshedUpTo, upTo);
+    for (Map<String, Long> ids : unsearched.values()) {
+      ids.entrySet().removeIf(e -> e.getValue() <= upTo);
+    }
+  }
+
+  private void commit() {
+    if (writer == null || !dirty) {
+      return;
+    }
+    try {
+      writer.commit();
+      dirty = false;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("vector index commit failed; the next start repairs it", e);
+    }
+  }
+
+  private void closeWriter() {
+    try {
+      if (searchers != null) {
+        searchers.close();
+      }
+      if (writer != null) {
+        writer.close();
+      }
+      if (directory != null) {
+        directory.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("closing the vector index failed", e);
+    } finally {
+      writer = null;
+      directory = null;
+    }
+  }
+
+  private int indexedDimension() throws IOException {
+    try (DirectoryReader reader = DirectoryReader.open(writer)) {
+      FieldInfo info = vectorField(reader);
+      return info == null ? 0 : info.getVectorDimension();
+    }
+  }
+
+  private static FieldInfo vectorField(org.apache.lucene.index.IndexReader reader) {
+    for (LeafReaderContext leaf : reader.leaves()) {
+      FieldInfo info = leaf.reader().getFieldInfos().fieldInfo("v");
+      if (info != null && info.getVectorDimension() > 0) {
+        return info;
+      }
+    }
+    return null;
+  }
+
+  private static String key(List<LeafReaderContext> leaves, int doc) throws IOException {
+    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+    BinaryDocValues keys = leaf.reader().getBinaryDocValues("key");
+    return keys != null && keys.advanceExact(doc - leaf.docBase) ? keys.binaryValue().utf8ToString() : null;
+  }
+
+  private static Term keyTerm(String namespace, String id) {
+    return new Term("key", namespace + SEP + id);
+  }
+
+  private static Document document(String namespace, String id, float[] vector) {
+    String key = namespace + SEP + id;
+    Document doc = new Document();
+    doc.add(new StringField("key", key, Field.Store.NO));
+    doc.add(new BinaryDocValuesField("key", new BytesRef(key.getBytes(StandardCharsets.UTF_8))));
+    doc.add(new StringField("ns", namespace, Field.Store.NO));
+    doc.add(new NumericDocValuesField("vh", hash(vector)));
+    doc.add(new KnnFloatVectorField("v", vector, VectorSimilarityFunction.DOT_PRODUCT));
+    return doc;
+  }
+
+  /** FNV-1a over the float bits: tells a document whose vector changed. */
+  static long hash(float[] v) {
+    long h = 0xcbf29ce484222325L;
+    for (float f : v) {
+      h ^= Float.floatToIntBits(f);
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
