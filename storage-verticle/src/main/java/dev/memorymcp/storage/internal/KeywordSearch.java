@@ -21,8 +21,17 @@ final class KeywordSearch {
 
   static Future<List<Scored>> run(Pool db, String namespace, KeywordTerms terms, int k,
       Filters filters, long now) {
+    return run(db, namespace, terms, k, filters, now, null);
+  }
+
+  /** As above, with the Latin-script list already found (by the Lucene index) when not null. */
+  static Future<List<Scored>> run(Pool db, String namespace, KeywordTerms terms, int k,
+      Filters filters, long now, List<Scored> latin) {
     FilterSql.Clause where = FilterSql.of(filters, now);
     List<Future<List<Scored>>> parts = new ArrayList<>();
+    if (latin != null && !latin.isEmpty()) {
+      parts.add(Future.succeededFuture(latin));
+    }
     if (!terms.latin().isEmpty()) {
       parts.add(bm25(db, SqlQueries.FTS, terms.latin(), namespace, where, k));
     }

@@ -40,6 +40,11 @@ record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk,
     return new KeywordTerms(latin, cjk, shortCjk, List.of());
   }
 
+  /** The same terms without the Latin-script ones (answered elsewhere). */
+  KeywordTerms withoutLatin() {
+    return new KeywordTerms(List.of(), cjk, shortCjk, japaneseWords);
+  }
+
   boolean isEmpty() {
     return latin.isEmpty() && cjk.isEmpty() && shortCjk.isEmpty() && japaneseWords.isEmpty();
   }

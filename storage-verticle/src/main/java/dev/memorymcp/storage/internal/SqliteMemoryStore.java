@@ -57,7 +57,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private final String synchronous;
   private final VectorIndexOptions vectorOptions;
   /** Null with vector_index.kind=exact. */
-  private AnnIndex ann;
+  private LuceneIndex ann;
   /** Replaced whole when an online rebuild switches models; a search keeps the one it started on. */
   private volatile VectorIndex index = new VectorIndex();
   private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
@@ -100,16 +100,26 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     }).compose(applied -> {
       reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
       if (vectorOptions.hnsw()) {
-        ann = new AnnIndex(dbFile.resolveSibling("vector-index"));
+        ann = new LuceneIndex(dbFile.resolveSibling("vector-index"));
         ann.open();
         index = new VectorIndex(ann, vectorOptions);
       }
       return RebuildVectors.load(reader, index, 0L, LOAD_PAGE, 0);
-    }).map(loaded -> {
-      if (ann != null) {
-        ann.sync(index);
-      }
+    }).compose(loaded -> syncLucene(index).map(v -> {
       LOG.info("opened {} (synchronous={}, {} vectors loaded)", dbFile, synchronous, loaded);
+      return null;
+    }));
+  }
+
+  /** Queues the Lucene index's sync with {@code loaded} plus the memories stored without a vector. */
+  private Future<Void> syncLucene(VectorIndex loaded) {
+    if (ann == null) {
+      return Future.succeededFuture();
+    }
+    return reader.query(SqlQueries.WITHOUT_VECTORS).execute().map(rows -> {
+      List<Memory> bare = new ArrayList<>();
+      rows.forEach(r -> bare.add(RowMapper.memory(r)));
+      ann.sync(loaded, bare);
       return null;
     });
   }
@@ -223,6 +233,8 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
         relations == null ? List.of() : relations), v -> {
           if (vector != null) {
             index.put(memory, vector);
+          } else {
+            index.refresh(memory); // no vector: the Lucene index still holds its text
           }
         });
   }
@@ -257,7 +269,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       for (Write w : writes) {
         if (w.vector() != null) {
           index.put(w.memory(), w.vector());
-        } else if (!w.create()) {
+        } else {
           index.refresh(w.memory());
         }
       }
@@ -366,8 +378,15 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (t.isEmpty() || k <= 0) {
       return Future.succeededFuture(List.of());
     }
-    return read(db -> KeywordSearch.run(db, namespace, t, k, orNone(filters),
-        System.currentTimeMillis()));
+    long now = System.currentTimeMillis();
+    VectorIndex idx = index;
+    if (ann != null && !t.latin().isEmpty() && idx.size(namespace) >= vectorOptions.exactBelow()) {
+      // Latin-script terms from Lucene (top k without scoring every match), the CJK ones from FTS5
+      return vertx.executeBlocking(() -> idx.keyword(namespace, t.latin(), k, orNone(filters), now), false)
+          .compose(latin -> read(db -> latin == null ? KeywordSearch.run(db, namespace, t, k, orNone(filters), now)
+              : KeywordSearch.run(db, namespace, t.withoutLatin(), k, orNone(filters), now, latin)));
+    }
+    return read(db -> KeywordSearch.run(db, namespace, t, k, orNone(filters), now));
   }
 
   @Override
@@ -474,7 +493,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
           if (done) {
             index = fresh;
             if (ann != null) {
-              ann.sync(fresh); // every vector changed: exact search serves until the index holds the new ones
+              syncLucene(fresh); // every vector changed: exact search serves until the index holds the new ones
             }
           }
         });
@@ -541,6 +560,8 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
         index.remove(namespace, item.id());
         if (item.memory() != null && item.vector() != null) {
           index.put(item.memory(), item.vector());
+        } else if (item.memory() != null) {
+          index.refresh(item.memory());
         }
       }
     });
@@ -571,6 +592,11 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   /** Vector searches the ANN index answered (tests). */
   long annAnswered() {
     return ann == null ? 0 : ann.answered();
+  }
+
+  /** Keyword searches the Lucene index answered (tests). */
+  long annAnsweredKeyword() {
+    return ann == null ? 0 : ann.answeredKeyword();
   }
 
   /** Number of vectors indexed for a namespace. */

@@ -30,7 +30,7 @@ final class VectorIndex {
 
   private final Map<String, Shard> shards = new ConcurrentHashMap<>();
   /** Proposes candidates in large namespaces; null: exact search everywhere. */
-  private final AnnIndex ann;
+  private final LuceneIndex ann;
   private final VectorIndexOptions options;
 
   /** Exact search only. */
@@ -38,7 +38,7 @@ final class VectorIndex {
     this(null, VectorIndexOptions.EXACT);
   }
 
-  VectorIndex(AnnIndex ann, VectorIndexOptions options) {
+  VectorIndex(LuceneIndex ann, VectorIndexOptions options) {
     this.ann = options.hnsw() ? ann : null;
     this.options = options;
   }
@@ -48,13 +48,13 @@ final class VectorIndex {
     float[] copy = vector.clone();
     putLoaded(memory, copy);
     if (ann != null) {
-      ann.upsert(memory.namespace(), memory.id(), copy);
+      ann.upsert(memory, copy);
     }
   }
 
   /**
    * Adds a memory read from the store, taking ownership of {@code vector}, without telling the ANN
-   * index: a load is followed by {@link AnnIndex#sync}, which compares everything at once.
+   * index: a load is followed by {@link LuceneIndex#sync}, which compares everything at once.
    */
   void putLoaded(Memory memory, float[] vector) {
     shard(memory.namespace()).put(new Entry(memory.id(), vector, memory));
@@ -87,9 +87,13 @@ final class VectorIndex {
     return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(0);
   }
 
-  /** Replaces an indexed memory, keeping its vector; no-op when absent. */
+  /** Replaces an indexed memory, keeping its vector (a memory without one only goes to the Lucene index). */
   void refresh(Memory memory) {
     update(memory.namespace(), memory.id(), old -> withAccess(memory, old));
+    if (ann != null) {
+      Entry e = get(memory.namespace(), memory.id());
+      ann.upsert(memory, e == null ? null : e.vector());
+    }
   }
 
   /** The store keeps access counters across updates (recordAccess may land in between): so does the index. */
@@ -222,6 +226,38 @@ final class VectorIndex {
     if (top.accepts(score) && filters.test(e.memory, now)) {
       top.offer(score, e);
     }
+  }
+
+  /**
+   * The best k memories of a large namespace by BM25 over Latin-script terms, from the Lucene index,
+   * filtered here; null when FTS5 must answer (no Lucene index, a small namespace, the index not
+   * caught up, a hit without an in-memory entry such as a memory stored without a vector, or
+   * filters narrower than the over-fetch).
+   */
+  List<Scored> keyword(String namespace, List<String> terms, int k, Filters filters, long now) {
+    Shard s = shards.get(namespace);
+    if (ann == null || s == null || s.snapshot.count < options.exactBelow() || terms.isEmpty() || k <= 0) {
+      return null;
+    }
+    int ask = narrows(filters) ? k * 4 : k + 8; // a few more for expired memories
+    List<Scored> hits = ann.keyword(namespace, terms, ask);
+    if (hits == null) {
+      return null;
+    }
+    List<Scored> out = new ArrayList<>(k);
+    for (Scored hit : hits) {
+      Entry e = s.get(hit.id());
+      if (e == null) {
+        return null;
+      }
+      if (filters.test(e.memory, now)) {
+        out.add(hit);
+        if (out.size() == k) {
+          break;
+        }
+      }
+    }
+    return out.size() < k && hits.size() >= ask ? null : out;
   }
 
   /** Whether filters may drop a good share of a namespace (more than expired memories). */

@@ -17,6 +17,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.storage.MemoryStore.Scored;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
@@ -26,6 +30,7 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
@@ -36,9 +41,13 @@ import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.PhraseQuery;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
@@ -49,11 +58,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An approximate nearest-neighbour index (Lucene's HNSW) beside the SQLite file, holding every
- * memory's vector under the key namespace + id. It only proposes candidates: the in-memory
- * {@link VectorIndex} re-scores them exactly and applies the filters, so the ANN may lag without
- * returning anything wrong. SQLite stays the source of truth; this directory can be deleted at
- * any time and is rebuilt from the loaded vectors ({@link #sync}).
+ * A Lucene index beside the SQLite file for the searches of large namespaces: one document per
+ * memory (key namespace + id) with its vector in an HNSW graph and its Latin-script text for BM25
+ * ({@link LatinAnalyzer}, the counterpart of the FTS5 table {@code memories_fts}), whose top k
+ * Lucene finds without scoring every matching document (block-max WAND). It only proposes
+ * candidates: the in-memory {@link VectorIndex} re-scores vector candidates exactly and applies
+ * the filters to both, so the index may lag without returning anything wrong. SQLite stays the
+ * source of truth; this directory can be deleted at any time and is rebuilt ({@link #sync}).
  *
  * <p>Changes are applied in order on one thread ("memory-ann"): Lucene's writer may block on a
  * flush or merge, which must not happen on an event loop. A change is visible to searches after
@@ -62,9 +73,13 @@ import org.slf4j.LoggerFactory;
  * on close; after a crash, {@link #sync} repairs whatever the last commit missed by comparing
  * each document's vector hash with the loaded vectors.
  */
-final class AnnIndex {
-  private static final Logger LOG = LoggerFactory.getLogger(AnnIndex.class);
+final class LuceneIndex {
+  private static final Logger LOG = LoggerFactory.getLogger(LuceneIndex.class);
   static final int REFRESH_MS = 250;
+  /** How long a keyword search waits for its namespace's queued changes before asking FTS5. */
+  static final int CATCH_UP_MS = 200;
+  static final String TEXT = "text";
+  private static final LatinAnalyzer ANALYZER = new LatinAnalyzer();
   static final int COMMIT_MS = 60_000;
   /** HNSW graph degree and build beam: Lucene's defaults, recall@10 ≥ 0.99 in bench/RESULTS.md. */
   static final int M = 16;
@@ -88,9 +103,10 @@ final class AnnIndex {
   private volatile String state = "opening";
   private final AtomicLong syncedDocs = new AtomicLong();
   private final AtomicLong answered = new AtomicLong();
+  private final AtomicLong answeredKeyword = new AtomicLong();
   private volatile long syncTotal;
 
-  AnnIndex(Path dir) {
+  LuceneIndex(Path dir) {
     this.dir = dir;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "memory-ann");
@@ -125,7 +141,7 @@ final class AnnIndex {
     Files.createDirectories(dir);
     directory = FSDirectory.open(dir);
     KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH);
-    IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(64)
+    IndexWriterConfig config = new IndexWriterConfig(ANALYZER).setRAMBufferSizeMB(64)
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setCodec(new Lucene912Codec() {
           @Override
@@ -154,11 +170,11 @@ final class AnnIndex {
     return answered.get();
   }
 
-  /** Adds or replaces a memory's vector (applied in order on the index thread). */
-  void upsert(String namespace, String id, float[] vector) {
-    long no = mark(namespace, id);
+  /** Adds or replaces a memory, with its vector or none (applied in order on the index thread). */
+  void upsert(Memory memory, float[] vector) {
+    long no = mark(memory.namespace(), memory.id());
     submit(() -> {
-      writer.updateDocument(keyTerm(namespace, id), document(namespace, id, vector));
+      writer.updateDocument(keyTerm(memory.namespace(), memory.id()), document(memory, vector));
       done(no);
     });
   }
@@ -203,14 +219,9 @@ final class AnnIndex {
       }
       KnnFloatVectorQuery q = new KnnFloatVectorQuery("v", query, Math.max(1, ask),
           whole ? null : new TermQuery(new Term("ns", namespace)));
-      ScoreDoc[] hits = s.search(q, Math.max(1, ask)).scoreDocs;
-      List<String> out = new ArrayList<>(hits.length);
-      String prefix = namespace + SEP;
-      for (ScoreDoc hit : hits) {
-        String key = key(s.getIndexReader().leaves(), hit.doc);
-        if (key != null && key.startsWith(prefix)) {
-          out.add(key.substring(prefix.length()));
-        }
+      List<String> out = new ArrayList<>();
+      for (Scored hit : ids(s, s.search(q, Math.max(1, ask)).scoreDocs, namespace)) {
+        out.add(hit.id());
       }
       answered.incrementAndGet();
       return out;
@@ -227,11 +238,118 @@ final class AnnIndex {
   }
 
   /**
+   * The best {@code n} memories of {@code namespace} by BM25 over their Latin-script text for any
+   * of {@code terms} (each a word or a phrase, analysed as the FTS5 table would), best first; null
+   * when the index cannot answer now (not ready, or changes to this namespace still being applied
+   * after {@link #CATCH_UP_MS} ms), so the caller asks FTS5.
+   */
+  List<Scored> keyword(String namespace, List<String> terms, int n) {
+    if (!ready() || searchers == null || !caughtUp(namespace)) {
+      return null;
+    }
+    BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
+    int clauses = 0;
+    for (String term : terms) {
+      Query q = termQuery(term);
+      if (q != null) {
+        anyTerm.add(q, BooleanClause.Occur.SHOULD);
+        clauses++;
+      }
+    }
+    if (clauses == 0) {
+      return List.of();
+    }
+    Query query = new BooleanQuery.Builder().add(anyTerm.build(), BooleanClause.Occur.MUST)
+        .add(new TermQuery(new Term("ns", namespace)), BooleanClause.Occur.FILTER).build();
+    SearcherManager mgr = searchers;
+    IndexSearcher s;
+    try {
+      s = mgr.acquire();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    try {
+      List<Scored> out = ids(s, s.search(query, Math.max(1, n)).scoreDocs, namespace);
+      answeredKeyword.incrementAndGet();
+      return out;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("keyword search in the Lucene index failed; FTS5 answers", e);
+      return null;
+    } finally {
+      try {
+        mgr.release(s);
+      } catch (IOException ignored) {
+        // as in search
+      }
+    }
+  }
+
+  /** A term as the analyser splits it: one token is a term query, several a phrase; null when none. */
+  private static Query termQuery(String term) {
+    List<String> tokens = new ArrayList<>();
+    try (TokenStream ts = ANALYZER.tokenStream(TEXT, term)) {
+      CharTermAttribute attr = ts.addAttribute(CharTermAttribute.class);
+      ts.reset();
+      while (ts.incrementToken()) {
+        tokens.add(attr.toString());
+      }
+      ts.end();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    if (tokens.isEmpty()) {
+      return null;
+    }
+    return tokens.size() == 1 ? new TermQuery(new Term(TEXT, tokens.get(0)))
+        : new PhraseQuery(TEXT, tokens.toArray(String[]::new));
+  }
+
+  /**
+   * Whether every change to {@code namespace} made so far is searchable; when some are still queued,
+   * waits (bounded) for them to be applied and a refresh, as a keyword search cannot score a memory
+   * outside the index the way the vector search re-scores one.
+   */
+  private boolean caughtUp(String namespace) {
+    Map<String, Long> pending = unsearched.get(namespace);
+    if (pending == null || pending.isEmpty()) {
+      return true;
+    }
+    try {
+      thread.submit(this::refresh).get(CATCH_UP_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+        | java.util.concurrent.RejectedExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return pending.isEmpty();
+  }
+
+  /** Keyword searches it answered (tests). */
+  long answeredKeyword() {
+    return answeredKeyword.get();
+  }
+
+  /** Hits of {@code namespace} as ids with their scores, in order. */
+  private static List<Scored> ids(IndexSearcher s, ScoreDoc[] hits, String namespace) throws IOException {
+    List<Scored> out = new ArrayList<>(hits.length);
+    String prefix = namespace + SEP;
+    for (ScoreDoc hit : hits) {
+      String key = key(s.getIndexReader().leaves(), hit.doc);
+      if (key != null && key.startsWith(prefix)) {
+        out.add(new Scored(key.substring(prefix.length()), hit.score));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Brings the index in line with {@code loaded} (namespace → id → vector, the source of truth) on
    * the index thread: removes documents whose memory is gone or whose vector changed, adds what is
    * missing, then refreshes and commits. Searches use the index once it is done.
    */
-  void sync(VectorIndex loaded) {
+  void sync(VectorIndex loaded, List<Memory> withoutVectors) {
     ready = false;
     submit(() -> {
       state = "syncing";
@@ -239,6 +357,8 @@ final class AnnIndex {
       syncTotal = loaded.total();
       syncedDocs.set(0);
       Set<String> seen = new HashSet<>();
+      Map<String, Memory> bare = new java.util.HashMap<>();
+      withoutVectors.forEach(m -> bare.put(m.namespace() + SEP + m.id(), m));
       int removed = 0;
       int added = 0;
       int dimension = loaded.dimension();
@@ -255,7 +375,8 @@ final class AnnIndex {
           Bits live = leaf.reader().getLiveDocs();
           BinaryDocValues keys = leaf.reader().getBinaryDocValues("key");
           NumericDocValues hashes = leaf.reader().getNumericDocValues("vh");
-          if (keys == null || hashes == null) {
+          NumericDocValues textHashes = leaf.reader().getNumericDocValues("th");
+          if (keys == null || hashes == null || textHashes == null) {
             continue;
           }
           for (int doc = keys.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
@@ -264,9 +385,15 @@ final class AnnIndex {
             }
             String key = keys.binaryValue().utf8ToString();
             long hash = hashes.advanceExact(doc) ? hashes.longValue() : 0;
+            long textHash = textHashes.advanceExact(doc) ? textHashes.longValue() : 0;
             int sep = key.indexOf(SEP);
-            VectorIndex.Entry e = sep < 0 ? null : loaded.get(key.substring(0, sep), key.substring(sep + 1));
-            if (e != null && hash(e.vector()) == hash && e.vector().length == dimension) {
+            String ns = sep < 0 ? "" : key.substring(0, sep);
+            String id = sep < 0 ? "" : key.substring(sep + 1);
+            VectorIndex.Entry e = sep < 0 ? null : loaded.get(ns, id);
+            Memory plain = e == null ? bare.get(key) : null;
+            if (e != null && e.vector().length == dimension && hash(e.vector()) == hash
+                && textHash(e.memory()) == textHash
+                || plain != null && hash == 0 && textHash(plain) == textHash) {
               seen.add(key);
             } else {
               writer.deleteDocuments(new Term("key", key));
@@ -275,10 +402,17 @@ final class AnnIndex {
           }
         }
       }
+      for (Memory m : bare.values()) {
+        if (!seen.contains(m.namespace() + SEP + m.id())) {
+          writer.updateDocument(keyTerm(m.namespace(), m.id()), document(m, null));
+          added++;
+        }
+      }
       for (VectorIndex.Entry e : loaded.entries()) {
         String key = e.memory().namespace() + SEP + e.id();
-        if (e.vector().length == dimension && !seen.contains(key)) {
-          writer.updateDocument(new Term("key", key), document(e.memory().namespace(), e.id(), e.vector()));
+        if (!seen.contains(key)) {
+          writer.updateDocument(new Term("key", key),
+              document(e.memory(), e.vector().length == dimension ? e.vector() : null));
           added++;
         }
         if (syncedDocs.incrementAndGet() % 50_000 == 0) {
@@ -455,15 +589,47 @@ final class AnnIndex {
     return new Term("key", namespace + SEP + id);
   }
 
-  private static Document document(String namespace, String id, float[] vector) {
-    String key = namespace + SEP + id;
+  private static Document document(Memory m, float[] vector) {
+    String key = m.namespace() + SEP + m.id();
     Document doc = new Document();
     doc.add(new StringField("key", key, Field.Store.NO));
     doc.add(new BinaryDocValuesField("key", new BytesRef(key.getBytes(StandardCharsets.UTF_8))));
-    doc.add(new StringField("ns", namespace, Field.Store.NO));
-    doc.add(new NumericDocValuesField("vh", hash(vector)));
-    doc.add(new KnnFloatVectorField("v", vector, VectorSimilarityFunction.DOT_PRODUCT));
+    doc.add(new StringField("ns", m.namespace(), Field.Store.NO));
+    doc.add(new NumericDocValuesField("vh", vector == null ? 0 : hash(vector)));
+    doc.add(new NumericDocValuesField("th", textHash(m)));
+    if (vector != null) {
+      doc.add(new KnnFloatVectorField("v", vector, VectorSimilarityFunction.DOT_PRODUCT));
+    }
+    for (String text : texts(m)) {
+      doc.add(new TextField(TEXT, text, Field.Store.NO));
+    }
     return doc;
+  }
+
+  /** The text FTS5's memories_fts holds for a memory: name, content, summary, tags (space-separated). */
+  private static List<String> texts(Memory m) {
+    List<String> out = new ArrayList<>(4);
+    for (String t : new String[] {m.name(), m.content(), m.summary(),
+        m.tags() == null || m.tags().isEmpty() ? null : String.join(" ", m.tags())}) {
+      if (t != null && !t.isEmpty()) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Tells a document whose text changed. */
+  static long textHash(Memory m) {
+    long h = 0xcbf29ce484222325L;
+    for (String t : texts(m)) {
+      for (int i = 0; i < t.length(); i++) {
+        h ^= t.charAt(i);
+        h *= 0x100000001b3L;
+      }
+      h ^= 0x1f;
+      h *= 0x100000001b3L;
+    }
+    return h == 0 ? 1 : h;
   }
 
   /** FNV-1a over the float bits: tells a document whose vector changed. */

@@ -28,13 +28,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Vector search through the HNSW index (real Lucene files beside a real SQLite file): recall
- * against the exact answer, every change visible to the next search before the index refreshes,
- * filters, and repair after the index missed changes (written while it was off).
+ * Searches through the Lucene index (real Lucene files beside a real SQLite file): vector recall
+ * against the exact answer, keyword results against FTS5's on the same file, every change visible
+ * to the next search, filters, and repair after the index missed changes (written while it was off).
  */
 @ExtendWith(VertxExtension.class)
-@DisplayName("SQLite store with the HNSW vector index")
-class HnswVectorSearchTest {
+@DisplayName("SQLite store with the Lucene index (HNSW vectors, BM25 keywords)")
+class LuceneIndexSearchTest {
   static final int DIM = 32;
   static final int PER_NAMESPACE = 1500;
   static final VectorIndexOptions HNSW = new VectorIndexOptions(true, 0, 40);
@@ -56,7 +56,7 @@ class HnswVectorSearchTest {
       for (int i = 0; i < PER_NAMESPACE; i++) {
         String id = ns + "-" + i;
         float[] v = Fixtures.random(rnd, DIM);
-        Memory m = memory(ns, id, "memory " + i).tags(i % 100 == 0 ? "rare" : "common").build();
+        Memory m = memory(ns, id, sentence(i)).tags(i % 100 == 0 ? "rare" : "common").build();
         writes.add(new Write(true, m, v, Fixtures.createEvent(m), List.of()));
         written.computeIfAbsent(ns, n -> new LinkedHashMap<>()).put(id, v);
       }
@@ -70,6 +70,21 @@ class HnswVectorSearchTest {
     if (store != null) {
       store.close().await();
     }
+  }
+
+  static final String[] WHO = {"Alice", "Bob", "Chen", "Dana", "Emeka", "Fatima"};
+  static final String[] DOES = {"prefers", "decided to use", "dislikes", "recommended", "is migrating to"};
+  static final String[] WHAT = {"PostgreSQL", "Kotlin coroutines", "the billing service", "dark mode", "Rust",
+      "Terraform", "GraphQL", "unit tests", "the staging cluster", "code reviews", "Kafka"};
+
+  /** Generated work facts, so terms match many memories with different frequencies. */
+  String sentence(int i) {
+    return WHO[rnd.nextInt(WHO.length)] + " " + DOES[rnd.nextInt(DOES.length)] + " " + WHAT[rnd.nextInt(WHAT.length)]
+        + " (note " + i + ")";
+  }
+
+  List<String> keyword(SqliteMemoryStore s, String ns, List<String> terms, int k, Filters f) {
+    return s.keywordSearch(ns, terms, k, f).await().stream().map(Scored::id).toList();
   }
 
   SqliteMemoryStore open(VectorIndexOptions options) {
@@ -106,6 +121,51 @@ class HnswVectorSearchTest {
     }
     assertThat(recall / queries).isGreaterThanOrEqualTo(0.95);
     assertThat(store.annAnswered() - before).as("searches answered by HNSW").isEqualTo(queries);
+  }
+
+  @Test
+  @DisplayName("keyword search answered by Lucene ranks as FTS5 does on the same file (stemming, phrases, rare terms)")
+  void keywordMatchesFts5() {
+    List<List<String>> queries = List.of(List.of("Kotlin"), List.of("prefer", "Rust"), List.of("migrating", "terraform"),
+        List.of("note 17"), List.of("recommends", "reviews"), List.of("Dana", "dark mode"), List.of("1234"));
+    store.close().await();
+    SqliteMemoryStore fts = open(VectorIndexOptions.EXACT); // the same file, FTS5 only
+    List<List<String>> expected = new ArrayList<>();
+    for (List<String> q : queries) {
+      expected.add(keyword(fts, "a", q, 10, Filters.NONE));
+    }
+    fts.close().await();
+    store = open(HNSW);
+    store.flushVectorIndex();
+
+    long before = store.annAnsweredKeyword();
+    double overlap = 0;
+    for (int i = 0; i < queries.size(); i++) {
+      List<String> lucene = keyword(store, "a", queries.get(i), 10, Filters.NONE);
+      List<String> sqlite = expected.get(i);
+      assertThat(lucene).as("%s", queries.get(i)).hasSameSizeAs(sqlite).allMatch(id -> id.startsWith("a-"));
+      overlap += sqlite.isEmpty() ? 1 : lucene.stream().filter(sqlite::contains).count() / (double) sqlite.size();
+    }
+    assertThat(store.annAnsweredKeyword() - before).as("answered by Lucene").isEqualTo(queries.size());
+    assertThat(overlap / queries.size()).as("top-10 overlap with FTS5").isGreaterThanOrEqualTo(0.8);
+    assertThat(keyword(store, "a", List.of("note 17"), 3, Filters.NONE)).first().isEqualTo("a-17");
+    assertThat(keyword(store, "a", List.of("1234"), 3, Filters.NONE)).containsExactly("a-1234");
+  }
+
+  @Test
+  @DisplayName("keywords: a memory written is found by the next search, one deleted is not, with or without a vector")
+  void keywordChangesAreVisibleAtOnce() {
+    Memory m = memory("a", "zebra", "the zebracorn service is flaky").build();
+    store.create(m, Fixtures.random(rnd, DIM), Fixtures.createEvent(m), List.of()).await();
+    assertThat(keyword(store, "a", List.of("zebracorn"), 5, Filters.NONE)).containsExactly("zebra");
+    Memory bare = memory("a", "bare", "the zebracorn dashboard, stored without a vector").build();
+    store.create(bare, null, Fixtures.createEvent(bare), List.of()).await();
+    assertThat(keyword(store, "a", List.of("zebracorn"), 5, Filters.NONE)).containsExactlyInAnyOrder("zebra", "bare");
+    store.delete("a", List.of("zebra"), "test", null).await();
+    assertThat(keyword(store, "a", List.of("zebracorn"), 5, Filters.NONE)).containsExactly("bare");
+    Filters rare = new Filters(List.of(), null, null, List.of("rare"), null, null, null, null, null, null, false);
+    assertThat(keyword(store, "a", List.of("note"), 5, rare)).hasSize(5)
+        .allMatch(id -> Integer.parseInt(id.substring(2)) % 100 == 0);
   }
 
   @Test
