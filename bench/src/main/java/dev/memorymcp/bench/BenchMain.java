@@ -68,6 +68,7 @@ public final class BenchMain {
       switch:   --switch-size 10000 --switch-model all-minilm-l6-v2 --queries 300 (needs --server-jar)
       vectors:  --export FILE (required) --vector-sizes 100000,1000000 --queries 300 --k 10 --noise 0.35
                 --hnsw-m 16 --hnsw-beam 100 --ef 10,40,100 (neighbours asked of HNSW; the best k kept)
+                --formats float32,int8
       """;
 
   static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
@@ -82,7 +83,7 @@ public final class BenchMain {
       Map.entry("--negatives", "bench/datasets/gate/negatives.jsonl"), Map.entry("--gate-fill", "0"),
       Map.entry("--switch-size", "10000"), Map.entry("--switch-model", "all-minilm-l6-v2"),
       Map.entry("--export", ""), Map.entry("--vector-sizes", "100000,1000000"), Map.entry("--noise", "0.35"),
-      Map.entry("--hnsw-m", "16"), Map.entry("--hnsw-beam", "100"), Map.entry("--k", "10"), Map.entry("--persona", ""), Map.entry("--copies-above", "0"), Map.entry("--ef", "10,40,100"));
+      Map.entry("--hnsw-m", "16"), Map.entry("--hnsw-beam", "100"), Map.entry("--k", "10"), Map.entry("--persona", ""), Map.entry("--copies-above", "0"), Map.entry("--ef", "10,40,100"), Map.entry("--formats", "float32,int8"));
 
   private BenchMain() {}
 
@@ -119,7 +120,7 @@ public final class BenchMain {
     Path work = Files.createTempDirectory("memory-bench-vectors");
     report.put("scenarios", new JsonObject().put("vectors", new VectorsScenario(Path.of(o.get("--export")), work)
         .run(ints(o.get("--vector-sizes")), i(o, "--queries"), i(o, "--k"), Double.parseDouble(o.get("--noise")),
-            i(o, "--hnsw-m"), i(o, "--hnsw-beam"), ints(o.get("--ef")))));
+            i(o, "--hnsw-m"), i(o, "--hnsw-beam"), ints(o.get("--ef")), List.of(o.get("--formats").split(",")))));
     report.put("load_average_at_end", loadAverage());
     return report;
   }

@@ -58,10 +58,12 @@ final class VectorsScenario {
   }
 
   private List<Integer> efs = List.of(10, 50, 100);
+  private List<String> formats = List.of("float32", "int8");
 
-  JsonObject run(List<Integer> sizes, int queries, int k, double noise, int m, int beam, List<Integer> efs)
-      throws IOException {
+  JsonObject run(List<Integer> sizes, int queries, int k, double noise, int m, int beam, List<Integer> efs,
+      List<String> formats) throws IOException {
     this.efs = efs;
+    this.formats = formats;
     JsonArray out = new JsonArray();
     for (int size : sizes) {
       out.add(atSize(size, queries, k, noise, m, beam));
@@ -93,8 +95,12 @@ final class VectorsScenario {
         .put("heap_mib", Math.round((double) size * (data[0].length * 4L + 16) / (1 << 20))));
     System.out.printf("  exact scan (one thread)   p50 %.2f ms  p99 %.2f ms%n",
         Stats.summary(exactMs).getDouble("p50"), Stats.summary(exactMs).getDouble("p99"));
-    step.put("hnsw_float32", lucene("float32", new Lucene99HnswVectorsFormat(m, beam), data, queries, truth, k, size));
-    step.put("hnsw_int8", lucene("int8", new Lucene99HnswScalarQuantizedVectorsFormat(m, beam), data, queries, truth, k, size));
+    if (formats.contains("float32")) {
+      step.put("hnsw_float32", lucene("float32", new Lucene99HnswVectorsFormat(m, beam), data, queries, truth, k, size));
+    }
+    if (formats.contains("int8")) {
+      step.put("hnsw_int8", lucene("int8", new Lucene99HnswScalarQuantizedVectorsFormat(m, beam), data, queries, truth, k, size));
+    }
     return step;
   }
 

@@ -33,7 +33,9 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -49,6 +51,7 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.PhraseQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.Bits;
@@ -76,9 +79,15 @@ import org.slf4j.LoggerFactory;
 final class LuceneIndex {
   private static final Logger LOG = LoggerFactory.getLogger(LuceneIndex.class);
   static final int REFRESH_MS = 250;
+  static final int BULK_REFRESH_MS = 5_000;
+  /** Above this many queued changes the index is "catching_up" rather than warm in health. */
+  static final int WARM_BACKLOG = 1_000;
+  /** A sync adding at least this share of the documents merges them into one segment afterwards. */
+  static final double REBUILD_SHARE = 0.5;
   /** How long a keyword search waits for its namespace's queued changes before asking FTS5. */
   static final int CATCH_UP_MS = 200;
   static final String TEXT = "text";
+  static final double RAM_BUFFER_MB = 64;
   private static final LatinAnalyzer ANALYZER = new LatinAnalyzer();
   static final int COMMIT_MS = 60_000;
   /** HNSW graph degree and build beam: Lucene's defaults, recall@10 ≥ 0.99 in bench/RESULTS.md. */
@@ -88,14 +97,29 @@ final class LuceneIndex {
 
   private final Path dir;
   private final ScheduledExecutorService thread;
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+  private static final java.util.concurrent.ExecutorService MERGE_WORKERS = Executors.newFixedThreadPool(CORES, r -> {
+    Thread t = new Thread(r, "memory-lucene-merge");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Runs one search's per-segment parts in parallel. */
+  private static final java.util.concurrent.ExecutorService SEGMENT_SEARCH = Executors.newFixedThreadPool(
+      Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "memory-lucene-search");
+        t.setDaemon(true);
+        return t;
+      });
   private FSDirectory directory;
+  private ConcurrentMergeScheduler merges;
   private IndexWriter writer;
   private volatile SearcherManager searchers;
   /** Per namespace: ids changed after the current searcher was opened, with the change's number. */
   private final Map<String, Map<String, Long>> unsearched = new ConcurrentHashMap<>();
   private final AtomicLong changeNo = new AtomicLong();
   /** Touched only on the index thread. */
-  private long applied;
+  private volatile long applied;
+  private long lastRefreshNanos;
   private long refreshedUpTo;
   private boolean dirty;
   private volatile boolean ready;
@@ -132,7 +156,7 @@ final class LuceneIndex {
           return;
         }
       }
-      thread.scheduleWithFixedDelay(this::refresh, REFRESH_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
+      thread.scheduleWithFixedDelay(this::periodicRefresh, REFRESH_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
       thread.scheduleWithFixedDelay(this::commit, COMMIT_MS, COMMIT_MS, TimeUnit.MILLISECONDS);
     });
   }
@@ -140,8 +164,9 @@ final class LuceneIndex {
   private void openWriter() throws IOException {
     Files.createDirectories(dir);
     directory = FSDirectory.open(dir);
-    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH);
-    IndexWriterConfig config = new IndexWriterConfig(ANALYZER).setRAMBufferSizeMB(64)
+    // merges re-insert vectors into one graph: spread that over the cores
+    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH, CORES, MERGE_WORKERS);
+    IndexWriterConfig config = new IndexWriterConfig(ANALYZER).setRAMBufferSizeMB(RAM_BUFFER_MB)
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setCodec(new Lucene912Codec() {
           @Override
@@ -149,8 +174,15 @@ final class LuceneIndex {
             return hnsw;
           }
         });
+    merges = new ConcurrentMergeScheduler();
+    config.setMergeScheduler(merges);
     writer = new IndexWriter(directory, config);
-    searchers = new SearcherManager(writer, null);
+    searchers = new SearcherManager(writer, new SearcherFactory() {
+      @Override
+      public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+        return new IndexSearcher(reader, SEGMENT_SEARCH); // an HNSW search per segment, spread over the cores
+      }
+    });
     state = "loading";
   }
 
@@ -159,10 +191,15 @@ final class LuceneIndex {
     return ready && !closed;
   }
 
-  /** {state, indexed?, total?} for health: opening, loading, syncing, warm, failed, closed. */
+  /** {state, synced?, total?} for health: opening, loading, syncing, merging, warm, failed, closed. */
   Map<String, Object> status() {
-    String s = closed ? "closed" : ready ? "warm" : state;
-    return "syncing".equals(s) ? Map.of("state", s, "synced", syncedDocs.get(), "total", syncTotal) : Map.of("state", s);
+    long queued = backlog();
+    String s = closed ? "closed" : !ready ? state : queued >= WARM_BACKLOG ? "catching_up" : "warm";
+    return switch (s) {
+      case "syncing" -> Map.of("state", s, "synced", syncedDocs.get(), "total", syncTotal);
+      case "catching_up" -> Map.of("state", s, "queued", queued);
+      default -> Map.of("state", s);
+    };
   }
 
   /** Searches it answered (tests tell the HNSW path from the exact fallback). */
@@ -402,6 +439,10 @@ final class LuceneIndex {
           }
         }
       }
+      long missing = syncTotal + bare.size() - seen.size();
+      if (missing > 10_000) {
+        writer.getConfig().setRAMBufferSizeMB(256); // a bulk: fewer, larger segments
+      }
       for (Memory m : bare.values()) {
         if (!seen.contains(m.namespace() + SEP + m.id())) {
           writer.updateDocument(keyTerm(m.namespace(), m.id()), document(m, null));
@@ -424,6 +465,21 @@ final class LuceneIndex {
       refreshed(upTo);
       dirty = removed + added > 0;
       commit();
+      writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
+      if (added > 0) {
+        // a bulk of new segments: an HNSW search visits every segment, so merge them before serving
+        state = "merging";
+        long m0 = System.nanoTime();
+        if (added >= REBUILD_SHARE * (syncTotal + bare.size()) && added > 1) {
+          writer.forceMerge(1);
+        } else {
+          writer.maybeMerge();
+        }
+        merges.sync();
+        writer.commit();
+        searchers.maybeRefreshBlocking();
+        LOG.info("vector index merged after the sync in {} ms", (System.nanoTime() - m0) / 1_000_000);
+      }
       ready = true;
       state = "warm";
       LOG.info("vector index in line with the store: {} documents kept, {} removed, {} added in {} ms",
@@ -510,7 +566,25 @@ final class LuceneIndex {
     applied = Math.max(applied, no);
   }
 
+  /**
+   * Every {@link #REFRESH_MS} ms when the queue is empty; during a bulk (changes still queued) every
+   * {@link #BULK_REFRESH_MS} ms only, so the writer flushes fewer, larger segments (fewer merges, each
+   * of which re-inserts its vectors into a graph).
+   */
+  private void periodicRefresh() {
+    if (backlog() > 0 && System.nanoTime() - lastRefreshNanos < BULK_REFRESH_MS * 1_000_000L) {
+      return;
+    }
+    refresh();
+  }
+
+  /** Changes queued and not applied yet. */
+  long backlog() {
+    return changeNo.get() - applied;
+  }
+
   private void refresh() {
+    lastRefreshNanos = System.nanoTime();
     if (writer == null || refreshedUpTo >= applied) {
       return;
     }

@@ -145,6 +145,9 @@ final class VectorIndex {
     return s == null ? null : s.get(id);
   }
 
+  /** More changes than this not yet searchable in the ANN index: scan exactly instead. */
+  static final int UNSEARCHED_LIMIT = 4_096;
+
   /** Entries per part above which a scan is split across the cores. */
   static final int PARALLEL_MIN_PER_PART = 4_000;
   private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -199,6 +202,10 @@ final class VectorIndex {
       Filters filters, long now) {
     boolean narrowing = narrows(filters);
     int ask = Math.max(k, options.ef()) * (narrowing ? 4 : 1);
+    java.util.Collection<String> unsearched = ann.unsearched(namespace);
+    if (unsearched.size() > UNSEARCHED_LIMIT) {
+      return null; // a bulk the index has not caught up with: scoring those alone costs a scan
+    }
     List<String> candidates = ann.search(namespace, query, ask, size);
     if (candidates == null) {
       return null;
@@ -208,7 +215,7 @@ final class VectorIndex {
     for (String id : candidates) {
       consider(s.get(id), query, filters, now, top, seen);
     }
-    for (String id : ann.unsearched(namespace)) {
+    for (String id : unsearched) {
       consider(s.get(id), query, filters, now, top, seen);
     }
     if (top.size < k && candidates.size() >= ask) {
