@@ -48,7 +48,7 @@ final class RestApi {
 
   void mount(Router r) {
     r.get("/health").handler(this::health);
-    r.get("/health/ready").handler(this::health);
+    r.get("/health/ready").handler(ctx -> health(ctx, true));
     // liveness: the process answers HTTP; a missing role elsewhere must not get this one restarted
     r.get("/health/live").handler(ctx -> HttpErrors.send(ctx, 200,
         new JsonObject().put("status", "alive").put("version", Version.get())));
@@ -100,6 +100,14 @@ final class RestApi {
    * CLUSTER_STATUS consumer, which only clustered nodes register.
    */
   private void health(RoutingContext ctx) {
+    health(ctx, false);
+  }
+
+  /**
+   * {@code ready}: /health/ready, which also answers 503 while the store is still loading its
+   * vectors (it is alive and answers /health, but searches and writes would wait).
+   */
+  private void health(RoutingContext ctx, boolean ready) {
     Future<JsonObject> stats = Bus.request(vertx, Addresses.STORE_STATS, new JsonObject(), 5_000);
     Future<JsonObject> embed = Bus.request(vertx, Addresses.EMBED_INFO, new JsonObject(), 5_000);
     Future<JsonObject> cluster = vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_STATUS, new JsonObject(),
@@ -123,9 +131,17 @@ final class RestApi {
         }
         // warm: vector search is on its HNSW index (false while it loads or catches up; exact answers meanwhile)
         JsonObject vectorIndex = stats.result().getJsonObject("vector_index");
-        out.put("warm", vectorIndex == null || "warm".equals(vectorIndex.getString("state")));
+        JsonObject loading = stats.result().getJsonObject("loading");
+        out.put("warm", loading == null && (vectorIndex == null || "warm".equals(vectorIndex.getString("state"))));
         if (vectorIndex != null) {
           out.put("vector_index", vectorIndex);
+        }
+        if (loading != null) {
+          out.put("loading", loading);
+          if (ready || "failed".equals(loading.getString("state"))) {
+            HttpErrors.send(ctx, 503, out.put("status", "failed".equals(loading.getString("state")) ? "unhealthy" : "loading"));
+            return;
+          }
         }
         HttpErrors.send(ctx, 200, c == null ? out : out.put("cluster", c));
         return;

@@ -270,7 +270,9 @@ public class StorageVerticle extends VerticleBase {
           .put("dimension", stamp == null ? null : stamp.dimension())
           .put("rebuild", rebuild.running() ? rebuild.status() : null)
           .put("vector_index", store instanceof SqliteMemoryStore sqlite && sqlite.vectorIndexStatus() != null
-              ? new JsonObject(sqlite.vectorIndexStatus()) : null);
+              ? new JsonObject(sqlite.vectorIndexStatus()) : null)
+          .put("loading", store instanceof SqliteMemoryStore sqlite && sqlite.loadingStatus() != null
+              ? new JsonObject(sqlite.loadingStatus()) : null);
     });
   }
 

@@ -102,6 +102,8 @@ final class SqlQueries {
       + " FROM vectors v JOIN memories m ON m.seq = v.memory_seq"
       + " WHERE v.memory_seq > ? ORDER BY v.memory_seq LIMIT ?";
 
+  static final String COUNT_VECTORS = "SELECT count(*) FROM vectors";
+
   /** The memories stored without a vector (tests write them; the service always embeds). */
   static final String WITHOUT_VECTORS = "SELECT " + MEMORY_COLUMNS + " FROM memories m"
       + " WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.memory_seq = m.seq)";

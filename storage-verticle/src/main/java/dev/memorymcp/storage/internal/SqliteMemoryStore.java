@@ -10,6 +10,7 @@ import dev.memorymcp.bus.Relation;
 import dev.memorymcp.storage.MemoryStore;
 import dev.memorymcp.storage.StoreTransfer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,6 +57,10 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private final Path dbFile;
   private final String synchronous;
   private final VectorIndexOptions vectorOptions;
+  /** Completes when every vector is in the in-memory index (see startLoad). */
+  private volatile Future<Void> loaded = Future.succeededFuture();
+  private volatile long loadTotal;
+  private volatile Throwable loadError;
   /** Null with vector_index.kind=exact. */
   private LuceneIndex ann;
   /** Replaced whole when an online rebuild switches models; a search keeps the one it started on. */
@@ -104,11 +109,49 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
         ann.open();
         index = new VectorIndex(ann, vectorOptions);
       }
-      return RebuildVectors.load(reader, index, 0L, LOAD_PAGE, 0);
-    }).compose(loaded -> syncLucene(index).map(v -> {
-      LOG.info("opened {} (synchronous={}, {} vectors loaded)", dbFile, synchronous, loaded);
+      return reader.query(SqlQueries.COUNT_VECTORS).execute();
+    }).map(rows -> {
+      loadTotal = rows.iterator().next().getLong(0);
+      startLoad();
       return null;
-    }));
+    });
+  }
+
+  /**
+   * Loads every vector into the in-memory index in the background (a million take tens of seconds),
+   * so the store answers at once: what does not need the in-memory index (listing, history, counts,
+   * the model stamp) is served meanwhile, and reads by id, searches and writes wait for the load
+   * ({@link #loadingStatus} tells health how far it is).
+   */
+  private void startLoad() {
+    Promise<Void> done = Promise.promise();
+    loaded = done.future();
+    long t0 = System.nanoTime();
+    VectorIndex target = index;
+    RebuildVectors.load(reader, target, 0L, LOAD_PAGE, 0)
+        .compose(n -> syncLucene(target).map(n))
+        .onSuccess(n -> LOG.info("opened {} (synchronous={}, {} vectors loaded in {} ms)", dbFile, synchronous, n,
+            (System.nanoTime() - t0) / 1_000_000))
+        .onFailure(err -> {
+          loadError = err;
+          LOG.error("loading the vectors of {} failed; searches and writes are refused", dbFile, err);
+        })
+        .onComplete(ar -> done.handle(ar.mapEmpty()));
+  }
+
+  /** Null once loaded, else {state: loading, loaded, total} or {state: failed, error}. */
+  public Map<String, Object> loadingStatus() {
+    if (loadError != null) {
+      return Map.of("state", "failed", "error", String.valueOf(loadError.getMessage()));
+    }
+    return loaded.isComplete() ? null
+        : Map.of("state", "loading", "loaded", (long) index.total(), "total", loadTotal);
+  }
+
+  /** Runs {@code op} once the in-memory index is loaded (at once when it is). */
+  private <T> Future<T> whenLoaded(java.util.function.Supplier<Future<T>> op) {
+    Future<Void> l = loaded;
+    return l.isComplete() && l.succeeded() ? op.get() : l.compose(v -> op.get());
   }
 
   /** Queues the Lucene index's sync with {@code loaded} plus the memories stored without a vector. */
@@ -181,6 +224,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Memory> get(String namespace, String id) {
+    if (!loaded.isComplete()) {
+      return whenLoaded(() -> get(namespace, id));
+    }
     VectorIndex.Entry hit = index.get(namespace, id);
     if (hit != null) {
       return Future.succeededFuture(hit.memory());
@@ -193,6 +239,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   public Future<List<Memory>> getMany(String namespace, List<String> ids) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(List.of());
+    }
+    if (!loaded.isComplete()) {
+      return whenLoaded(() -> getMany(namespace, ids));
     }
     List<Memory> indexed = new ArrayList<>(ids.size());
     for (String id : ids) {
@@ -216,6 +265,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Map<String, float[]>> vectors(String namespace, Collection<String> ids) {
+    if (!loaded.isComplete()) {
+      return whenLoaded(() -> vectors(namespace, ids));
+    }
     Map<String, float[]> out = new LinkedHashMap<>();
     for (String id : ids) {
       VectorIndex.Entry e = index.get(namespace, id);
@@ -362,6 +414,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (k <= 0 || query == null || query.length == 0) {
       return Future.succeededFuture(List.of());
     }
+    if (!loaded.isComplete()) {
+      return whenLoaded(() -> vectorSearch(namespace, query, k, filters));
+    }
     long now = System.currentTimeMillis();
     VectorIndex idx = index; // the vectors of the model the caller's query vector was made with
     if (idx.size(namespace) > BLOCKING_SCAN_THRESHOLD) {
@@ -377,6 +432,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     KeywordTerms t = KeywordTerms.of(query);
     if (t.isEmpty() || k <= 0) {
       return Future.succeededFuture(List.of());
+    }
+    if (!loaded.isComplete()) {
+      return whenLoaded(() -> keywordSearch(namespace, query, k, filters));
     }
     long now = System.currentTimeMillis();
     VectorIndex idx = index;
@@ -582,8 +640,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return ann == null ? null : ann.status();
   }
 
-  /** Waits until the ANN index holds every change made so far (tests). */
+  /** Waits until the load and the Lucene index hold every change made so far (tests). */
   void flushVectorIndex() {
+    loaded.await(); // the sync is queued at the end of the load
     if (ann != null) {
       ann.flush();
     }
@@ -599,8 +658,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return ann == null ? 0 : ann.answeredKeyword();
   }
 
-  /** Number of vectors indexed for a namespace. */
+  /** Number of vectors indexed for a namespace (waits for the load; tests). */
   int indexedVectors(String namespace) {
+    loaded.await();
     return index.size(namespace);
   }
 
@@ -614,20 +674,26 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       if (writer == null || closed) {
         return Future.failedFuture(notOpen());
       }
-      f = writer.withTransaction(tx)
-          .recover(err -> Future.failedFuture(translate(err)))
-          .map(r -> {
-            try {
-              afterCommit.accept(r);
-            } catch (RuntimeException e) { // committed: report success, keep the index going
-              LOG.error("vector index update after commit failed", e);
-            }
-            return r;
-          });
+      Future<Void> l = loaded;
+      // a write waits for the load: the load must not put a row it read before this write over its entry
+      f = l.isComplete() && l.succeeded() ? commit(tx, afterCommit) : l.compose(v -> commit(tx, afterCommit));
       inFlight.add(f);
     }
     f.onComplete(ar -> inFlight.remove(f));
     return f;
+  }
+
+  private <T> Future<T> commit(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
+    return writer.withTransaction(tx)
+        .recover(err -> Future.failedFuture(translate(err)))
+        .map(r -> {
+          try {
+            afterCommit.accept(r);
+          } catch (RuntimeException e) { // committed: report success, keep the index going
+            LOG.error("vector index update after commit failed", e);
+          }
+          return r;
+        });
   }
 
   private <T> Future<T> read(Function<Pool, Future<T>> op) {

@@ -397,6 +397,34 @@ class SqliteMemoryStoreTest extends StoreTestBase {
     assertThat(store.indexedVectors("ns1")).isEqualTo(50);
   }
 
+  @Test
+  @DisplayName("open returns before the vectors are loaded: listing answers meanwhile, reads by id and writes wait for the load")
+  void opensBeforeTheLoad() {
+    java.util.Random rnd = new java.util.Random(3);
+    for (int batch = 0; batch < 10; batch++) {
+      List<dev.memorymcp.storage.MemoryStore.Write> writes = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        Memory m = memory("ns1", "m" + batch + "-" + i, "memory " + i).build();
+        writes.add(new dev.memorymcp.storage.MemoryStore.Write(true, m, Fixtures.random(rnd, 64), Fixtures.createEvent(m), List.of()));
+      }
+      store.writeAll(writes).await();
+    }
+    store.close().await();
+
+    store = new SqliteMemoryStore(vertx, dbFile(), "NORMAL");
+    store.open().await();
+    Map<String, Object> loading = store.loadingStatus();
+    assertThat(loading).as("still loading 20,000 vectors when open returns").isNotNull()
+        .containsEntry("state", "loading").containsEntry("total", 20_000L);
+    assertThat(store.list("ns1", Filters.NONE, 5, null).await().memories()).hasSize(5);
+    Memory late = memory("ns1", "late", "written during the load").build();
+    store.create(late, V1, Fixtures.createEvent(late), List.of()).await();
+    assertThat(store.loadingStatus()).isNull();
+    assertThat(store.get("ns1", "m9-1999").await()).isNotNull();
+    assertThat(store.indexedVectors("ns1")).isEqualTo(20_001);
+    assertThat(store.vectorSearch("ns1", V1, 1, Filters.NONE).await()).extracting(Scored::id).containsExactly("late");
+  }
+
   private static Relation relation(String ns, String source, String target, String type) {
     return new Relation(ns, source, target, type, new JsonObject(), 1.0, T0);
   }
