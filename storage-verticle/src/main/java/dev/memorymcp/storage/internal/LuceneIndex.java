@@ -1,61 +1,37 @@
 package dev.memorymcp.storage.internal;
 
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.storage.MemoryStore.Scored;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
-import dev.memorymcp.bus.Memory;
-import dev.memorymcp.storage.MemoryStore.Scored;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
-import org.apache.lucene.document.BinaryDocValuesField;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.NumericDocValuesField;
-import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
-import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
-import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.PhraseQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.store.FSDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * flush or merge, which must not happen on an event loop. A change is visible to searches after
  * the next refresh (every {@link #REFRESH_MS} ms); until then its id is listed by
  * {@link #unsearched}, which the caller scores exactly. Commits run every {@link #COMMIT_MS} ms and
- * on close; after a crash, {@link #sync} repairs whatever the last commit missed by comparing
- * each document's vector hash with the loaded vectors.
+ * on close; after a crash, {@link #sync} ({@link LuceneSync}) repairs whatever the last commit
+ * missed. The document layout is {@link LuceneDocuments}.
  */
 final class LuceneIndex {
   private static final Logger LOG = LoggerFactory.getLogger(LuceneIndex.class);
@@ -86,14 +62,11 @@ final class LuceneIndex {
   static final double REBUILD_SHARE = 0.5;
   /** How long a keyword search waits for its namespace's queued changes before asking FTS5. */
   static final int CATCH_UP_MS = 200;
-  static final String TEXT = "text";
   static final double RAM_BUFFER_MB = 64;
-  private static final LatinAnalyzer ANALYZER = new LatinAnalyzer();
   static final int COMMIT_MS = 60_000;
   /** HNSW graph degree and build beam: Lucene's defaults, recall@10 ≥ 0.99 in bench/RESULTS.md. */
   static final int M = 16;
   static final int BEAM_WIDTH = 100;
-  private static final char SEP = '\u0000';
 
   private final Path dir;
   private final ScheduledExecutorService thread;
@@ -148,7 +121,7 @@ final class LuceneIndex {
         LOG.warn("cannot open the vector index in {}; recreating it", dir, e);
         try {
           closeWriter();
-          deleteTree(dir);
+          LuceneDocuments.deleteTree(dir);
           openWriter();
         } catch (IOException | RuntimeException again) {
           state = "failed: " + again.getMessage();
@@ -166,7 +139,7 @@ final class LuceneIndex {
     directory = FSDirectory.open(dir);
     // merges re-insert vectors into one graph: spread that over the cores
     KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH, CORES, MERGE_WORKERS);
-    IndexWriterConfig config = new IndexWriterConfig(ANALYZER).setRAMBufferSizeMB(RAM_BUFFER_MB)
+    IndexWriterConfig config = new IndexWriterConfig(LuceneDocuments.ANALYZER).setRAMBufferSizeMB(RAM_BUFFER_MB)
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setCodec(new Lucene912Codec() {
           @Override
@@ -211,7 +184,8 @@ final class LuceneIndex {
   void upsert(Memory memory, float[] vector) {
     long no = mark(memory.namespace(), memory.id());
     submit(() -> {
-      writer.updateDocument(keyTerm(memory.namespace(), memory.id()), document(memory, vector));
+      writer.updateDocument(LuceneDocuments.keyTerm(memory.namespace(), memory.id()),
+          LuceneDocuments.document(memory, vector));
       done(no);
     });
   }
@@ -219,7 +193,7 @@ final class LuceneIndex {
   void delete(String namespace, String id) {
     long no = mark(namespace, id);
     submit(() -> {
-      writer.deleteDocuments(keyTerm(namespace, id));
+      writer.deleteDocuments(LuceneDocuments.keyTerm(namespace, id));
       done(no);
     });
   }
@@ -250,14 +224,14 @@ final class LuceneIndex {
       int docs = s.getIndexReader().numDocs();
       boolean whole = namespaceSize >= docs * 0.9;
       int ask = whole ? n + (docs - namespaceSize) : n;
-      FieldInfo info = vectorField(s.getIndexReader());
+      FieldInfo info = LuceneDocuments.vectorField(s.getIndexReader());
       if (info != null && info.getVectorDimension() != query.length) {
         return null;
       }
-      KnnFloatVectorQuery q = new KnnFloatVectorQuery("v", query, Math.max(1, ask),
-          whole ? null : new TermQuery(new Term("ns", namespace)));
+      KnnFloatVectorQuery q = new KnnFloatVectorQuery(LuceneDocuments.VECTOR, query, Math.max(1, ask),
+          whole ? null : new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)));
       List<String> out = new ArrayList<>();
-      for (Scored hit : ids(s, s.search(q, Math.max(1, ask)).scoreDocs, namespace)) {
+      for (Scored hit : LuceneDocuments.ids(s.getIndexReader(), s.search(q, Math.max(1, ask)).scoreDocs, namespace)) {
         out.add(hit.id());
       }
       answered.incrementAndGet();
@@ -287,7 +261,7 @@ final class LuceneIndex {
     BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
     int clauses = 0;
     for (String term : terms) {
-      Query q = termQuery(term);
+      Query q = LuceneDocuments.termQuery(term);
       if (q != null) {
         anyTerm.add(q, BooleanClause.Occur.SHOULD);
         clauses++;
@@ -297,7 +271,7 @@ final class LuceneIndex {
       return List.of();
     }
     Query query = new BooleanQuery.Builder().add(anyTerm.build(), BooleanClause.Occur.MUST)
-        .add(new TermQuery(new Term("ns", namespace)), BooleanClause.Occur.FILTER).build();
+        .add(new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)), BooleanClause.Occur.FILTER).build();
     SearcherManager mgr = searchers;
     IndexSearcher s;
     try {
@@ -306,7 +280,7 @@ final class LuceneIndex {
       return null;
     }
     try {
-      List<Scored> out = ids(s, s.search(query, Math.max(1, n)).scoreDocs, namespace);
+      List<Scored> out = LuceneDocuments.ids(s.getIndexReader(), s.search(query, Math.max(1, n)).scoreDocs, namespace);
       answeredKeyword.incrementAndGet();
       return out;
     } catch (IOException | RuntimeException e) {
@@ -319,26 +293,6 @@ final class LuceneIndex {
         // as in search
       }
     }
-  }
-
-  /** A term as the analyser splits it: one token is a term query, several a phrase; null when none. */
-  private static Query termQuery(String term) {
-    List<String> tokens = new ArrayList<>();
-    try (TokenStream ts = ANALYZER.tokenStream(TEXT, term)) {
-      CharTermAttribute attr = ts.addAttribute(CharTermAttribute.class);
-      ts.reset();
-      while (ts.incrementToken()) {
-        tokens.add(attr.toString());
-      }
-      ts.end();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    if (tokens.isEmpty()) {
-      return null;
-    }
-    return tokens.size() == 1 ? new TermQuery(new Term(TEXT, tokens.get(0)))
-        : new PhraseQuery(TEXT, tokens.toArray(String[]::new));
   }
 
   /**
@@ -368,19 +322,6 @@ final class LuceneIndex {
     return answeredKeyword.get();
   }
 
-  /** Hits of {@code namespace} as ids with their scores, in order. */
-  private static List<Scored> ids(IndexSearcher s, ScoreDoc[] hits, String namespace) throws IOException {
-    List<Scored> out = new ArrayList<>(hits.length);
-    String prefix = namespace + SEP;
-    for (ScoreDoc hit : hits) {
-      String key = key(s.getIndexReader().leaves(), hit.doc);
-      if (key != null && key.startsWith(prefix)) {
-        out.add(new Scored(key.substring(prefix.length()), hit.score));
-      }
-    }
-    return out;
-  }
-
   /**
    * Brings the index in line with {@code loaded} (namespace → id → vector, the source of truth) on
    * the index thread: removes documents whose memory is gone or whose vector changed, adds what is
@@ -393,98 +334,43 @@ final class LuceneIndex {
       long t0 = System.nanoTime();
       syncTotal = loaded.total();
       syncedDocs.set(0);
-      Set<String> seen = new HashSet<>();
-      Map<String, Memory> bare = new java.util.HashMap<>();
-      withoutVectors.forEach(m -> bare.put(m.namespace() + SEP + m.id(), m));
-      int removed = 0;
-      int added = 0;
       int dimension = loaded.dimension();
       if (dimension > 0 && indexedDimension() > 0 && indexedDimension() != dimension) {
         LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexedDimension(), dimension);
-        writer.deleteAll();
-        writer.commit();
         closeWriter();
-        deleteTree(dir);
+        LuceneDocuments.deleteTree(dir);
         openWriter();
       }
-      try (DirectoryReader reader = DirectoryReader.open(writer)) {
-        for (LeafReaderContext leaf : reader.leaves()) {
-          Bits live = leaf.reader().getLiveDocs();
-          BinaryDocValues keys = leaf.reader().getBinaryDocValues("key");
-          NumericDocValues hashes = leaf.reader().getNumericDocValues("vh");
-          NumericDocValues textHashes = leaf.reader().getNumericDocValues("th");
-          if (keys == null || hashes == null || textHashes == null) {
-            continue;
-          }
-          for (int doc = keys.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
-            if (live != null && !live.get(doc)) {
-              continue;
-            }
-            String key = keys.binaryValue().utf8ToString();
-            long hash = hashes.advanceExact(doc) ? hashes.longValue() : 0;
-            long textHash = textHashes.advanceExact(doc) ? textHashes.longValue() : 0;
-            int sep = key.indexOf(SEP);
-            String ns = sep < 0 ? "" : key.substring(0, sep);
-            String id = sep < 0 ? "" : key.substring(sep + 1);
-            VectorIndex.Entry e = sep < 0 ? null : loaded.get(ns, id);
-            Memory plain = e == null ? bare.get(key) : null;
-            if (e != null && e.vector().length == dimension && hash(e.vector()) == hash
-                && textHash(e.memory()) == textHash
-                || plain != null && hash == 0 && textHash(plain) == textHash) {
-              seen.add(key);
-            } else {
-              writer.deleteDocuments(new Term("key", key));
-              removed++;
-            }
-          }
-        }
-      }
-      long missing = syncTotal + bare.size() - seen.size();
-      if (missing > 10_000) {
-        writer.getConfig().setRAMBufferSizeMB(256); // a bulk: fewer, larger segments
-      }
-      for (Memory m : bare.values()) {
-        if (!seen.contains(m.namespace() + SEP + m.id())) {
-          writer.updateDocument(keyTerm(m.namespace(), m.id()), document(m, null));
-          added++;
-        }
-      }
-      for (VectorIndex.Entry e : loaded.entries()) {
-        String key = e.memory().namespace() + SEP + e.id();
-        if (!seen.contains(key)) {
-          writer.updateDocument(new Term("key", key),
-              document(e.memory(), e.vector().length == dimension ? e.vector() : null));
-          added++;
-        }
-        if (syncedDocs.incrementAndGet() % 50_000 == 0) {
-          LOG.info("vector index sync: {} / {} checked, {} added", syncedDocs.get(), syncTotal, added);
-        }
-      }
+      LuceneSync.Result r = LuceneSync.run(writer, loaded, withoutVectors, dimension, syncedDocs);
       long upTo = changeNo.get();
       searchers.maybeRefreshBlocking();
       refreshed(upTo);
-      dirty = removed + added > 0;
+      dirty = r.removed() + r.added() > 0;
       commit();
       writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
-      if (added > 0) {
-        // a bulk of new segments: an HNSW search visits every segment, so merge them before serving
-        state = "merging";
-        long m0 = System.nanoTime();
-        if (added >= REBUILD_SHARE * (syncTotal + bare.size()) && added > 1) {
-          writer.forceMerge(1);
-        } else {
-          writer.maybeMerge();
-        }
-        merges.sync();
-        writer.commit();
-        searchers.maybeRefreshBlocking();
-        LOG.info("vector index merged after the sync in {} ms", (System.nanoTime() - m0) / 1_000_000);
+      if (r.added() > 0) {
+        mergeAfterBulk(r.added() >= REBUILD_SHARE * r.total() && r.added() > 1);
       }
       ready = true;
       state = "warm";
       LOG.info("vector index in line with the store: {} documents kept, {} removed, {} added in {} ms",
-          seen.size(), removed, added, (System.nanoTime() - t0) / 1_000_000);
+          r.kept(), r.removed(), r.added(), (System.nanoTime() - t0) / 1_000_000);
     });
+  }
+
+  /** An HNSW search visits every segment: merge a bulk's segments (into one after a rebuild) before serving. */
+  private void mergeAfterBulk(boolean rebuilt) throws IOException {
+    state = "merging";
+    long t0 = System.nanoTime();
+    if (rebuilt) {
+      writer.forceMerge(1);
+    } else {
+      writer.maybeMerge();
+    }
+    merges.sync();
+    writer.commit();
+    searchers.maybeRefreshBlocking();
+    LOG.info("vector index merged after the sync in {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
   /** Waits until every change queued so far is applied and searchable (tests; bounded). */
@@ -516,16 +402,6 @@ final class LuceneIndex {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Closes and deletes the directory (the vectors belong to a model no longer served). */
-  void discard() {
-    close();
-    try {
-      deleteTree(dir);
-    } catch (IOException e) {
-      LOG.warn("cannot delete {}", dir, e);
     }
   }
 
@@ -638,92 +514,9 @@ final class LuceneIndex {
 
   private int indexedDimension() throws IOException {
     try (DirectoryReader reader = DirectoryReader.open(writer)) {
-      FieldInfo info = vectorField(reader);
+      FieldInfo info = LuceneDocuments.vectorField(reader);
       return info == null ? 0 : info.getVectorDimension();
     }
   }
 
-  private static FieldInfo vectorField(org.apache.lucene.index.IndexReader reader) {
-    for (LeafReaderContext leaf : reader.leaves()) {
-      FieldInfo info = leaf.reader().getFieldInfos().fieldInfo("v");
-      if (info != null && info.getVectorDimension() > 0) {
-        return info;
-      }
-    }
-    return null;
-  }
-
-  private static String key(List<LeafReaderContext> leaves, int doc) throws IOException {
-    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-    BinaryDocValues keys = leaf.reader().getBinaryDocValues("key");
-    return keys != null && keys.advanceExact(doc - leaf.docBase) ? keys.binaryValue().utf8ToString() : null;
-  }
-
-  private static Term keyTerm(String namespace, String id) {
-    return new Term("key", namespace + SEP + id);
-  }
-
-  private static Document document(Memory m, float[] vector) {
-    String key = m.namespace() + SEP + m.id();
-    Document doc = new Document();
-    doc.add(new StringField("key", key, Field.Store.NO));
-    doc.add(new BinaryDocValuesField("key", new BytesRef(key.getBytes(StandardCharsets.UTF_8))));
-    doc.add(new StringField("ns", m.namespace(), Field.Store.NO));
-    doc.add(new NumericDocValuesField("vh", vector == null ? 0 : hash(vector)));
-    doc.add(new NumericDocValuesField("th", textHash(m)));
-    if (vector != null) {
-      doc.add(new KnnFloatVectorField("v", vector, VectorSimilarityFunction.DOT_PRODUCT));
-    }
-    for (String text : texts(m)) {
-      doc.add(new TextField(TEXT, text, Field.Store.NO));
-    }
-    return doc;
-  }
-
-  /** The text FTS5's memories_fts holds for a memory: name, content, summary, tags (space-separated). */
-  private static List<String> texts(Memory m) {
-    List<String> out = new ArrayList<>(4);
-    for (String t : new String[] {m.name(), m.content(), m.summary(),
-        m.tags() == null || m.tags().isEmpty() ? null : String.join(" ", m.tags())}) {
-      if (t != null && !t.isEmpty()) {
-        out.add(t);
-      }
-    }
-    return out;
-  }
-
-  /** Tells a document whose text changed. */
-  static long textHash(Memory m) {
-    long h = 0xcbf29ce484222325L;
-    for (String t : texts(m)) {
-      for (int i = 0; i < t.length(); i++) {
-        h ^= t.charAt(i);
-        h *= 0x100000001b3L;
-      }
-      h ^= 0x1f;
-      h *= 0x100000001b3L;
-    }
-    return h == 0 ? 1 : h;
-  }
-
-  /** FNV-1a over the float bits: tells a document whose vector changed. */
-  static long hash(float[] v) {
-    long h = 0xcbf29ce484222325L;
-    for (float f : v) {
-      h ^= Float.floatToIntBits(f);
-      h *= 0x100000001b3L;
-    }
-    return h;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -10,6 +10,10 @@ final class SqlQueries {
   private SqlQueries() {}
 
   /** JSON array parameter expanded to a set of values. */
+  /**
+   * A JSON array parameter as a list. Beside {@code namespace = ?} write {@code +namespace = ?}: else
+   * SQLite may walk the namespace's index over every memory instead of looking each id up.
+   */
   static final String IDS = "(SELECT value FROM json_each(?))";
 
   // ---- migrations and meta ----
@@ -49,10 +53,10 @@ final class SqlQueries {
   static final String GET_MEMORY =
       "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.namespace = ? AND m.id = ?";
   static final String GET_MEMORIES =
-      "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.namespace = ? AND m.id IN " + IDS;
+      "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE +m.namespace = ? AND m.id IN " + IDS;
   static final String GET_MEMORIES_ANY_NAMESPACE =
       "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.id IN " + IDS;
-  static final String EXISTING_IDS = "SELECT id FROM memories WHERE namespace = ? AND id IN " + IDS;
+  static final String EXISTING_IDS = "SELECT id FROM memories WHERE +namespace = ? AND id IN " + IDS;
   static final String DELETE_MEMORY = "DELETE FROM memories WHERE seq = ?";
 
   static final String COUNT_ALL = "SELECT count(*) AS n FROM memories";
@@ -62,7 +66,7 @@ final class SqlQueries {
       "SELECT " + MEMORY_COLUMNS + " FROM memories m WHERE m.id > ? ORDER BY m.id LIMIT ?";
 
   static final String RECORD_ACCESS = "UPDATE memories SET access_count = access_count + 1, "
-      + "last_accessed = max(coalesce(last_accessed, 0), ?) WHERE namespace = ? AND id IN " + IDS;
+      + "last_accessed = max(coalesce(last_accessed, 0), ?) WHERE +namespace = ? AND id IN " + IDS;
 
   // ---- keyword indexes ----
 
@@ -146,11 +150,15 @@ final class SqlQueries {
       + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
   static final String GET_RELATION = "SELECT " + RELATION_COLUMNS + " FROM relations WHERE "
       + "namespace = ? AND source_id = ? AND target_id = ? AND relation_type = ?";
-  static final String RELATIONS_OF = "SELECT " + RELATION_COLUMNS + " FROM relations WHERE "
-      + "namespace = ? AND (source_id IN " + IDS + " OR target_id IN " + IDS + ") "
-      + "ORDER BY created_at, rowid";
-  static final String DELETE_RELATIONS_OF = "DELETE FROM relations WHERE namespace = ? AND "
-      + "(source_id IN " + IDS + " OR target_id IN " + IDS + ")";
+  /**
+   * The rowids of the relations from or to some ids (params: namespace, ids, namespace, ids): a
+   * union, so each side uses its index; with OR, SQLite scanned every relation of the namespace.
+   */
+  private static final String RELATION_ROWIDS_OF = "SELECT rowid FROM relations WHERE namespace = ? AND source_id IN "
+      + IDS + " UNION SELECT rowid FROM relations WHERE namespace = ? AND target_id IN " + IDS;
+  static final String RELATIONS_OF = "SELECT " + RELATION_COLUMNS + " FROM relations WHERE rowid IN ("
+      + RELATION_ROWIDS_OF + ") ORDER BY created_at, rowid";
+  static final String DELETE_RELATIONS_OF = "DELETE FROM relations WHERE rowid IN (" + RELATION_ROWIDS_OF + ")";
 
   // ---- statements built from filters ----
 
@@ -179,7 +187,7 @@ final class SqlQueries {
   static String sessionNeighbours(String filterSql) {
     return "WITH s AS (SELECT m.id AS id, m.session_id AS sid, ROW_NUMBER() OVER (PARTITION BY m.session_id"
         + " ORDER BY m.created_at, m.seq) AS rn FROM memories m WHERE m.namespace = ? AND m.session_id IN"
-        + " (SELECT session_id FROM memories WHERE namespace = ? AND session_id IS NOT NULL AND id IN " + IDS + ")"
+        + " (SELECT session_id FROM memories WHERE +namespace = ? AND session_id IS NOT NULL AND id IN " + IDS + ")"
         + filterSql + ") SELECT a.id AS target, b.id AS neighbour FROM s a JOIN s b ON b.sid = a.sid"
         + " AND b.rn BETWEEN a.rn - ? AND a.rn + ? AND b.id <> a.id WHERE a.id IN " + IDS + " ORDER BY a.id, b.rn";
   }

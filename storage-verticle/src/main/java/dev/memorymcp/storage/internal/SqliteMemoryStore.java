@@ -400,7 +400,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     }
     String idsJson = RowMapper.idsJson(ids);
     return read(db -> db.preparedQuery(SqlQueries.RELATIONS_OF)
-        .execute(Tuple.of(namespace, idsJson, idsJson))
+        .execute(Tuple.of(namespace, idsJson, namespace, idsJson))
         .map(rows -> {
           List<Relation> out = new ArrayList<>();
           rows.forEach(r -> out.add(RowMapper.relation(r)));

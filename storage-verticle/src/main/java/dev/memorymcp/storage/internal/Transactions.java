@@ -87,7 +87,7 @@ final class Transactions {
               .compose(v -> batch(conn, SqlQueries.DELETE_MEMORY, seqs))
               .compose(v -> deleted.isEmpty() ? Future.succeededFuture()
                   : exec(conn, SqlQueries.DELETE_RELATIONS_OF,
-                      Tuple.of(namespace, idsJson, idsJson)))
+                      Tuple.of(namespace, idsJson, namespace, idsJson)))
               .map(v -> deleted);
         });
   }
