@@ -307,6 +307,19 @@ class MemoryApiTest {
     // the backend this run configured (the suite runs once per backend, see server/pom.xml)
     assertThat(h.getString("backend")).isEqualTo(System.getProperty("memory.test.backend", "sqlite"));
     assertThat(h.getLong("memories")).isNotNull();
+    if ("sqlite".equals(h.getString("backend"))) { // the Lucene index beside the file comes in line, then warm
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (!h.getBoolean("warm") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+        h = server.get("/health", null).json();
+      }
+      assertThat(h.getJsonObject("vector_index").getString("state")).isEqualTo("warm");
+    } else {
+      assertThat(h.getValue("vector_index")).isNull(); // Qdrant indexes its own vectors
+    }
+    assertThat(h.getBoolean("warm")).isTrue();
+    assertThat(h.getValue("loading")).isNull();
+    assertThat(server.get("/health/ready", null).json().getString("status")).isEqualTo("healthy");
   }
 
   @Test
