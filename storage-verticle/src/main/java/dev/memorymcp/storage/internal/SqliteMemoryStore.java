@@ -577,7 +577,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   @Override
   public Future<ItemPage> readItems(String namespace, String cursor, int limit) {
     String after = cursor == null ? "" : cursor; // the cursor is the last id read
-    return read(db -> db.preparedQuery(SqlQueries.TRANSFER_IDS).execute(Tuple.of(namespace, after, namespace, after, limit))
+    return read(db -> db.preparedQuery(SqlQueries.TRANSFER_IDS).execute(Tuple.of(namespace, after, limit, namespace, after, limit, limit))
         .compose(rows -> {
           List<String> ids = new ArrayList<>();
           rows.forEach(r -> ids.add(r.getString("id")));

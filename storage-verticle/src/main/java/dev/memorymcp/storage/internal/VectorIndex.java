@@ -195,33 +195,38 @@ final class VectorIndex {
 
   /**
    * Top-k from the ANN index's candidates and the memories it may not see yet, each re-scored
-   * exactly and filtered here; null when the index cannot answer or the filters left fewer than k
-   * of the candidates while more exist (the caller then scans exactly).
+   * exactly and filtered here. Asks for ef candidates first; when filters narrowing the namespace
+   * leave fewer than k of them, asks for four times as many once more. Null when the index cannot
+   * answer or the candidates still run short while more exist (the caller then scans exactly).
    */
   private List<Scored> approximate(Shard s, String namespace, int size, float[] query, int k,
       Filters filters, long now) {
-    boolean narrowing = narrows(filters);
-    int ask = Math.max(k, options.ef()) * (narrowing ? 4 : 1);
     java.util.Collection<String> unsearched = ann.unsearched(namespace);
     if (unsearched.size() > UNSEARCHED_LIMIT) {
       return null; // a bulk the index has not caught up with: scoring those alone costs a scan
     }
-    List<String> candidates = ann.search(namespace, query, ask, size);
-    if (candidates == null) {
-      return null;
+    int ask = Math.max(k, options.ef());
+    for (int attempt = 0; ; attempt++) {
+      List<String> candidates = ann.search(namespace, query, ask, size);
+      if (candidates == null) {
+        return null;
+      }
+      TopK top = new TopK(k);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String id : candidates) {
+        consider(s.get(id), query, filters, now, top, seen);
+      }
+      for (String id : unsearched) {
+        consider(s.get(id), query, filters, now, top, seen);
+      }
+      if (top.size >= k || candidates.size() < ask) {
+        return top.sorted(); // k found among the nearest, or the namespace has no more
+      }
+      if (attempt == 1 || !narrows(filters)) {
+        return null; // the filters are narrower than the over-fetch: exact
+      }
+      ask *= 4;
     }
-    TopK top = new TopK(k);
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (String id : candidates) {
-      consider(s.get(id), query, filters, now, top, seen);
-    }
-    for (String id : unsearched) {
-      consider(s.get(id), query, filters, now, top, seen);
-    }
-    if (top.size < k && candidates.size() >= ask) {
-      return null; // the filters are narrower than the over-fetch: exact
-    }
-    return top.sorted();
   }
 
   private static void consider(Entry e, float[] query, Filters filters, long now, TopK top,

@@ -193,6 +193,16 @@ class LuceneIndexSearchTest {
     float[] q = Fixtures.random(rnd, DIM);
     Filters tagged = new Filters(List.of(), null, null, List.of("rare"), null, null, null, null, null, null, false);
     assertThat(search("a", q, 5, tagged)).containsExactlyElementsOf(exact("a", q, 5, rare));
+
+    // a filter most memories pass is answered from HNSW's first candidates, not by a scan
+    Set<String> common = new HashSet<>(written.get("a").keySet());
+    common.removeAll(rare);
+    Filters mostly = new Filters(List.of(), null, null, List.of("common"), null, null, null, null, null, null, false);
+    long before = store.annAnswered();
+    List<String> got = search("a", q, 10, mostly);
+    assertThat(store.annAnswered()).isEqualTo(before + 1);
+    assertThat(got).hasSize(10).allMatch(common::contains);
+    assertThat(new HashSet<>(got)).containsAnyElementsOf(exact("a", q, 3, common));
   }
 
   @Test
