@@ -16,7 +16,6 @@ import dev.memorymcp.search.internal.Fusion;
 import dev.memorymcp.search.internal.Reranker;
 import dev.memorymcp.search.internal.SessionContext;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -117,22 +116,18 @@ public class SearchVerticle extends VerticleBase {
     JsonObject f = filters.toJson();
     JsonObject timings = new JsonObject();
     int[] keywordMatches = {0};
-    // hybrid: the keyword lookup starts once the query is embedded, so it does not take a core from
-    // the model (ONNX uses them all); the lookup is short next to the embedding
-    Promise<Void> embedded = Promise.promise();
-    Future<Void> keywordStart = searchType.equals("hybrid") ? embedded.future() : Future.succeededFuture();
     Future<List<Fusion.Hit>> keyword = searchType.equals("semantic") || keywords.isEmpty()
         ? Future.succeededFuture(List.of())
-        : keywordStart.transform(ar -> hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
+        : hits(Addresses.STORE_KEYWORD_CANDIDATES, new JsonObject().put("namespace", ns)
             .put("terms", new JsonArray(keywords.terms())).put("words", new JsonArray(keywords.words()))
-            .put("k", candidates).put("filters", f).put("principal", principal)))
+            .put("k", candidates).put("filters", f).put("principal", principal))
             .onSuccess(h -> keywordMatches[0] = h.size())
             .compose(h -> sessionContext > 0 && !h.isEmpty() ? withSessionContext(ns, h, f, principal) : Future.succeededFuture(h))
             .onSuccess(h -> timings.put("keyword_ms", ms(t0)));
     Future<List<Fusion.Hit>> dense = searchType.equals("keyword")
         ? Future.succeededFuture(List.of())
         : denseHits(query, new JsonObject().put("namespace", ns).put("k", candidates).put("filters", f)
-                .put("principal", principal), timings, t0, true, embedded)
+                .put("principal", principal), timings, t0, true)
             .onSuccess(h -> timings.put("vector_ms", ms(t0)));
     boolean covered = multilingual || !Scripts.mostlyCjk(query); // whether the model reads the query's script
     double w = switch (searchType) {
@@ -235,13 +230,10 @@ public class SearchVerticle extends VerticleBase {
    * the configured model except while an online rebuild switches models: the store then refuses a
    * vector of another model (MODEL_SWITCHED, naming its model), and the query is embedded again with it.
    */
-  /** {@code embedded} completes when the query embedding answers (or fails). */
-  private Future<List<Fusion.Hit>> denseHits(String query, JsonObject req, JsonObject timings, long t0, boolean retry,
-      Promise<Void> embedded) {
+  private Future<List<Fusion.Hit>> denseHits(String query, JsonObject req, JsonObject timings, long t0, boolean retry) {
     String model = servingModel;
     return Bus.request(vertx, Addresses.EMBED, new JsonObject().put("texts", new JsonArray().add(query))
             .put("kind", "query").put("model", model))
-        .onComplete(ar -> embedded.tryComplete())
         .onSuccess(v -> timings.put("embed_ms", ms(t0)))
         .compose(r -> hits(Addresses.STORE_VECTOR_CANDIDATES, req.copy()
             .put("vector", r.getJsonArray("vectors").getBuffer(0)).put("model", r.getString("model"))))
@@ -251,7 +243,7 @@ public class SearchVerticle extends VerticleBase {
             return Future.failedFuture(err);
           }
           servingModel = e.details().getString("model");
-          return denseHits(query, req, timings, t0, false, embedded);
+          return denseHits(query, req, timings, t0, false);
         });
   }
 
