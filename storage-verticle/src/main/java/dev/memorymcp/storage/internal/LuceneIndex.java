@@ -210,42 +210,26 @@ final class LuceneIndex {
    * namespace that is (nearly) the whole index skip the namespace filter.
    */
   List<String> search(String namespace, float[] query, int n, int namespaceSize) {
-    SearcherManager mgr = searchers;
-    if (!ready() || mgr == null) {
+    if (!ready()) {
       return null;
     }
-    IndexSearcher s;
-    try {
-      s = mgr.acquire();
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-    try {
+    return withSearcher("vector search", s -> {
       int docs = s.getIndexReader().numDocs();
       boolean whole = namespaceSize >= docs * 0.9;
-      int ask = whole ? n + (docs - namespaceSize) : n;
+      int ask = Math.max(1, whole ? n + (docs - namespaceSize) : n);
       FieldInfo info = LuceneDocuments.vectorField(s.getIndexReader());
       if (info != null && info.getVectorDimension() != query.length) {
         return null;
       }
-      KnnFloatVectorQuery q = new KnnFloatVectorQuery(LuceneDocuments.VECTOR, query, Math.max(1, ask),
+      KnnFloatVectorQuery q = new KnnFloatVectorQuery(LuceneDocuments.VECTOR, query, ask,
           whole ? null : new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)));
       List<String> out = new ArrayList<>();
-      for (Scored hit : LuceneDocuments.ids(s.getIndexReader(), s.search(q, Math.max(1, ask)).scoreDocs, namespace)) {
+      for (Scored hit : LuceneDocuments.ids(s.getIndexReader(), s.search(q, ask).scoreDocs, namespace)) {
         out.add(hit.id());
       }
       answered.incrementAndGet();
       return out;
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("vector index search failed; exact search answers", e);
-      return null;
-    } finally {
-      try {
-        mgr.release(s);
-      } catch (IOException ignored) {
-        // a released searcher that fails to close keeps its files until the next refresh
-      }
-    }
+    });
   }
 
   /**
@@ -255,7 +239,7 @@ final class LuceneIndex {
    * after {@link #CATCH_UP_MS} ms), so the caller asks FTS5.
    */
   List<Scored> keyword(String namespace, List<String> terms, int n) {
-    if (!ready() || searchers == null || !caughtUp(namespace)) {
+    if (!ready() || !caughtUp(namespace)) {
       return null;
     }
     BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
@@ -272,7 +256,23 @@ final class LuceneIndex {
     }
     Query query = new BooleanQuery.Builder().add(anyTerm.build(), BooleanClause.Occur.MUST)
         .add(new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)), BooleanClause.Occur.FILTER).build();
+    return withSearcher("keyword search", s -> {
+      List<Scored> out = LuceneDocuments.ids(s.getIndexReader(), s.search(query, Math.max(1, n)).scoreDocs, namespace);
+      answeredKeyword.incrementAndGet();
+      return out;
+    });
+  }
+
+  private interface SearcherCall<T> {
+    T apply(IndexSearcher searcher) throws IOException;
+  }
+
+  /** Runs {@code call} on the current searcher; null when there is none or it fails (the caller falls back). */
+  private <T> T withSearcher(String what, SearcherCall<T> call) {
     SearcherManager mgr = searchers;
+    if (mgr == null) {
+      return null;
+    }
     IndexSearcher s;
     try {
       s = mgr.acquire();
@@ -280,17 +280,15 @@ final class LuceneIndex {
       return null;
     }
     try {
-      List<Scored> out = LuceneDocuments.ids(s.getIndexReader(), s.search(query, Math.max(1, n)).scoreDocs, namespace);
-      answeredKeyword.incrementAndGet();
-      return out;
+      return call.apply(s);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("keyword search in the Lucene index failed; FTS5 answers", e);
+      LOG.warn("{} in the Lucene index failed; the exact path answers", what, e);
       return null;
     } finally {
       try {
         mgr.release(s);
       } catch (IOException ignored) {
-        // as in search
+        // a released searcher that fails to close keeps its files until the next refresh
       }
     }
   }
