@@ -218,7 +218,8 @@ final class LatencyScenario {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new JsonObject().put("memories", added).put("seconds", Stats.round(seconds))
-        .put("per_second", Stats.round(added / seconds)).put("by", "import of perturbed copies")
+        .put("per_second", Stats.round(added / seconds)).put("batch", batch).put("dedupe", false)
+        .put("by", "import of perturbed copies")
         .put("copies_of_first", copiesAbove);
   }
 
