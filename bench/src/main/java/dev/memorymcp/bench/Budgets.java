@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The performance budgets of DESIGN.md, checked against whatever a run measured: a budget whose
+ * The performance budgets of DESIGN.md (and issue 16's at 100k and 1M), checked against whatever a run measured: a budget whose
  * measurement the run did not make (another scenario, another size) is left out, not passed.
  */
 final class Budgets {
@@ -22,12 +22,18 @@ final class Budgets {
         int size = step.getInteger("size");
         JsonObject hybrid = step.getJsonObject("recall").getJsonObject("hybrid").getJsonObject("latency_ms");
         JsonObject remember = step.getJsonObject("remember");
-        if (size == 10_000 && hybrid.getInteger("n") > 0) {
-          add(out, "recall p50 ≤ 12 ms (10k memories, hybrid)", hybrid.getDouble("p50"), "ms", hybrid.getDouble("p50") <= 12);
-          add(out, "recall p99 ≤ 40 ms (10k memories, hybrid)", hybrid.getDouble("p99"), "ms", hybrid.getDouble("p99") <= 40);
+        for (int at : new int[] {10_000, 100_000}) { // DESIGN at 10k; issue 16 asks the same at 100k
+          String label = at / 1000 + "k memories";
+          if (near(size, at) && hybrid.getInteger("n") > 0) {
+            add(out, "recall p50 ≤ 12 ms (" + label + ", hybrid)", hybrid.getDouble("p50"), "ms", hybrid.getDouble("p50") <= 12);
+            add(out, "recall p99 ≤ 40 ms (" + label + ", hybrid)", hybrid.getDouble("p99"), "ms", hybrid.getDouble("p99") <= 40);
+          }
+          if (near(size, at) && remember.getInteger("n") > 0) {
+            add(out, "remember p50 ≤ 20 ms (" + label + ")", remember.getDouble("p50"), "ms", remember.getDouble("p50") <= 20);
+          }
         }
-        if (size == 10_000 && remember.getInteger("n") > 0) {
-          add(out, "remember p50 ≤ 20 ms (10k memories)", remember.getDouble("p50"), "ms", remember.getDouble("p50") <= 20);
+        if (near(size, 1_000_000) && hybrid.getInteger("n") > 0) {
+          add(out, "recall p50 ≤ 20 ms (1M memories, hybrid)", hybrid.getDouble("p50"), "ms", hybrid.getDouble("p50") <= 20);
         }
         JsonObject bulk = step.getJsonObject("bulk_import");
         if (bulk != null && bulk.getLong("memories") >= 1000) {
@@ -35,8 +41,11 @@ final class Budgets {
               bulk.getDouble("per_second"), "memories/s", bulk.getDouble("per_second") >= 100);
         }
         long rss = step.getLong("rss_mib_after_recall", -1L);
-        if (size == 100_000 && rss >= 0) {
+        if (near(size, 100_000) && rss >= 0) {
           add(out, "resident memory ≤ 1 GiB (100k memories)", rss, "MiB", rss <= 1024);
+        }
+        if (near(size, 1_000_000) && rss >= 0) {
+          add(out, "resident memory ≤ 3 GiB (1M memories)", rss, "MiB", rss <= 3072);
         }
       }
     }
@@ -51,6 +60,11 @@ final class Budgets {
       add(out, "start to healthy ≤ 5 s", ms, "ms", ms <= 5000);
     }
     return out;
+  }
+
+  /** A step of {@code at} memories, or a few more (a resumed namespace grows by its remembers). */
+  static boolean near(int size, int at) {
+    return size >= at && size <= at + at / 100;
   }
 
   private static void add(JsonArray out, String budget, double measured, String unit, boolean met) {

@@ -50,6 +50,28 @@ class BenchOptionsTest {
             "remember p50 ≤ 20 ms (10k memories)=true", "bulk import ≥ 100 memories/s (fill to 10000, dedupe false)=true");
   }
 
+  @Test
+  @DisplayName("budgets at 100k and 1M apply to a resumed namespace a few memories larger, not to other sizes")
+  void budgetsAtScale() {
+    JsonObject step100k = new JsonObject().put("size", 100_100).put("remember", summary(24.5, 49.7))
+        .put("recall", new JsonObject().put("hybrid", new JsonObject().put("latency_ms", summary(15.6, 29.7))))
+        .put("rss_mib_after_recall", 3087L);
+    JsonObject step1m = new JsonObject().put("size", 1_000_300).put("remember", summary(37.1, 198.8))
+        .put("recall", new JsonObject().put("hybrid", new JsonObject().put("latency_ms", summary(25.8, 43.0))))
+        .put("rss_mib_after_recall", 2900L);
+    JsonObject step50k = new JsonObject().put("size", 50_000).put("remember", summary(1.0, 1.0))
+        .put("recall", new JsonObject().put("hybrid", new JsonObject().put("latency_ms", summary(1.0, 1.0))));
+    JsonObject report = new JsonObject().put("service", new JsonObject().put("start_ms", 3554L))
+        .put("scenarios", new JsonObject().put("latency", new JsonObject().put("sizes",
+            new JsonArray().add(step50k).add(step100k).add(step1m))));
+
+    assertThat(Budgets.check(report).stream().map(b -> ((JsonObject) b).getString("budget") + "=" + ((JsonObject) b).getBoolean("met")))
+        .containsExactly("recall p50 ≤ 12 ms (100k memories, hybrid)=false", "recall p99 ≤ 40 ms (100k memories, hybrid)=true",
+            "remember p50 ≤ 20 ms (100k memories)=false", "resident memory ≤ 1 GiB (100k memories)=false",
+            "recall p50 ≤ 20 ms (1M memories, hybrid)=false", "resident memory ≤ 3 GiB (1M memories)=true",
+            "start to healthy ≤ 5 s=true");
+  }
+
   private static JsonObject summary(double p50, double p99) {
     return new JsonObject().put("n", 100).put("p50", p50).put("p95", p99).put("p99", p99);
   }
