@@ -252,7 +252,7 @@ final class VectorIndex {
       return null;
     }
     int ask = narrows(filters) ? k * 4 : k + 8; // a few more for expired memories
-    List<Scored> hits = ann.keyword(namespace, terms, ask);
+    List<Scored> hits = ann.keyword(namespace, terms, ask, s.snapshot.count);
     if (hits == null) {
       return null;
     }
