@@ -27,6 +27,8 @@ final class LatencyScenario {
   private long have;
   /** Above this many memories, grow by importing perturbed copies of the first ones (0: never). */
   private long copiesAbove;
+  /** Norm of the noise added to a copy's vector (cosine about 0.94 to its original). */
+  static final double COPY_NOISE = 0.35;
 
   LatencyScenario(Http http, Service service, String persona) {
     this.http = http;
@@ -203,7 +205,8 @@ final class LatencyScenario {
         JsonObject memory = original.getJsonObject("memory").copy().put("id", id)
             .put("content", original.getJsonObject("memory").getString("content") + " [copy " + copy + "]");
         body.append(new JsonObject().put("namespace", persona).put("id", id).put("memory", memory)
-            .put("vector", perturb(original.getString("vector"), noise)).encode()).append('\n');
+            .put("vector", VectorsScenario.encode(VectorsScenario.perturb(
+                VectorsScenario.decode(original.getString("vector")), COPY_NOISE, noise))).encode()).append('\n');
       }
       JsonObject r = http.postLines("/api/v1/import?namespace=" + persona, persona, body.toString(), 200);
       if (r.getLong("reembedded", 0L) > 0) {
@@ -221,24 +224,6 @@ final class LatencyScenario {
         .put("per_second", Stats.round(added / seconds)).put("batch", batch).put("dedupe", false)
         .put("by", "import of perturbed copies")
         .put("copies_of_first", copiesAbove);
-  }
-
-  /** A base64 float32 vector plus Gaussian noise of norm about 0.35, renormalised. */
-  private static String perturb(String base64, java.util.Random noise) {
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(base64))
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    float[] v = new float[in.remaining() / 4];
-    in.asFloatBuffer().get(v);
-    double norm = 0;
-    for (int i = 0; i < v.length; i++) {
-      v[i] += (float) (noise.nextGaussian() * 0.35 / Math.sqrt(v.length));
-      norm += v[i] * v[i];
-    }
-    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    for (float f : v) {
-      out.putFloat((float) (f / Math.sqrt(norm)));
-    }
-    return java.util.Base64.getEncoder().encodeToString(out.array());
   }
 
   private JsonObject recall(String type, int queries, int warmup, int clients, int seconds)

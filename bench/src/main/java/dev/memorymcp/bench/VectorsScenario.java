@@ -221,6 +221,14 @@ final class VectorsScenario {
   }
 
   private float[] perturb(float[] v, double noise) {
+    return perturb(v, noise, random);
+  }
+
+  /**
+   * {@code v} plus Gaussian noise of norm about {@code noise}, renormalised (for unit vectors and
+   * noise 0.35, cosine ≈ 0.94 to the original). The latency scenario's copies use it too.
+   */
+  static float[] perturb(float[] v, double noise, Random random) {
     float[] out = new float[v.length];
     double norm = 0;
     for (int i = 0; i < v.length; i++) {
@@ -244,14 +252,25 @@ final class VectorsScenario {
         }
         String v = new JsonObject(line).getString("vector");
         if (v != null) {
-          ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(v)).order(ByteOrder.LITTLE_ENDIAN);
-          float[] f = new float[b.remaining() / 4];
-          b.asFloatBuffer().get(f);
-          out.add(f);
+          out.add(decode(v));
         }
       }
     }
     return out;
+  }
+
+  /** A vector as the service's export writes it: base64 of little-endian float32. */
+  static float[] decode(String base64) {
+    ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(base64)).order(ByteOrder.LITTLE_ENDIAN);
+    float[] f = new float[b.remaining() / 4];
+    b.asFloatBuffer().get(f);
+    return f;
+  }
+
+  static String encode(float[] v) {
+    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(v);
+    return Base64.getEncoder().encodeToString(b.array());
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -308,8 +308,17 @@ final class LuceneIndex {
     if (pending == null || pending.isEmpty()) {
       return true;
     }
+    return refreshWithin(CATCH_UP_MS) && pending.isEmpty();
+  }
+
+  /**
+   * Queues a refresh behind every change queued so far and waits for it; false when it did not run
+   * within {@code millis} (or the index is closing).
+   */
+  private boolean refreshWithin(long millis) {
     try {
-      thread.submit(this::refresh).get(CATCH_UP_MS, TimeUnit.MILLISECONDS);
+      thread.submit(this::refresh).get(millis, TimeUnit.MILLISECONDS);
+      return true;
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
         | java.util.concurrent.RejectedExecutionException e) {
       return false;
@@ -317,7 +326,6 @@ final class LuceneIndex {
       Thread.currentThread().interrupt();
       return false;
     }
-    return pending.isEmpty();
   }
 
   /** Keyword searches it answered (tests). */
@@ -338,8 +346,9 @@ final class LuceneIndex {
       syncTotal = loaded.total();
       syncedDocs.set(0);
       int dimension = loaded.dimension();
-      if (dimension > 0 && indexedDimension() > 0 && indexedDimension() != dimension) {
-        LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexedDimension(), dimension);
+      int indexed = indexedDimension();
+      if (dimension > 0 && indexed > 0 && indexed != dimension) {
+        LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed, dimension);
         closeWriter();
         LuceneDocuments.deleteTree(dir);
         openWriter();
@@ -378,12 +387,8 @@ final class LuceneIndex {
 
   /** Waits until every change queued so far is applied and searchable (tests; bounded). */
   void flush() {
-    try {
-      thread.submit(this::refresh).get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("vector index did not catch up", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!refreshWithin(60_000)) {
+      throw new IllegalStateException("vector index did not catch up within 60 s");
     }
   }
 

@@ -148,10 +148,15 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
         : Map.of("state", "loading", "loaded", (long) index.total(), "total", loadTotal);
   }
 
-  /** Runs {@code op} once the in-memory index is loaded (at once when it is). */
-  private <T> Future<T> whenLoaded(java.util.function.Supplier<Future<T>> op) {
+  /** Whether the in-memory index holds every vector (false while loading, and after a failed load). */
+  private boolean isLoaded() {
     Future<Void> l = loaded;
-    return l.isComplete() && l.succeeded() ? op.get() : l.compose(v -> op.get());
+    return l.isComplete() && l.succeeded();
+  }
+
+  /** Runs {@code op} once the in-memory index is loaded (at once when it is; fails as the load did). */
+  private <T> Future<T> whenLoaded(java.util.function.Supplier<Future<T>> op) {
+    return isLoaded() ? op.get() : loaded.compose(v -> op.get());
   }
 
   /** Queues the Lucene index's sync with {@code loaded} plus the memories stored without a vector. */
@@ -224,7 +229,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Memory> get(String namespace, String id) {
-    if (!loaded.isComplete()) {
+    if (!isLoaded()) {
       return whenLoaded(() -> get(namespace, id));
     }
     VectorIndex.Entry hit = index.get(namespace, id);
@@ -240,7 +245,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (ids.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    if (!loaded.isComplete()) {
+    if (!isLoaded()) {
       return whenLoaded(() -> getMany(namespace, ids));
     }
     List<Memory> indexed = new ArrayList<>(ids.size());
@@ -265,7 +270,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Map<String, float[]>> vectors(String namespace, Collection<String> ids) {
-    if (!loaded.isComplete()) {
+    if (!isLoaded()) {
       return whenLoaded(() -> vectors(namespace, ids));
     }
     Map<String, float[]> out = new LinkedHashMap<>();
@@ -414,7 +419,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (k <= 0 || query == null || query.length == 0) {
       return Future.succeededFuture(List.of());
     }
-    if (!loaded.isComplete()) {
+    if (!isLoaded()) {
       return whenLoaded(() -> vectorSearch(namespace, query, k, filters));
     }
     long now = System.currentTimeMillis();
@@ -433,7 +438,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (t.isEmpty() || k <= 0) {
       return Future.succeededFuture(List.of());
     }
-    if (!loaded.isComplete()) {
+    if (!isLoaded()) {
       return whenLoaded(() -> keywordSearch(namespace, query, k, filters));
     }
     long now = System.currentTimeMillis();
@@ -674,9 +679,8 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       if (writer == null || closed) {
         return Future.failedFuture(notOpen());
       }
-      Future<Void> l = loaded;
       // a write waits for the load: the load must not put a row it read before this write over its entry
-      f = l.isComplete() && l.succeeded() ? commit(tx, afterCommit) : l.compose(v -> commit(tx, afterCommit));
+      f = whenLoaded(() -> commit(tx, afterCommit));
       inFlight.add(f);
     }
     f.onComplete(ar -> inFlight.remove(f));
