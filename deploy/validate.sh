@@ -49,12 +49,15 @@ import sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
 s = c["services"]
 problems = []
-want = {"qdrant", "storage", "search", "embedding", "ingest", "gateway"}
+want = {"qdrant", "auth", "storage", "search", "embedding", "ingest", "gateway"}
 if set(s) != want:
     problems.append(f"services {sorted(s)} != {sorted(want)}")
-if s.get("embedding", {}).get("deploy", {}).get("replicas", 1) < 2:
-    problems.append("embedding needs deploy.replicas >= 2")
-for name in ("embedding", "search", "ingest"):
+for name in ("embedding", "storage", "ingest"):
+    if s.get(name, {}).get("deploy", {}).get("replicas", 1) < 2:
+        problems.append(f"{name} needs deploy.replicas >= 2")
+if s.get("auth", {}).get("deploy", {}).get("replicas", 1) != 1:
+    problems.append("auth owns auth.db: exactly one replica")
+for name in ("embedding", "storage", "search", "ingest"):
     svc = s.get(name, {})
     if "container_name" in svc or "ports" in svc:
         problems.append(f"{name} must not fix a container name or host port (it is scaled)")
@@ -70,8 +73,14 @@ if not any("26262" in p for p in ports):
     problems.append("gateway must publish port 26262")
 if s.get("storage", {}).get("environment", {}).get("MEMORY_MCP_STORAGE_BACKEND") != "qdrant":
     problems.append("storage must use the qdrant backend")
-if not any("/data" in str(v) for v in s.get("storage", {}).get("volumes", [])):
-    problems.append("storage needs the ./data volume")
+if s.get("storage", {}).get("environment", {}).get("MEMORY_MCP_INGEST_QUEUE", "auto") not in ("auto", "qdrant"):
+    problems.append("several storage members need the shared ingest queue (ingest.queue auto or qdrant)")
+if s.get("storage", {}).get("volumes"):
+    problems.append("scaled storage members must not share a data volume (each locks its data dir)")
+if not any("/data" in str(v) for v in s.get("auth", {}).get("volumes", [])):
+    problems.append("auth needs the ./data/auth volume (auth.db)")
+if "--role" not in s.get("auth", {}).get("command", []) or "auth" not in s.get("auth", {}).get("command", []):
+    problems.append("the auth service must run serve --role auth")
 for p in problems:
     print("  " + p, file=sys.stderr)
 sys.exit(1 if problems else 0)

@@ -103,6 +103,8 @@ public final class Addresses {
   public static final String INGEST_CLAIM = "memory.storage.ingest.claim";
   /** {job_id, worker, extraction} → {}: the extracted facts, saved before the first memory write. */
   public static final String INGEST_CHECKPOINT = "memory.storage.ingest.checkpoint";
+  /** {job_id, worker, lease_ms} → {}: a worker's heartbeat, renewing the lease of a job it still runs. */
+  public static final String INGEST_RENEW = "memory.storage.ingest.renew";
   /** {job_id, worker, result} → {status: done}. */
   public static final String INGEST_COMPLETE = "memory.storage.ingest.complete";
   /** {job_id, worker, error} → {status: queued|failed, next_attempt_at?}. */

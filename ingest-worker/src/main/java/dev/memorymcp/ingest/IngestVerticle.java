@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingest worker: claims jobs from the storage verticle's durable queue (up to
  * {@code ingest.concurrency} at a time), runs them, and reports done or failed. It wakes when new
- * jobs are announced and polls every {@code ingest.poll_ms} for due retries. Holds no state a
- * crash could lose: an unfinished job stays in the queue and is taken again.
+ * jobs are announced and polls every {@code ingest.poll_ms} for due retries. While a job runs, its
+ * lease is renewed every third of {@code ingest.lease_ms} (a heartbeat), so a long extraction
+ * keeps its job and a dead worker's job is claimed by another after at most one lease. Holds no
+ * state a crash could lose: an unfinished job stays in the queue and is taken again.
  */
 public class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
@@ -39,6 +41,9 @@ public class IngestVerticle extends VerticleBase {
   private boolean again;
   private boolean stopping;
   private long pollTimer;
+  private long heartbeatTimer;
+  /** The ids of the jobs this worker is running, for the heartbeat. */
+  private final java.util.Set<String> running = new java.util.LinkedHashSet<>();
   private MessageConsumer<JsonObject> wakeUps;
   private Promise<Void> idle;
 
@@ -46,7 +51,7 @@ public class IngestVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject cfg = config();
     concurrency = Math.max(1, cfg.getInteger("ingest.concurrency", 2));
-    leaseMs = Math.max(1000, cfg.getInteger("ingest.lease_ms", 600_000));
+    leaseMs = Math.max(1000, cfg.getInteger("ingest.lease_ms", 60_000));
     maxAttempts = Math.max(1, cfg.getInteger("ingest.max_attempts", 5));
     String baseUrl = cfg.getString("llm.base_url", "");
     try {
@@ -61,6 +66,7 @@ public class IngestVerticle extends VerticleBase {
     runner = new JobRunner(vertx, new ConversationExtractor(vertx, llm), worker, leaseMs);
     wakeUps = vertx.eventBus().consumer(Addresses.INGEST_AVAILABLE, msg -> pump());
     pollTimer = vertx.setPeriodic(Math.max(50, cfg.getInteger("ingest.poll_ms", 1000)), id -> pump());
+    heartbeatTimer = vertx.setPeriodic(Math.max(300, leaseMs / 3), id -> renewLeases());
     LOG.info("ingest worker {} ready: {} job(s) at a time, extractor {}", worker, concurrency,
         llm == null ? "heuristic (no llm.base_url set)" : "llm " + cfg.getString("llm.model") + " with heuristic fallback");
     return wakeUps.completion().onSuccess(v -> pump());
@@ -96,9 +102,19 @@ public class IngestVerticle extends VerticleBase {
         });
   }
 
+  /** Renews the lease of every running job; one that is no longer held is left to finish (its report gets a 409). */
+  private void renewLeases() {
+    for (String id : running) {
+      Bus.request(vertx, Addresses.INGEST_RENEW, new JsonObject().put("job_id", id).put("worker", worker)
+          .put("lease_ms", leaseMs), 10_000)
+          .onFailure(err -> LOG.warn("could not renew the lease of ingest job {}: {}", id, err.getMessage()));
+    }
+  }
+
   private void runJob(JsonObject job) {
     active++;
     String id = job.getString("id");
+    running.add(id);
     long t0 = System.nanoTime();
     runner.run(job)
         .compose(result -> Bus.request(vertx, Addresses.INGEST_COMPLETE, new JsonObject().put("job_id", id)
@@ -117,6 +133,7 @@ public class IngestVerticle extends VerticleBase {
         })
         .onComplete(ar -> {
           active--;
+          running.remove(id);
           if (stopping && active == 0 && idle != null) {
             idle.tryComplete();
           }
@@ -143,6 +160,7 @@ public class IngestVerticle extends VerticleBase {
     vertx.cancelTimer(pollTimer);
     Future<Void> unregistered = wakeUps == null ? Future.succeededFuture() : wakeUps.unregister();
     if (active == 0) {
+      vertx.cancelTimer(heartbeatTimer);
       return unregistered.onComplete(ar -> closeLlm());
     }
     LOG.info("ingest worker stopping: waiting for {} running job(s)", active);
@@ -153,6 +171,7 @@ public class IngestVerticle extends VerticleBase {
     });
     return idle.future().onComplete(ar -> {
       vertx.cancelTimer(timer);
+      vertx.cancelTimer(heartbeatTimer); // it kept renewing while the running jobs finished
       closeLlm();
     });
   }

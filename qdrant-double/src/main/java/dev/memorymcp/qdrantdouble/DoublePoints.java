@@ -33,6 +33,7 @@ import io.qdrant.client.grpc.Points.ScrollResponse;
 import io.qdrant.client.grpc.Points.SetPayloadPoints;
 import io.qdrant.client.grpc.Points.SparseVector;
 import io.qdrant.client.grpc.Points.UpdateResult;
+import io.qdrant.client.grpc.Points.UpdateMode;
 import io.qdrant.client.grpc.Points.UpdateStatus;
 import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.qdrant.client.grpc.Points.Vector;
@@ -90,8 +91,12 @@ final class DoublePoints extends PointsGrpc.PointsImplBase {
   public void upsert(UpsertPoints req, StreamObserver<PointsOperationResponse> out) {
     reply(out, () -> {
       DoubleState.Coll c = state.get(req.getCollectionName());
-      if (req.hasOrdering() || req.hasShardKeySelector() || req.hasUpdateFilter()) {
-        throw unimplemented("upsert ordering, shard keys or update filters");
+      if (req.hasOrdering() || req.hasShardKeySelector()) {
+        throw unimplemented("upsert ordering or shard keys");
+      }
+      UpdateMode mode = req.hasUpdateMode() ? req.getUpdateMode() : UpdateMode.Upsert;
+      if (mode == UpdateMode.UNRECOGNIZED) {
+        throw invalid("unknown update_mode");
       }
       synchronized (c) {
         List<DoubleState.Point> points = new ArrayList<>();
@@ -99,12 +104,30 @@ final class DoublePoints extends PointsGrpc.PointsImplBase {
           points.add(point(c, ps)); // all validated before any is stored
         }
         points.forEach(p -> {
-          p.version = c.operations + 1;
-          c.points.put(DoubleState.key(p.id), p);
+          if (applies(c.points.get(DoubleState.key(p.id)), mode, req)) {
+            p.version = c.operations + 1;
+            c.points.put(DoubleState.key(p.id), p);
+          }
         });
         return done(c, req.getWait());
       }
     });
+  }
+
+  /**
+   * Qdrant's conditional upsert (1.17+): a new point is written unless the mode is update_only;
+   * an existing one is left alone under insert_only, and otherwise replaced only when it passes
+   * the update_filter (no filter: always). Judged point by point inside the collection's lock, as
+   * Qdrant judges them against the shard's state before the operation reaches its WAL.
+   */
+  private static boolean applies(DoubleState.Point existing, UpdateMode mode, UpsertPoints req) {
+    if (existing == null) {
+      return mode != UpdateMode.UpdateOnly;
+    }
+    if (mode == UpdateMode.InsertOnly) {
+      return false;
+    }
+    return !req.hasUpdateFilter() || DoubleFilters.test(req.getUpdateFilter(), existing.id, existing.payload);
   }
 
   private static DoubleState.Point point(DoubleState.Coll c, PointStruct ps) {

@@ -45,6 +45,8 @@ import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.ScrollResponse;
+import io.qdrant.client.grpc.Points.UpdateMode;
+import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.qdrant.client.grpc.Points.Vector;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -251,6 +253,35 @@ class QdrantDoubleTest {
       assertThat(keyed.listCollectionsAsync().get()).isEmpty();
       keyed.close();
     }
+  }
+
+  private void upsert(UpsertPoints.Builder req, long id, long version) throws Exception {
+    client.upsertAsync(req.setCollectionName("c").setWait(true).addPoints(PointStruct.newBuilder()
+        .setId(PointIdFactory.id(id)).putPayload("v", value(version))).build()).get();
+  }
+
+  private long version(long id) throws Exception {
+    List<RetrievedPoint> got = client.retrieveAsync("c", PointIdFactory.id(id), null).get();
+    return got.isEmpty() ? -1 : got.get(0).getPayloadMap().get("v").getIntegerValue();
+  }
+
+  @Test
+  @DisplayName("conditional upsert: update_filter is compare-and-set, update_mode insert_only / update_only")
+  void conditionalUpsert() throws Exception {
+    upsert(UpsertPoints.newBuilder().setUpdateMode(UpdateMode.InsertOnly), 1, 1);
+    upsert(UpsertPoints.newBuilder().setUpdateMode(UpdateMode.InsertOnly), 1, 9); // exists: kept
+    assertThat(version(1)).isEqualTo(1);
+    Filter atOne = Filter.newBuilder().addMust(match("v", 1)).build();
+    upsert(UpsertPoints.newBuilder().setUpdateMode(UpdateMode.UpdateOnly).setUpdateFilter(atOne), 1, 2);
+    assertThat(version(1)).isEqualTo(2);
+    upsert(UpsertPoints.newBuilder().setUpdateMode(UpdateMode.UpdateOnly).setUpdateFilter(atOne), 1, 3);
+    assertThat(version(1)).as("the second writer at the same version loses").isEqualTo(2);
+    upsert(UpsertPoints.newBuilder().setUpdateMode(UpdateMode.UpdateOnly), 2, 1);
+    assertThat(version(2)).as("update_only never inserts").isEqualTo(-1);
+    upsert(UpsertPoints.newBuilder().setUpdateFilter(atOne), 2, 1);
+    assertThat(version(2)).as("the default mode inserts a new point whatever the filter").isEqualTo(1);
+    upsert(UpsertPoints.newBuilder().setUpdateFilter(Filter.newBuilder().addMust(match("v", 7)).build()), 2, 5);
+    assertThat(version(2)).isEqualTo(1);
   }
 
   @Test

@@ -28,13 +28,16 @@ import org.slf4j.LoggerFactory;
  * This member's view of the cluster: it publishes its roles in a cluster-wide map (key: Vert.x
  * node id; entries of members that left are removed by the others and ignored until then),
  * answers a ping address per role, serves {@link Addresses#CLUSTER_STATUS} to the local gateway,
- * and holds the cluster-wide SQLite storage lock when it runs SQLite storage.
+ * and holds the cluster-wide lock of each single-owner thing it runs: SQLite storage (or a SQLite
+ * ingest queue) and the API keys (auth.db).
  */
 final class ClusterView {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterView.class);
   static final String ROLES_MAP = "memory.cluster.roles";
   /** Held for its lifetime by the one SQLite storage member; Hazelcast frees it when the holder dies. */
   static final String SQLITE_LOCK = "memory.storage.sqlite";
+  /** Held by the one member that runs auth: API keys are checked against its auth.db and secret. */
+  static final String AUTH_LOCK = "memory.auth";
   /** How long a SQLite storage waits for the lock: covers a crashed holder not yet declared dead. */
   static final long SQLITE_LOCK_WAIT_MS = 20_000;
   private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId"; // HazelcastClusterManager's
@@ -43,7 +46,7 @@ final class ClusterView {
   private final HazelcastClusterManager mgr;
   private final JsonObject cfg;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private Lock sqliteLock;
+  private final List<Lock> held = new ArrayList<>();
   private UUID listenerId;
 
   ClusterView(Vertx vertx, HazelcastClusterManager mgr, JsonObject cfg) {
@@ -57,21 +60,36 @@ final class ClusterView {
   }
 
   /**
-   * Before a SQLite storage deploys: takes the cluster-wide lock, or fails naming the member that
-   * holds it. The data-dir file lock covers one host; this covers the cluster.
+   * Before a storage member with a SQLite store or its own SQLite ingest queue deploys: takes the
+   * cluster-wide lock, or fails naming the member that holds it. The data-dir file lock covers one
+   * host; this covers the cluster.
    */
   Future<Void> claimSqliteStorage() {
-    return vertx.sharedData().getLockWithTimeout(SQLITE_LOCK, SQLITE_LOCK_WAIT_MS)
-        .onSuccess(l -> sqliteLock = l).<Void>mapEmpty()
+    boolean sqliteStore = "sqlite".equals(cfg.getString("storage.backend"));
+    return claim(SQLITE_LOCK, "storage", "a storage member with "
+        + (sqliteStore ? "storage.backend=sqlite" : "ingest.queue=sqlite"), "A SQLite "
+        + (sqliteStore ? "store" : "ingest queue") + " has exactly one owner, so this second storage member "
+        + "refuses to start. Stop the other one, or set " + (sqliteStore ? "MEMORY_MCP_STORAGE_BACKEND=qdrant"
+        : "MEMORY_MCP_INGEST_QUEUE=qdrant (or auto)") + " on every storage member to run several.");
+  }
+
+  /** Before auth deploys: the API keys have one owner (its auth.db and secret), like SQLite storage. */
+  Future<Void> claimAuth() {
+    return claim(AUTH_LOCK, "auth", "an auth member", "API keys are checked against one auth.db and "
+        + "its secret, so this second auth member refuses to start. Run the auth role on one member "
+        + "(with storage.backend=sqlite the storage member runs it).");
+  }
+
+  private Future<Void> claim(String lock, String role, String what, String why) {
+    return vertx.sharedData().getLockWithTimeout(lock, SQLITE_LOCK_WAIT_MS)
+        .onSuccess(held::add).<Void>mapEmpty()
         .recover(err -> members().compose(ms -> {
           String holder = ms.stream().map(o -> (JsonObject) o)
-              .filter(m -> m.getJsonArray("roles", new JsonArray()).contains("storage"))
+              .filter(m -> m.getJsonArray("roles", new JsonArray()).contains(role))
               .map(m -> "node " + m.getString("node_id") + " on " + m.getString("host"))
               .findFirst().orElse("a member that has not published its roles yet");
           return Future.failedFuture(new IllegalStateException("cluster '" + cfg.getString("cluster.name")
-              + "' already has a storage member with storage.backend=sqlite (" + holder + "). A SQLite "
-              + "store has exactly one owner, so this second storage member refuses to start. Stop the "
-              + "other one, or set MEMORY_MCP_STORAGE_BACKEND=qdrant on every storage member to run several."));
+              + "' already has " + what + " (" + holder + "). " + why));
         }));
   }
 
@@ -184,11 +202,9 @@ final class ClusterView {
     return Future.join(done).mapEmpty();
   }
 
-  /** Frees the SQLite storage lock (after storage has closed its files). */
+  /** Frees the single-owner locks (after storage and auth have closed their files). */
   void releaseStorage() {
-    if (sqliteLock != null) {
-      sqliteLock.release();
-      sqliteLock = null;
-    }
+    held.forEach(Lock::release);
+    held.clear();
   }
 }

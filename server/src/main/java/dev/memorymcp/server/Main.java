@@ -61,7 +61,7 @@ public final class Main {
         "memory service " + Version.get(),
         "usage: java -jar server/target/memory-server.jar [command]",
         "  serve      (default) run the service: HTTP on MEMORY_MCP_SERVER_HOST:MEMORY_MCP_SERVER_PORT",
-        "             [--role gateway|embedding|storage|search|ingest]... only these roles (default: all)",
+        "             [--role gateway|embedding|storage|auth|search|ingest]... only these roles (default: all)",
         "             [--cluster] join the Hazelcast cluster (MEMORY_MCP_CLUSTER_*) so other JVMs' roles answer",
         "  mcp-stdio  serve MCP over stdin/stdout (for clients that start the server; logs on stderr)",
         "  rebuild    re-embed every memory with the configured model, with the service stopped (on SQLite",

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JVM's verticles, deployed in dependency order (embedding, storage, search, ingest, gateway)
+ * One JVM's verticles, deployed in dependency order (embedding, storage, auth, search, ingest, gateway)
  * and undeployed in reverse, so the gateway stops taking requests and the ingest worker finishes
  * its running jobs before storage drains and closes.
  */
@@ -28,7 +28,7 @@ public final class Node {
 
   /** Which verticles a node runs. */
   public enum Role {
-    EMBEDDING, STORAGE, SEARCH, INGEST, GATEWAY;
+    EMBEDDING, STORAGE, AUTH, SEARCH, INGEST, GATEWAY;
 
     /** {@code gateway} → GATEWAY; anything else is a configuration error naming the choices. */
     public static Role parse(String name) {
@@ -37,7 +37,7 @@ public final class Node {
           return r;
         }
       }
-      throw new IllegalArgumentException("unknown role '" + name + "': use gateway, embedding, storage, search or ingest");
+      throw new IllegalArgumentException("unknown role '" + name + "': use gateway, embedding, storage, auth, search or ingest");
     }
   }
 
@@ -54,6 +54,16 @@ public final class Node {
     this.cfg = cfg;
   }
 
+  /**
+   * Whether this member runs auth (the API keys and audit log in auth.db): when asked for, and
+   * with SQLite storage, whose one member has always kept them beside the memories. Storage on
+   * Qdrant scales out, so there auth is a role of its own on one member.
+   */
+  static boolean runsAuth(List<Role> roles, JsonObject cfg) {
+    return roles.contains(Role.AUTH)
+        || roles.contains(Role.STORAGE) && "sqlite".equals(cfg.getString("storage.backend", "sqlite"));
+  }
+
   /** Deploys the roles in order; on failure undeploys what was deployed. */
   public Future<Node> deploy(List<Role> roles) {
     Future<Void> chain = Future.succeededFuture();
@@ -62,7 +72,7 @@ public final class Node {
         LOG.info("ingest worker off (ingest.worker=false): ingest jobs stay queued");
         continue;
       }
-      if (roles.contains(role)) {
+      if (role == Role.AUTH ? runsAuth(roles, cfg) : roles.contains(role)) {
         chain = chain.compose(v -> deployOne(role));
       }
     }
@@ -100,10 +110,9 @@ public final class Node {
           .setWorkerPoolSize(Math.max(1, cfg.getInteger("embedding.instances", 1)))
           .setInstances(Math.max(1, cfg.getInteger("embedding.instances", 1)))
           .setMaxWorkerExecuteTime(120).setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS));
-      // the API keys and the audit log live beside the memories, once per data directory; storage
-      // first, so a second process on the directory is refused with the data directory's message
-      case STORAGE -> vertx.deployVerticle(new StorageVerticle(), opts).onSuccess(deployments::add)
-          .compose(storage -> vertx.deployVerticle(new AuthVerticle(), opts));
+      case STORAGE -> vertx.deployVerticle(new StorageVerticle(), opts);
+      // after storage, so a second process on a data directory is refused with the directory's message
+      case AUTH -> vertx.deployVerticle(new AuthVerticle(), opts);
       case SEARCH -> vertx.deployVerticle(new SearchVerticle(), opts);
       case INGEST -> vertx.deployVerticle(new IngestVerticle(), opts);
       case GATEWAY -> {

@@ -71,10 +71,15 @@ final class ServeCommand {
     }
     Node node = new Node(vertx, cfg);
     ClusterView view = mgr == null ? null : new ClusterView(vertx, mgr, cfg);
+    // a SQLite store, a member's own ingest.db and the API keys each have one owner in the cluster
+    String queue = cfg.getString("ingest.queue", "auto");
     boolean sqliteStorage = args.roles().contains(Node.Role.STORAGE)
-        && "sqlite".equals(cfg.getString("storage.backend"));
+        && ("sqlite".equals(cfg.getString("storage.backend")) || "sqlite".equals(queue));
+    boolean auth = Node.runsAuth(args.roles(), cfg);
     try {
-      Future<Void> claimed = view != null && sqliteStorage ? view.claimSqliteStorage() : Future.succeededFuture();
+      Future<Void> claimed = view == null ? Future.succeededFuture()
+          : (sqliteStorage ? view.claimSqliteStorage() : Future.<Void>succeededFuture())
+              .compose(v -> auth ? view.claimAuth() : Future.succeededFuture());
       claimed.compose(v -> node.deploy(args.roles()))
           .compose(n -> view == null ? Future.succeededFuture() : view.publish(n.deployedRoles(), n.httpPort()))
           .await(5, TimeUnit.MINUTES);

@@ -34,7 +34,7 @@ class ClusterConfigTest {
   void rejectsUnknownRolesAndArguments() {
     assertThatThrownBy(() -> ServeCommand.Args.parse(new String[] {"--role", "gatewy"}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown role 'gatewy'")
-        .hasMessageContaining("gateway, embedding, storage, search or ingest");
+        .hasMessageContaining("gateway, embedding, storage, auth, search or ingest");
     assertThatThrownBy(() -> ServeCommand.Args.parse(new String[] {"--clustr"}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--clustr");
   }

@@ -5,7 +5,7 @@ import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Principal;
-import dev.memorymcp.storage.internal.SqliteIngestQueue;
+import dev.memorymcp.storage.ingest.IngestQueue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,12 +14,12 @@ import io.vertx.core.json.JsonObject;
 final class IngestQueueApi {
   static final int MAX_CLAIM = 64;
 
-  private final SqliteIngestQueue queue;
+  private final IngestQueue queue;
   private final IngestRequest.Limits limits;
   private final int maxAttempts;
   private final long backoffMs;
 
-  IngestQueueApi(SqliteIngestQueue queue, JsonObject cfg) {
+  IngestQueueApi(IngestQueue queue, JsonObject cfg) {
     this.queue = queue;
     this.limits = IngestRequest.Limits.of(cfg);
     this.maxAttempts = Math.max(1, cfg.getInteger("ingest.max_attempts", 5));
@@ -73,6 +73,12 @@ final class IngestQueueApi {
     return queue.checkpoint(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
         body.getJsonObject("extraction", new JsonObject()), body.getLong("lease_ms", 600_000L))
         .map(v -> new JsonObject());
+  }
+
+  /** {job_id, worker, lease_ms} → {}: the worker's heartbeat for a job it is still running. */
+  Future<JsonObject> renew(JsonObject body) {
+    return queue.renew(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
+        body.getLong("lease_ms", 600_000L)).map(v -> new JsonObject());
   }
 
   Future<JsonObject> complete(JsonObject body) {

@@ -16,7 +16,10 @@ import dev.memorymcp.storage.dedupe.DedupeThresholds;
 import dev.memorymcp.storage.internal.QdrantMemoryStore;
 import dev.memorymcp.storage.migrate.MigrationJobs;
 import dev.memorymcp.storage.migrate.StoreOpeners;
-import dev.memorymcp.storage.internal.SqliteIngestQueue;
+import dev.memorymcp.storage.ingest.IngestQueue;
+import dev.memorymcp.storage.ingest.QdrantIngestQueue;
+import dev.memorymcp.storage.ingest.SqliteIngestQueue;
+import dev.memorymcp.storage.internal.QdrantCalls;
 import dev.memorymcp.storage.internal.SqliteMemoryStore;
 import dev.memorymcp.storage.internal.VectorIndexOptions;
 import io.vertx.core.Future;
@@ -44,7 +47,7 @@ public class StorageVerticle extends VerticleBase {
   public static final String INGEST_DB_FILE = "ingest.db";
 
   private MemoryStore store;
-  private SqliteIngestQueue ingestQueue;
+  private IngestQueue ingestQueue;
   private MemoryService service;
   private AccessRecorder accesses;
   private Path dbFile;
@@ -67,7 +70,7 @@ public class StorageVerticle extends VerticleBase {
     }
     dbFile = Path.of(cfg.getString("data_dir", "./data"), DB_FILE);
     try {
-      // with qdrant too: the ingest queue stays a local SQLite file in the data dir
+      // with qdrant too: migration state (and the ingest queue unless it is shared) is in the data dir
       lock = DataDirLock.acquire(dbFile);
     } catch (IOException | IllegalStateException e) {
       return Future.failedFuture(e);
@@ -85,8 +88,12 @@ public class StorageVerticle extends VerticleBase {
     location = "qdrant".equals(backend) ? "Qdrant at " + cfg.getString("qdrant.url", "")
         + " (collections " + cfg.getString("qdrant.collection_prefix", "memory_") + "*)"
         : dbFile.toString();
-    ingestQueue = new SqliteIngestQueue(vertx, dbFile.resolveSibling(INGEST_DB_FILE),
-        cfg.getString("storage.synchronous", "FULL"), cfg.getInteger("ingest.queue_depth", 10_000), Ids::newId);
+    try {
+      ingestQueue = ingestQueue(cfg, backend);
+    } catch (IllegalArgumentException e) {
+      lock.close();
+      return Future.failedFuture(e);
+    }
     EmbeddingClient embeddings = new EmbeddingClient(vertx);
     return store.open()
         .compose(v -> ingestQueue.open())
@@ -127,6 +134,30 @@ public class StorageVerticle extends VerticleBase {
           lock.close(); // a verticle whose start failed is never stopped
           return Future.failedFuture(err);
         }));
+  }
+
+  /**
+   * The ingest queue of {@code ingest.queue}: {@code sqlite} (ingest.db in the data dir, this
+   * member's own), {@code qdrant} (one collection every storage member shares), or {@code auto}
+   * (the storage backend's: a cluster of Qdrant storage members needs the shared one).
+   */
+  private IngestQueue ingestQueue(JsonObject cfg, String backend) {
+    String kind = cfg.getString("ingest.queue", "auto");
+    if ("auto".equals(kind)) {
+      kind = backend;
+    }
+    int depth = cfg.getInteger("ingest.queue_depth", 10_000);
+    return switch (kind) {
+      case "sqlite" -> new SqliteIngestQueue(vertx, dbFile.resolveSibling(INGEST_DB_FILE),
+          cfg.getString("storage.synchronous", "FULL"), depth, Ids::newId);
+      case "qdrant" -> {
+        String url = cfg.getString("qdrant.url", "http://127.0.0.1:6334");
+        yield new QdrantIngestQueue(vertx, new QdrantCalls(vertx, QdrantCalls.connect(url,
+            cfg.getString("qdrant.api_key", "")), url, java.time.Duration.ofSeconds(30)),
+            cfg.getString("qdrant.collection_prefix", "memory_"), depth, Ids::newId);
+      }
+      default -> throw new IllegalArgumentException("ingest.queue must be auto, sqlite or qdrant, got '" + kind + "'");
+    };
   }
 
   private static boolean skip(JsonObject cfg) {
@@ -228,6 +259,7 @@ public class StorageVerticle extends VerticleBase {
     reg(regs, Addresses.INGEST_LIST, ingest::list);
     reg(regs, Addresses.INGEST_CLAIM, ingest::claim);
     reg(regs, Addresses.INGEST_CHECKPOINT, ingest::checkpoint);
+    reg(regs, Addresses.INGEST_RENEW, ingest::renew);
     reg(regs, Addresses.INGEST_COMPLETE, ingest::complete);
     reg(regs, Addresses.INGEST_FAIL, ingest::fail);
     reg(regs, Addresses.STORE_REBUILD, body -> service.serial("\u0000rebuild", () -> rebuilder.run(body)));

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@code schema_migrations}; versions already recorded there are skipped. A version may have a
  * Java step ({@link #JAVA_STEPS}) that runs after its SQL, in the same transaction.
  */
-final class Migrations {
+public final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** The scripts in version order; append new ones, never edit applied ones. */
@@ -35,7 +35,7 @@ final class Migrations {
       "V4__japanese_words.sql", "V5__rebuild_vectors.sql");
 
   /** The ingest queue's own database ({@code ingest.db}); names with a folder resolve under {@code db/}. */
-  static final List<String> INGEST_SCRIPTS = List.of("ingest/V1__jobs.sql");
+  public static final List<String> INGEST_SCRIPTS = List.of("ingest/V1__jobs.sql");
 
   /** Steps SQL cannot express, by script: V2 and V4 backfill the CJK gram and Japanese word indexes. */
   private static final Map<String, Function<SqlConnection, Future<Void>>> JAVA_STEPS =
@@ -55,7 +55,7 @@ final class Migrations {
   }
 
   /** Applies the pending ones of {@code scripts} (tests use a prefix to build an old schema). */
-  static Future<List<Integer>> apply(Vertx vertx, Pool writer, List<String> scripts) {
+  public static Future<List<Integer>> apply(Vertx vertx, Pool writer, List<String> scripts) {
     // in a transaction like every write: a statement outside one is only kept once a later commit
     // on the same connection happens to cover it
     return writer.withTransaction(conn -> conn.query(SqlQueries.CREATE_MIGRATIONS).execute())

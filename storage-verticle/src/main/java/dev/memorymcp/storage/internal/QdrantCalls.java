@@ -32,7 +32,11 @@ import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.SetPayloadPoints;
+import io.qdrant.client.grpc.Points.UpdateMode;
 import io.qdrant.client.grpc.Points.UpsertPoints;
+import io.qdrant.client.grpc.Points.CreateFieldIndexCollection;
+import io.qdrant.client.grpc.Points.FieldType;
+import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -50,7 +54,7 @@ import java.util.function.Supplier;
  * caller's context (never on a gRPC thread), with transport failures turned into
  * MemoryExceptions that name the URL; plus the paging helpers (scroll all, order_by with ties).
  */
-final class QdrantCalls {
+public final class QdrantCalls {
   /** Points read per scroll page. */
   static final int PAGE = 256;
 
@@ -60,7 +64,8 @@ final class QdrantCalls {
   private final Duration timeout;
   private volatile boolean closed;
 
-  QdrantCalls(Vertx vertx, QdrantClient client, String url, Duration timeout) {
+  /** Calls over the client of {@link #connect}, or one on a test double's channel; {@code url} names it in errors. */
+  public QdrantCalls(Vertx vertx, QdrantClient client, String url, Duration timeout) {
     this.vertx = vertx;
     this.client = client;
     this.url = url;
@@ -75,7 +80,7 @@ final class QdrantCalls {
     return timeout;
   }
 
-  void close() {
+  public void close() {
     closed = true;
     client.close();
   }
@@ -94,7 +99,7 @@ final class QdrantCalls {
   }
 
   /** A client for {@code url} (http://host:port of the gRPC API, https for TLS; port 6334 if absent). */
-  static QdrantClient connect(String url, String apiKey) {
+  public static QdrantClient connect(String url, String apiKey) {
     URI uri;
     try {
       uri = URI.create(url == null ? "" : url.strip());
@@ -119,7 +124,7 @@ final class QdrantCalls {
    * integer {@code key}, with every point tying with the last one included: Qdrant's order_by
    * sorts by one key and leaves the order of ties open, so the caller sorts and cuts.
    */
-  Future<List<Map<String, Value>>> ordered(String collection, Filter f, String key,
+  public Future<List<Map<String, Value>>> ordered(String collection, Filter f, String key,
       Direction dir, int limit) {
     ScrollPoints req = ScrollPoints.newBuilder().setCollectionName(collection).setFilter(f)
         .setLimit(limit + 1).setWithPayload(WithPayloadSelectorFactory.enable(true))
@@ -188,7 +193,7 @@ final class QdrantCalls {
     });
   }
 
-  Future<List<RetrievedPoint>> retrieve(String collection, List<PointId> ids,
+  public Future<List<RetrievedPoint>> retrieve(String collection, List<PointId> ids,
       boolean withVectors) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(List.of());
@@ -200,9 +205,52 @@ final class QdrantCalls {
     return call(() -> client.retrieveAsync(req, timeout));
   }
 
-  Future<Void> upsert(String collection, List<PointStruct> points) {
+  public Future<Void> upsert(String collection, List<PointStruct> points) {
     return call(() -> client.upsertAsync(UpsertPoints.newBuilder().setCollectionName(collection)
         .setWait(true).addAllPoints(points).build(), timeout)).mapEmpty();
+  }
+
+  /**
+   * A conditional upsert (Qdrant 1.17+): under {@code mode}, and for existing points only when
+   * they pass {@code onlyIf} (null: no condition). Qdrant does not say which points it wrote, so
+   * callers read them back.
+   */
+  public Future<Void> upsert(String collection, List<PointStruct> points, UpdateMode mode, Filter onlyIf) {
+    UpsertPoints.Builder req = UpsertPoints.newBuilder().setCollectionName(collection).setWait(true)
+        .addAllPoints(points).setUpdateMode(mode);
+    if (onlyIf != null) {
+      req.setUpdateFilter(onlyIf);
+    }
+    return call(() -> client.upsertAsync(req.build(), timeout)).mapEmpty();
+  }
+
+  /** The exact number of points passing the filter. */
+  public Future<Long> count(String collection, Filter f) {
+    return call(() -> client.countAsync(collection, f, true, timeout));
+  }
+
+  /**
+   * Creates the collection when missing, then its payload indexes; when another process created
+   * it meanwhile, that one is used.
+   */
+  public Future<Void> ensure(CreateCollection create, Map<String, FieldType> indexes) {
+    String name = create.getCollectionName();
+    return call(() -> client.collectionExistsAsync(name)).compose(exists -> exists ? Future.succeededFuture()
+        : call(() -> client.createCollectionAsync(create))
+            .<Void>mapEmpty()
+            .recover(err -> call(() -> client.collectionExistsAsync(name))
+                .compose(now -> now ? Future.succeededFuture() : Future.failedFuture(err)))
+            .compose(v -> indexes(name, new ArrayList<>(indexes.entrySet()), 0)));
+  }
+
+  private Future<Void> indexes(String name, List<Map.Entry<String, FieldType>> todo, int i) {
+    if (i == todo.size()) {
+      return Future.succeededFuture();
+    }
+    Map.Entry<String, FieldType> e = todo.get(i);
+    return call(() -> client.createPayloadIndexAsync(CreateFieldIndexCollection.newBuilder()
+        .setCollectionName(name).setWait(true).setFieldName(e.getKey()).setFieldType(e.getValue())
+        .build(), timeout)).compose(r -> indexes(name, todo, i + 1));
   }
 
   Future<Void> deleteIds(String collection, List<PointId> ids) {
@@ -221,7 +269,7 @@ final class QdrantCalls {
    * Calls the client and completes on the Vert.x context of the caller (never on a gRPC thread);
    * transport failures become MemoryExceptions naming the URL.
    */
-  <T> Future<T> call(Supplier<ListenableFuture<T>> op) {
+  public <T> Future<T> call(Supplier<ListenableFuture<T>> op) {
     if (closed) {
       return Future.failedFuture(new MemoryException(ErrorCode.UNAVAILABLE, "STORE_UNAVAILABLE",
           "the store is not open"));

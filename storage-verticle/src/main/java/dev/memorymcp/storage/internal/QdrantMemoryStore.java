@@ -42,7 +42,6 @@ import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Common.Range;
 import io.qdrant.client.grpc.JsonWithInt.Value;
-import io.qdrant.client.grpc.Points.CreateFieldIndexCollection;
 import io.qdrant.client.grpc.Points.Direction;
 import io.qdrant.client.grpc.Points.FieldType;
 import io.qdrant.client.grpc.Points.PointStruct;
@@ -197,36 +196,15 @@ public final class QdrantMemoryStore implements MemoryStore, StoreTransfer {
     if (known.contains(name)) {
       return Future.succeededFuture();
     }
-    return calls.call(() -> client.collectionExistsAsync(name)).compose(exists -> {
-      if (exists) {
-        known.add(name);
-        return Future.succeededFuture();
-      }
-      CreateCollection.Builder create = CreateCollection.newBuilder().setCollectionName(name);
-      if (dim > 0) {
-        create.setVectorsConfig(VectorsConfig.newBuilder().setParamsMap(VectorParamsMap.newBuilder()
-                .putMap(DENSE, VectorParams.newBuilder().setSize(dim).setDistance(Distance.Cosine)
-                    .build())))
-            .setSparseVectorsConfig(SparseVectorConfig.newBuilder().putMap(SPARSE,
-                SparseVectorParams.newBuilder().setModifier(Modifier.Idf).build()));
-      }
-      return calls.call(() -> client.createCollectionAsync(create.build()))
-          .<Void>mapEmpty()
-          .recover(err -> calls.call(() -> client.collectionExistsAsync(name)) // another process won
-              .compose(now -> now ? Future.succeededFuture() : Future.failedFuture(err)))
-          .compose(v -> indexes(name, new ArrayList<>(indexes.entrySet()), 0))
-          .onSuccess(v -> known.add(name));
-    });
-  }
-
-  private Future<Void> indexes(String name, List<Map.Entry<String, FieldType>> todo, int i) {
-    if (i == todo.size()) {
-      return Future.succeededFuture();
+    CreateCollection.Builder create = CreateCollection.newBuilder().setCollectionName(name);
+    if (dim > 0) {
+      create.setVectorsConfig(VectorsConfig.newBuilder().setParamsMap(VectorParamsMap.newBuilder()
+              .putMap(DENSE, VectorParams.newBuilder().setSize(dim).setDistance(Distance.Cosine)
+                  .build())))
+          .setSparseVectorsConfig(SparseVectorConfig.newBuilder().putMap(SPARSE,
+              SparseVectorParams.newBuilder().setModifier(Modifier.Idf).build()));
     }
-    Map.Entry<String, FieldType> e = todo.get(i);
-    return calls.call(() -> client.createPayloadIndexAsync(CreateFieldIndexCollection.newBuilder()
-        .setCollectionName(name).setWait(true).setFieldName(e.getKey()).setFieldType(e.getValue())
-        .build(), calls.timeout())).compose(r -> indexes(name, todo, i + 1));
+    return calls.ensure(create.build(), indexes).onSuccess(v -> known.add(name));
   }
 
   /** The namespace's collection, created with {@code dim} when missing; dim unknown: from the stamp. */

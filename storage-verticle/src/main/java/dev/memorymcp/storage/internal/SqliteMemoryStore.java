@@ -47,7 +47,7 @@ import org.sqlite.SQLiteException;
 public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteMemoryStore.class);
 
-  static final int BUSY_TIMEOUT_MS = 5000;
+  public static final int BUSY_TIMEOUT_MS = 5000;
   static final int READERS = 2;
   /** Above this many vectors in a namespace, a search runs on a worker thread. */
   static final int BLOCKING_SCAN_THRESHOLD = 2000;

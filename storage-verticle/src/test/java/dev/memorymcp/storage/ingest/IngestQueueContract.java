@@ -1,4 +1,4 @@
-package dev.memorymcp.storage.internal;
+package dev.memorymcp.storage.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,16 +27,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("The durable ingest queue (real SQLite file)")
+/** What every ingest queue must do; subclasses open one on a real backend. */
 @ExtendWith(VertxExtension.class)
-class SqliteIngestQueueTest {
+abstract class IngestQueueContract {
   private static final IngestRequest.Limits LIMITS = new IngestRequest.Limits(200, 20_000);
 
   @TempDir
   Path dir;
   Vertx vertx;
   Context ctx;
-  SqliteIngestQueue queue;
+  IngestQueue queue;
   final AtomicInteger ids = new AtomicInteger();
 
   @BeforeEach
@@ -51,11 +51,17 @@ class SqliteIngestQueueTest {
     on(() -> queue.close());
   }
 
-  SqliteIngestQueue open(int depth) {
-    SqliteIngestQueue q = new SqliteIngestQueue(vertx, dir.resolve("ingest.db"), "FULL", depth,
-        () -> "job" + ids.incrementAndGet());
+  /** A queue on the same backend as every earlier one of this test (what a restart reopens). */
+  abstract IngestQueue create(int depth);
+
+  IngestQueue open(int depth) {
+    IngestQueue q = create(depth);
     on(q::open);
     return q;
+  }
+
+  String nextId() {
+    return "job" + ids.incrementAndGet();
   }
 
   /** The queue is used from one context, as in the storage verticle; the test thread waits. */
@@ -203,23 +209,6 @@ class SqliteIngestQueueTest {
   }
 
   @Test
-  @DisplayName("jobs a crash left running are queued again on open, with their checkpoint")
-  void runningJobsRequeuedOnOpen() {
-    String id = on(() -> queue.enqueue("ns", request("I prefer dark mode"), null)).getString("job_id");
-    on(() -> queue.claim("w", 1, 600_000));
-    JsonObject extraction = new JsonObject().put("extractor", "heuristic").put("facts", new JsonArray());
-    on(() -> queue.checkpoint(id, "w", extraction, 600_000));
-    on(() -> queue.close()); // the process "dies" with the job running
-
-    queue = open(100);
-    assertThat(on(() -> queue.get("ns", id)).getString("status")).isEqualTo("queued");
-    JsonObject again = on(() -> queue.claim("w2", 1, 600_000)).get(0);
-    assertThat(again.getString("id")).isEqualTo(id);
-    assertThat(again.getInteger("attempts")).isEqualTo(2);
-    assertThat(again.getJsonObject("extraction")).isEqualTo(extraction);
-  }
-
-  @Test
   @DisplayName("a running job whose lease ran out goes to another worker")
   void expiredLeaseIsReclaimed() throws InterruptedException {
     String id = on(() -> queue.enqueue("ns", request("I work at ACME"), null)).getString("job_id");
@@ -230,6 +219,40 @@ class SqliteIngestQueueTest {
     assertThatThrownBy(() -> on(() -> queue.complete(id, "w1", new JsonObject())))
         .isInstanceOf(MemoryException.class);
     on(() -> queue.complete(id, "w2", new JsonObject()));
+  }
+
+  @Test
+  @DisplayName("a renewed lease keeps the job; renewing a job not held is a 409")
+  void renewKeepsTheJob() throws InterruptedException {
+    String id = on(() -> queue.enqueue("ns", request("I work at Initech"), null)).getString("job_id");
+    on(() -> queue.claim("w1", 1, 300));
+    Thread.sleep(150);
+    on(() -> queue.renew(id, "w1", 60_000));
+    Thread.sleep(250); // past the first lease, within the renewed one
+    assertThat(on(() -> queue.claim("w2", 1, 60_000))).isEmpty();
+    assertThatThrownBy(() -> on(() -> queue.renew(id, "w2", 60_000)))
+        .isInstanceOfSatisfying(MemoryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+    on(() -> queue.complete(id, "w1", new JsonObject()));
+    assertThatThrownBy(() -> on(() -> queue.renew(id, "w1", 60_000))).as("a finished job is not held")
+        .isInstanceOf(MemoryException.class);
+  }
+
+  @Test
+  @DisplayName("recent lists the namespace's jobs newest first, filtered by status")
+  void recentNewestFirst() throws InterruptedException {
+    List<String> made = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      int n = i;
+      made.add(on(() -> queue.enqueue("ns", request("fact " + n), null)).getString("job_id"));
+      Thread.sleep(3);
+    }
+    on(() -> queue.enqueue("elsewhere", request("not listed"), null));
+    List<JsonObject> recent = on(() -> queue.recent("ns", null, 3));
+    assertThat(recent).extracting(j -> j.getString("job_id")).containsExactly(made.get(3), made.get(2), made.get(1));
+    JsonObject first = on(() -> queue.claim("w", 1, 60_000)).get(0);
+    assertThat(first.getString("id")).as("claimed oldest first").isEqualTo(made.get(0));
+    assertThat(on(() -> queue.recent("ns", "running", 10))).extracting(j -> j.getString("job_id"))
+        .containsExactly(made.get(0));
   }
 
   @Test

@@ -1,31 +1,27 @@
-package dev.memorymcp.storage.internal;
+package dev.memorymcp.storage.ingest;
 
 import dev.memorymcp.bus.ErrorCode;
-import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import dev.memorymcp.storage.internal.Migrations;
+import dev.memorymcp.storage.internal.SqliteMemoryStore;
 import io.vertx.core.json.JsonObject;
 import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
+import dev.memorymcp.bus.Fields;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,11 +40,8 @@ import org.slf4j.LoggerFactory;
  * running job whose lease ran out can be claimed by another worker. Must be used from one Vert.x
  * context (the storage verticle's).
  */
-public final class SqliteIngestQueue {
+public final class SqliteIngestQueue implements IngestQueue {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteIngestQueue.class);
-  /** Retry-After when no job finished recently (no throughput to estimate from). */
-  static final int DEFAULT_RETRY_AFTER_S = 30;
-  static final long MAX_BACKOFF_MS = 10 * 60_000L;
 
   private static final String COLUMNS = "id, namespace, session_id, request, message_count, status, "
       + "attempts, error, extraction, result, worker, lease_until, next_attempt_at, created_at, "
@@ -69,6 +62,7 @@ public final class SqliteIngestQueue {
   private static final String HELD = " WHERE id = ? AND status = 'running' AND worker = ?";
   private static final String CHECKPOINT = "UPDATE ingest_jobs SET extraction = ?, lease_until = ?, "
       + "updated_at = ?" + HELD;
+  private static final String RENEW = "UPDATE ingest_jobs SET lease_until = ?, updated_at = ?" + HELD;
   private static final String COMPLETE = "UPDATE ingest_jobs SET status = 'done', result = ?, error = NULL, "
       + "lease_until = NULL, updated_at = ?, finished_at = ?" + HELD;
   private static final String ATTEMPTS = "SELECT attempts FROM ingest_jobs" + HELD;
@@ -96,8 +90,7 @@ public final class SqliteIngestQueue {
   private final int depth;
   private final Supplier<String> ids;
   private final List<Pending> pending = new ArrayList<>();
-  /** Finish times of recent jobs, to estimate Retry-After from throughput. */
-  private final ArrayDeque<Long> finished = new ArrayDeque<>();
+  private final IngestJobs.Throughput throughput = new IngestJobs.Throughput();
   /**
    * The one writer: a plain JDBC connection used only from ordered blocking tasks of the owning
    * context, so a whole transaction is one hop to a worker thread (through the pooled client it
@@ -124,6 +117,7 @@ public final class SqliteIngestQueue {
   }
 
   /** Creates or migrates the file, queues again every job a crash left running, counts the backlog. */
+  @Override
   public Future<Void> open() {
     Path dir = dbFile.getParent();
     String writerPragmas = "journal_mode=WAL&synchronous=" + synchronous + "&transaction_mode=IMMEDIATE&";
@@ -188,29 +182,18 @@ public final class SqliteIngestQueue {
     }, true);
   }
 
-  /**
-   * Writes the job and completes with {job_id, status, duplicate} once it is durable. With an
-   * idempotency key already used in the namespace: the earlier job ({@code duplicate: true}), or
-   * 409 when the earlier request differed. Past the queue depth: 429 with {@code retry_after_s}.
-   */
-  public Future<JsonObject> enqueue(String namespace, IngestRequest request, String idempotencyKey) {
-    return enqueue(namespace, request, idempotencyKey, null);
+  @Override
+  public String kind() {
+    return "sqlite";
   }
 
-  /**
-   * The same, on behalf of {@code by} (the API key's actor, {@code key:<id>}, or null): the memories the
-   * job creates carry it as their creator, so a member may later delete what it taught.
-   */
+  @Override
   public Future<JsonObject> enqueue(String namespace, IngestRequest request, String idempotencyKey, String by) {
     if (closed || writer == null) {
       return Future.failedFuture(unavailable());
     }
     if (outstanding + pending.size() >= depth) {
-      int retryAfter = retryAfterSeconds();
-      return Future.failedFuture(new MemoryException(ErrorCode.LIMITED, "INGEST_QUEUE_FULL",
-          "the ingest queue holds " + outstanding + " unfinished jobs (limit ingest.queue_depth = "
-              + depth + "); retry after " + retryAfter + " s",
-          new JsonObject().put("retry_after_s", retryAfter).put("queue_depth", depth)));
+      return Future.failedFuture(IngestJobs.queueFull(outstanding, depth, throughput.retryAfterSeconds(depth)));
     }
     Promise<JsonObject> reply = Promise.promise();
     pending.add(new Pending(namespace, request, idempotencyKey, by, reply));
@@ -241,9 +224,7 @@ public final class SqliteIngestQueue {
         for (int i = 0; i < batch.size(); i++) {
           JsonObject r = replies.get(i);
           if (r.containsKey("conflict")) {
-            batch.get(i).reply().fail(new MemoryException(ErrorCode.CONFLICT, "IDEMPOTENCY_KEY_REUSED",
-                "Idempotency-Key was already used for a different request (job " + r.getString("job_id") + ")",
-                new JsonObject().put("field", "Idempotency-Key").put("job_id", r.getString("job_id"))));
+            batch.get(i).reply().fail(IngestJobs.keyReused(r.getString("job_id")));
           } else {
             batch.get(i).reply().complete(r);
           }
@@ -270,7 +251,7 @@ public final class SqliteIngestQueue {
           stored.put("by", p.by());
         }
         String request = stored.encode();
-        String hash = sha256(request);
+        String hash = IngestJobs.sha256(request);
         JsonObject earlier = null;
         if (p.idempotencyKey() != null) {
           byKey.setString(1, p.namespace());
@@ -302,32 +283,28 @@ public final class SqliteIngestQueue {
     return replies;
   }
 
-  /** The public view of a job, or null when there is none with that id in the namespace. */
+  @Override
   public Future<JsonObject> get(String namespace, String id) {
     if (closed || reader == null) {
       return Future.failedFuture(unavailable());
     }
     return reader.preparedQuery(GET).execute(Tuple.of(id, namespace))
-        .map(rows -> rows.size() == 0 ? null : view(rows.iterator().next()));
+        .map(rows -> rows.size() == 0 ? null : IngestJobs.view(rows.iterator().next().toJson()));
   }
 
-  /** The namespace's newest jobs first, optionally of one status. */
+  @Override
   public Future<List<JsonObject>> recent(String namespace, String status, int limit) {
     if (closed || reader == null) {
       return Future.failedFuture(unavailable());
     }
     return reader.preparedQuery(RECENT).execute(Tuple.of(namespace, status, status, limit)).map(rows -> {
       List<JsonObject> out = new ArrayList<>();
-      rows.forEach(r -> out.add(view(r)));
+      rows.forEach(r -> out.add(IngestJobs.view(r.toJson())));
       return out;
     });
   }
 
-  /**
-   * Takes up to {@code limit} due jobs (queued and due, or running with an expired lease) for
-   * {@code worker}: running, attempts + 1, leased for {@code leaseMs}. Each comes with its
-   * messages and, when an earlier attempt saved one, its extraction.
-   */
+  @Override
   public Future<List<JsonObject>> claim(String worker, int limit, long leaseMs) {
     if (closed || writer == null) {
       return Future.failedFuture(unavailable());
@@ -356,7 +333,7 @@ public final class SqliteIngestQueue {
           read.setString(1, id);
           try (ResultSet rs = read.executeQuery()) {
             rs.next();
-            out.add(work(rs));
+            out.add(IngestJobs.work(row(rs)));
           }
         }
       }
@@ -364,24 +341,28 @@ public final class SqliteIngestQueue {
     });
   }
 
-  /** Saves the job's extraction (so a retry applies the same facts) and renews the lease. */
+  @Override
   public Future<Void> checkpoint(String id, String worker, JsonObject extraction, long leaseMs) {
     long now = System.currentTimeMillis();
     return held(CHECKPOINT, id, worker, extraction.encode(), now + leaseMs, now);
   }
 
+  @Override
+  public Future<Void> renew(String id, String worker, long leaseMs) {
+    long now = System.currentTimeMillis();
+    return held(RENEW, id, worker, now + leaseMs, now);
+  }
+
+  @Override
   public Future<Void> complete(String id, String worker, JsonObject result) {
     long now = System.currentTimeMillis();
     return held(COMPLETE, id, worker, result.encode(), now, now).onSuccess(v -> finishedOne(now));
   }
 
-  /**
-   * Records a failed attempt: queued again after {@code backoffMs × 2^(attempts-1)} (at most ten
-   * minutes), or kept as failed once {@code maxAttempts} attempts were made. Never deletes the job.
-   */
+  @Override
   public Future<JsonObject> fail(String id, String worker, String error, int maxAttempts, long backoffMs) {
     long now = System.currentTimeMillis();
-    String err = error == null ? "unknown error" : error.length() > 2000 ? error.substring(0, 2000) : error;
+    String err = IngestJobs.clip(error);
     return write(c -> {
       int attempts;
       try (PreparedStatement ps = c.prepareStatement(ATTEMPTS)) {
@@ -389,7 +370,7 @@ public final class SqliteIngestQueue {
         ps.setString(2, worker);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            throw notHeld(id);
+            throw IngestJobs.notHeld(id);
           }
           attempts = rs.getInt(1);
         }
@@ -398,7 +379,7 @@ public final class SqliteIngestQueue {
         update(c, FAIL, err, now, now, id, worker);
         return new JsonObject().put("status", "failed").put("attempts", attempts);
       }
-      long delay = Math.min(MAX_BACKOFF_MS, backoffMs << Math.min(20, attempts - 1));
+      long delay = IngestJobs.backoff(backoffMs, attempts);
       update(c, RETRY, err, now + delay, now, id, worker);
       return new JsonObject().put("status", "queued").put("attempts", attempts)
           .put("next_attempt_at", Fields.iso(now + delay));
@@ -418,7 +399,7 @@ public final class SqliteIngestQueue {
     }
   }
 
-  /** Counts by status, for /health and the stats. */
+  @Override
   public Future<JsonObject> counts() {
     if (closed || reader == null) {
       return Future.failedFuture(unavailable());
@@ -437,7 +418,7 @@ public final class SqliteIngestQueue {
     params[leading.length + 1] = worker;
     return write(c -> {
       if (update(c, sql, params) == 0) {
-        throw notHeld(id);
+        throw IngestJobs.notHeld(id);
       }
       return null;
     });
@@ -445,26 +426,11 @@ public final class SqliteIngestQueue {
 
   private void finishedOne(long at) {
     outstanding = Math.max(0, outstanding - 1);
-    finished.addLast(at);
-    while (finished.size() > 200) {
-      finished.removeFirst();
-    }
-  }
-
-  /** Seconds until about a tenth of the queue has drained at the recent rate, 1..300. */
-  int retryAfterSeconds() {
-    long now = System.currentTimeMillis();
-    while (!finished.isEmpty() && finished.peekFirst() < now - 60_000) {
-      finished.removeFirst();
-    }
-    if (finished.size() < 2) {
-      return DEFAULT_RETRY_AFTER_S;
-    }
-    double perSecond = finished.size() / Math.max(1.0, (now - finished.peekFirst()) / 1000.0);
-    return (int) Math.max(1, Math.min(300, Math.ceil(Math.max(1, depth / 10.0) / perSecond)));
+    throughput.finishedAt(at);
   }
 
   /** Closes after the pending group commit; later calls fail with 503. */
+  @Override
   public Future<Void> close() {
     closed = true;
     if (!flushing) {
@@ -491,58 +457,17 @@ public final class SqliteIngestQueue {
     closing = Future.all(all).<Void>mapEmpty().onComplete(closedPromise);
   }
 
-  private static JsonObject work(ResultSet r) throws SQLException {
-    JsonObject request = new JsonObject(r.getString("request"));
-    String extraction = r.getString("extraction");
-    return new JsonObject().put("id", r.getString("id")).put("namespace", r.getString("namespace"))
-        .put("session_id", r.getString("session_id")).put("attempts", r.getInt("attempts"))
-        .put("messages", request.getJsonArray("messages")).put("metadata", request.getJsonObject("metadata"))
-        .put("scope", request.getString("scope")).put("scope_id", request.getString("scope_id"))
-        .put("by", request.getString("by"))
-        .put("extraction", extraction == null ? null : new JsonObject(extraction));
-  }
-
-  /** What GET /api/v1/ingest/{id} shows: status, attempts, error and the worker's result. */
-  private static JsonObject view(Row r) {
-    JsonObject j = new JsonObject().put("job_id", r.getString("id"))
-        .put("namespace", r.getString("namespace")).put("session_id", r.getString("session_id"))
-        .put("scope_id", new JsonObject(r.getString("request")).getString("scope_id"))
-        .put("status", r.getString("status")).put("attempts", r.getInteger("attempts"))
-        .put("error", r.getString("error")).put("messages", r.getInteger("message_count"))
-        .put("created_at", Fields.iso(r.getLong("created_at")))
-        .put("updated_at", Fields.iso(r.getLong("updated_at")))
-        .put("finished_at", Fields.iso(r.getLong("finished_at")));
-    if ("queued".equals(r.getString("status")) && r.getInteger("attempts") > 0) {
-      j.put("next_attempt_at", Fields.iso(r.getLong("next_attempt_at")));
+  /** The current row of {@code rs} as JSON keyed by column name. */
+  private static JsonObject row(ResultSet rs) throws SQLException {
+    JsonObject row = new JsonObject();
+    java.sql.ResultSetMetaData md = rs.getMetaData();
+    for (int i = 1; i <= md.getColumnCount(); i++) {
+      row.put(md.getColumnLabel(i), rs.getObject(i));
     }
-    String extraction = r.getString("extraction");
-    if (extraction != null) {
-      JsonObject e = new JsonObject(extraction);
-      j.put("extractor", e.getString("extractor")).put("facts", e.getJsonArray("facts").size());
-    }
-    String result = r.getString("result");
-    if (result != null) {
-      j.mergeIn(new JsonObject(result));
-    }
-    return j;
-  }
-
-  /** Thrown inside a writer task (rolls the transaction back) and delivered as a 409. */
-  private static MemoryException notHeld(String id) {
-    return new MemoryException(ErrorCode.CONFLICT, "INGEST_JOB_NOT_HELD",
-        "ingest job " + id + " is not running under this worker (its lease ran out or it was requeued)",
-        new JsonObject().put("job_id", id));
+    return row;
   }
 
   private static MemoryException unavailable() {
-    return new MemoryException(ErrorCode.UNAVAILABLE, "INGEST_QUEUE_UNAVAILABLE", "the ingest queue is not open");
-  }
-
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return IngestJobs.unavailable();
   }
 }
