@@ -41,6 +41,8 @@ public final class BenchMain {
                   rebuild runs (old vectors serving), rebuild time, how long writes wait for the swap
         vectors   in process, no service: the exact scan against Lucene HNSW (float32 and int8) on the
                   model's vectors from an export, grown with perturbed copies: latency, recall@k, build, open
+        members   a cluster of the jar on 127.0.0.1 with 1, 2, 4 embedding members: semantic recall throughput
+                  of unique queries, CPU per request of each role, extrapolated to one machine per member
         all       latency, then mcp on the latency namespace, quality, dedupe, gate, ingest
 
       the service:
@@ -66,6 +68,8 @@ public final class BenchMain {
       gate:     --gate-dataset bench/datasets/conversations --negatives bench/datasets/gate/negatives.jsonl
                 --gate-fill 0 (fill the first namespace to this many memories before timing)
       switch:   --switch-size 10000 --switch-model all-minilm-l6-v2 --queries 300 (needs --server-jar)
+      members:  --members 1,2,4 --members-size 200 (memories) --clients 4 --throughput-seconds 10
+                --members-warmup 5 (seconds; needs --server-jar)
       vectors:  --export FILE (required) --vector-sizes 100000,1000000 --queries 300 --k 10 --noise 0.35
                 --hnsw-m 16 --hnsw-beam 100 --ef 10,40,100 (neighbours asked of HNSW; the best k kept)
                 --formats float32,int8
@@ -83,12 +87,14 @@ public final class BenchMain {
       Map.entry("--negatives", "bench/datasets/gate/negatives.jsonl"), Map.entry("--gate-fill", "0"),
       Map.entry("--switch-size", "10000"), Map.entry("--switch-model", "all-minilm-l6-v2"),
       Map.entry("--export", ""), Map.entry("--vector-sizes", "100000,1000000"), Map.entry("--noise", "0.35"),
-      Map.entry("--hnsw-m", "16"), Map.entry("--hnsw-beam", "100"), Map.entry("--k", "10"), Map.entry("--persona", ""), Map.entry("--copies-above", "0"), Map.entry("--ef", "10,40,100"), Map.entry("--formats", "float32,int8"));
+      Map.entry("--hnsw-m", "16"), Map.entry("--hnsw-beam", "100"), Map.entry("--k", "10"), Map.entry("--persona", ""), Map.entry("--copies-above", "0"), Map.entry("--ef", "10,40,100"), Map.entry("--formats", "float32,int8"),
+      Map.entry("--members", "1,2,4"), Map.entry("--members-size", "200"), Map.entry("--members-warmup", "5"));
 
   private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "switch", "vectors", "all");
+    List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "switch", "vectors",
+        "members", "all");
     if (args.length == 0 || !scenarios.contains(args[0])) {
       System.err.print(USAGE);
       System.exit(2);
@@ -102,7 +108,8 @@ public final class BenchMain {
       return;
     }
     JsonObject report = "switch".equals(args[0]) ? runSwitch(opts)
-        : "vectors".equals(args[0]) ? runVectors(opts) : run(args[0], opts);
+        : "vectors".equals(args[0]) ? runVectors(opts)
+        : "members".equals(args[0]) ? runMembers(opts) : run(args[0], opts);
     Path out = Path.of(opts.get("--out").isEmpty() ? "bench-" + args[0] + ".json" : opts.get("--out"));
     Files.writeString(out, report.encodePrettily());
     System.out.println("\nwrote " + out);
@@ -201,6 +208,23 @@ public final class BenchMain {
       System.out.printf("load average at start %s, at end %s (%d cores: a load above %d means other work shared them)%n",
           report.getString("load_average_at_start"), report.getString("load_average_at_end"), cores, cores);
     }
+    return report;
+  }
+
+  /** The members scenario starts its own clusters of the jar, so it needs --server-jar. */
+  static JsonObject runMembers(Map<String, String> o) throws Exception {
+    if (o.get("--server-jar").isEmpty()) {
+      throw new IllegalArgumentException("members starts clusters of the jar: give --server-jar");
+    }
+    JsonObject report = new JsonObject().put("harness", "memory-bench").put("at", Instant.now().toString())
+        .put("machine", machine()).put("load_average_at_start", loadAverage());
+    Path work = dataDir(o).getParent();
+    report.put("scenarios", new JsonObject().put("members", new MembersScenario(Path.of(o.get("--server-jar")), work, env(o))
+        .run(ints(o.get("--members")), i(o, "--members-size"), i(o, "--clients"), i(o, "--throughput-seconds"),
+            i(o, "--members-warmup"))));
+    report.put("load_average_at_end", loadAverage());
+    System.out.printf("load average at start %s, at end %s%n", report.getString("load_average_at_start"),
+        report.getString("load_average_at_end"));
     return report;
   }
 

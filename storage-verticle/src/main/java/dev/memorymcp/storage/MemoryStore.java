@@ -25,6 +25,8 @@ import java.util.Map;
  * suite ({@code MemoryStoreContract}).
  */
 public interface MemoryStore {
+  /** The actor of the ACCESS events a recall records. */
+  String ACCESS_ACTOR = "system";
 
   /** A memory id with a relevance score (higher is better). */
   record Scored(String id, double score) {}

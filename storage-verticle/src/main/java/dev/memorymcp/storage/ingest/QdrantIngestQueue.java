@@ -12,7 +12,7 @@ import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
-import dev.memorymcp.storage.internal.QdrantCalls;
+import dev.memorymcp.storage.qdrant.QdrantCalls;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.ValueFactory;
 import io.qdrant.client.grpc.Collections.CreateCollection;

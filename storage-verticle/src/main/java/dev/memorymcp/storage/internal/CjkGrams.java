@@ -1,8 +1,5 @@
 package dev.memorymcp.storage.internal;
 
-import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.List;
 
 /**
@@ -13,24 +10,24 @@ import java.util.List;
  * adjacent pairs (within one field or tag) with a CJK character and no whitespace, i.e. every
  * string a short CJK term can be.
  */
-final class CjkGrams {
+public final class CjkGrams {
   private CjkGrams() {}
 
-  static boolean isCjk(int cp) {
+  public static boolean isCjk(int cp) {
     Character.UnicodeScript script = Character.UnicodeScript.of(cp);
     return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
         || script == Character.UnicodeScript.KATAKANA;
   }
 
   /** The index token of a term of one or two code points. */
-  static String token(String term) {
+  public static String token(String term) {
     StringBuilder sb = new StringBuilder(12);
     term.codePoints().forEach(cp -> hex(sb, cp));
     return sb.toString();
   }
 
   /** The space-separated gram tokens of a memory's text, or "" when it has no CJK character. */
-  static String of(String name, String content, String summary, List<String> tags) {
+  public static String of(String name, String content, String summary, List<String> tags) {
     StringBuilder sb = new StringBuilder();
     add(sb, name);
     add(sb, content);
@@ -79,21 +76,5 @@ final class CjkGrams {
       sb.append('0');
     }
     sb.append(h);
-  }
-
-  /** Writes the gram row of memory {@code id} (none when its text has no CJK). */
-  static Future<Void> index(SqlConnection conn, String id, String name, String content,
-      String summary, List<String> tags) {
-    String grams = of(name, content, summary, tags);
-    if (grams.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(SqlQueries.INSERT_FTS_CJK).execute(Tuple.of(grams, id)).mapEmpty();
-  }
-
-  /** The Java step of migration V2: gram rows for every existing memory, page by page. */
-  static Future<Void> backfill(SqlConnection conn) {
-    return IndexBackfill.run(conn, SqlQueries.INSERT_FTS_CJK_ROW, r -> of(r.getString("name"),
-        r.getString("content"), r.getString("summary"), IndexBackfill.tags(r)));
   }
 }

@@ -13,16 +13,16 @@ import java.util.Map;
  * the trigram table when they have at least three characters, else to the CJK gram table; Japanese
  * words (Kuromoji) go to the word table.
  */
-record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk, List<String> japaneseWords) {
+public record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk, List<String> japaneseWords) {
 
-  static KeywordTerms of(KeywordQuery query) {
+  public static KeywordTerms of(KeywordQuery query) {
     KeywordTerms t = of(query.terms());
     List<String> words = new ArrayList<>();
     query.words().stream().map(String::strip).filter(w -> !w.isEmpty()).forEach(w -> add(words, w));
     return new KeywordTerms(t.latin, t.cjk, t.shortCjk, words);
   }
 
-  static KeywordTerms of(List<String> terms) {
+  public static KeywordTerms of(List<String> terms) {
     List<String> latin = new ArrayList<>();
     List<String> cjk = new ArrayList<>();
     List<String> shortCjk = new ArrayList<>();
@@ -41,20 +41,20 @@ record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk,
   }
 
   /** The same terms without the Latin-script ones (answered elsewhere). */
-  KeywordTerms withoutLatin() {
+  public KeywordTerms withoutLatin() {
     return new KeywordTerms(List.of(), cjk, shortCjk, japaneseWords);
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return latin.isEmpty() && cjk.isEmpty() && shortCjk.isEmpty() && japaneseWords.isEmpty();
   }
 
-  static boolean hasCjk(String s) {
+  public static boolean hasCjk(String s) {
     return s.codePoints().anyMatch(CjkGrams::isCjk);
   }
 
   /** An FTS5 MATCH expression: the terms as quoted phrases joined by OR. */
-  static String matchExpression(List<String> terms) {
+  public static String matchExpression(List<String> terms) {
     StringBuilder sb = new StringBuilder();
     for (String t : terms) {
       if (sb.length() > 0) {
@@ -69,7 +69,7 @@ record KeywordTerms(List<String> latin, List<String> cjk, List<String> shortCjk,
    * Sums the lists after dividing each list's scores by its best score (so each lies in (0, 1]);
    * returns the top {@code k}, best first. Scores must be higher-is-better and positive.
    */
-  static List<Scored> fuse(List<List<Scored>> lists, int k) {
+  public static List<Scored> fuse(List<List<Scored>> lists, int k) {
     Map<String, Double> sum = new LinkedHashMap<>();
     for (List<Scored> list : lists) {
       double max = list.stream().mapToDouble(Scored::score).max().orElse(1.0);

@@ -5,15 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** The keyset position of a listing: the last row's created_at and seq, as opaque URL-safe text. */
-record ListCursor(long createdAt, long seq) {
+public record ListCursor(long createdAt, long seq) {
 
-  String encode() {
+  public String encode() {
     return Base64.getUrlEncoder().withoutPadding()
         .encodeToString((createdAt + ":" + seq).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Parses a cursor from a previous page; anything else is a 400 naming {@code cursor}. */
-  static ListCursor decode(String cursor) {
+  public static ListCursor decode(String cursor) {
     try {
       String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
       int colon = s.indexOf(':');

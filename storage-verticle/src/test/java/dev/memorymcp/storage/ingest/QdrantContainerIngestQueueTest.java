@@ -1,6 +1,6 @@
 package dev.memorymcp.storage.ingest;
 
-import dev.memorymcp.storage.internal.QdrantCalls;
+import dev.memorymcp.storage.qdrant.QdrantCalls;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;

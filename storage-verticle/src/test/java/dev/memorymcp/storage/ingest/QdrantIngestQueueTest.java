@@ -3,7 +3,7 @@ package dev.memorymcp.storage.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memorymcp.qdrantdouble.QdrantDouble;
-import dev.memorymcp.storage.internal.QdrantCalls;
+import dev.memorymcp.storage.qdrant.QdrantCalls;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
 import io.vertx.core.Context;

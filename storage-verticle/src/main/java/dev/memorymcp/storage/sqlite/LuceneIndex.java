@@ -1,0 +1,530 @@
+package dev.memorymcp.storage.sqlite;
+
+import dev.memorymcp.bus.Memory;
+import dev.memorymcp.storage.MemoryStore.Scored;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.SearcherFactory;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Lucene index beside the SQLite file for the searches of large namespaces: one document per
+ * memory (key namespace + id) with its vector in an HNSW graph and its Latin-script text for BM25
+ * ({@link LatinAnalyzer}, the counterpart of the FTS5 table {@code memories_fts}), whose top k
+ * Lucene finds without scoring every matching document (block-max WAND). It only proposes
+ * candidates: the in-memory {@link VectorIndex} re-scores vector candidates exactly and applies
+ * the filters to both, so the index may lag without returning anything wrong. SQLite stays the
+ * source of truth; this directory can be deleted at any time and is rebuilt ({@link #sync}).
+ *
+ * <p>Changes are applied in order on one thread ("memory-ann"): Lucene's writer may block on a
+ * flush or merge, which must not happen on an event loop. A change is visible to searches after
+ * the next refresh (every {@link #REFRESH_MS} ms); until then its id is listed by
+ * {@link #unsearched}, which the caller scores exactly. Commits run every {@link #COMMIT_MS} ms and
+ * on close; after a crash, {@link #sync} ({@link LuceneSync}) repairs whatever the last commit
+ * missed. The document layout is {@link LuceneDocuments}.
+ */
+final class LuceneIndex {
+  private static final Logger LOG = LoggerFactory.getLogger(LuceneIndex.class);
+  static final int REFRESH_MS = 250;
+  static final int BULK_REFRESH_MS = 5_000;
+  /** Above this many queued changes the index is "catching_up" rather than warm in health. */
+  static final int WARM_BACKLOG = 1_000;
+  /** A sync adding at least this share of the documents merges them into one segment afterwards. */
+  static final double REBUILD_SHARE = 0.5;
+  /** How long a keyword search waits for its namespace's queued changes before asking FTS5. */
+  static final int CATCH_UP_MS = 200;
+  static final double RAM_BUFFER_MB = 64;
+  static final int COMMIT_MS = 60_000;
+  /** HNSW graph degree and build beam: Lucene's defaults, recall@10 ≥ 0.99 in bench/RESULTS.md. */
+  static final int M = 16;
+  static final int BEAM_WIDTH = 100;
+
+  private final Path dir;
+  private final ScheduledExecutorService thread;
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+  private static final java.util.concurrent.ExecutorService MERGE_WORKERS = Executors.newFixedThreadPool(CORES, r -> {
+    Thread t = new Thread(r, "memory-lucene-merge");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Runs one search's per-segment parts in parallel. */
+  private static final java.util.concurrent.ExecutorService SEGMENT_SEARCH = Executors.newFixedThreadPool(
+      Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "memory-lucene-search");
+        t.setDaemon(true);
+        return t;
+      });
+  private FSDirectory directory;
+  private ConcurrentMergeScheduler merges;
+  private IndexWriter writer;
+  private volatile SearcherManager searchers;
+  /** Per namespace: ids changed after the current searcher was opened, with the change's number. */
+  private final Map<String, Map<String, Long>> unsearched = new ConcurrentHashMap<>();
+  private final AtomicLong changeNo = new AtomicLong();
+  /** Touched only on the index thread. */
+  private volatile long applied;
+  private long lastRefreshNanos;
+  private long refreshedUpTo;
+  private boolean dirty;
+  private volatile boolean ready;
+  private volatile boolean closed;
+  private volatile String state = "opening";
+  private final AtomicLong syncedDocs = new AtomicLong();
+  private final AtomicLong answered = new AtomicLong();
+  private final AtomicLong answeredKeyword = new AtomicLong();
+  private volatile long syncTotal;
+
+  LuceneIndex(Path dir) {
+    this.dir = dir;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "memory-ann");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens (or creates) the Lucene index on the index thread; failures leave it unused, never the store. */
+  void open() {
+    thread.execute(() -> {
+      try {
+        openWriter();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cannot open the vector index in {}; recreating it", dir, e);
+        try {
+          closeWriter();
+          LuceneDocuments.deleteTree(dir);
+          openWriter();
+        } catch (IOException | RuntimeException again) {
+          state = "failed: " + again.getMessage();
+          LOG.error("vector index disabled: exact search serves every namespace", again);
+          return;
+        }
+      }
+      thread.scheduleWithFixedDelay(this::periodicRefresh, REFRESH_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
+      thread.scheduleWithFixedDelay(this::commit, COMMIT_MS, COMMIT_MS, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  private void openWriter() throws IOException {
+    Files.createDirectories(dir);
+    directory = FSDirectory.open(dir);
+    // merges re-insert vectors into one graph: spread that over the cores
+    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH, CORES, MERGE_WORKERS);
+    IndexWriterConfig config = new IndexWriterConfig(LuceneDocuments.ANALYZER).setRAMBufferSizeMB(RAM_BUFFER_MB)
+        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+        .setCodec(new Lucene912Codec() {
+          @Override
+          public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+            return hnsw;
+          }
+        });
+    merges = new ConcurrentMergeScheduler();
+    config.setMergeScheduler(merges);
+    writer = new IndexWriter(directory, config);
+    searchers = new SearcherManager(writer, new SearcherFactory() {
+      @Override
+      public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+        return new IndexSearcher(reader, SEGMENT_SEARCH); // an HNSW search per segment, spread over the cores
+      }
+    });
+    state = "loading";
+  }
+
+  /** Whether searches may ask it (it has been brought in line with the loaded vectors). */
+  boolean ready() {
+    return ready && !closed;
+  }
+
+  /** {state, synced?, total?} for health: opening, loading, syncing, merging, warm, failed, closed. */
+  Map<String, Object> status() {
+    long queued = backlog();
+    String s = closed ? "closed" : !ready ? state : queued >= WARM_BACKLOG ? "catching_up" : "warm";
+    return switch (s) {
+      case "syncing" -> Map.of("state", s, "synced", syncedDocs.get(), "total", syncTotal);
+      case "catching_up" -> Map.of("state", s, "queued", queued);
+      default -> Map.of("state", s);
+    };
+  }
+
+  /** Searches it answered (tests tell the HNSW path from the exact fallback). */
+  long answered() {
+    return answered.get();
+  }
+
+  /** Adds or replaces a memory, with its vector or none (applied in order on the index thread). */
+  void upsert(Memory memory, float[] vector) {
+    long no = mark(memory.namespace(), memory.id());
+    submit(() -> {
+      writer.updateDocument(LuceneDocuments.keyTerm(memory.namespace(), memory.id()),
+          LuceneDocuments.document(memory, vector));
+      done(no);
+    });
+  }
+
+  void delete(String namespace, String id) {
+    long no = mark(namespace, id);
+    submit(() -> {
+      writer.deleteDocuments(LuceneDocuments.keyTerm(namespace, id));
+      done(no);
+    });
+  }
+
+  /** Ids of a namespace whose change the searcher may not see yet: score them exactly. */
+  Collection<String> unsearched(String namespace) {
+    Map<String, Long> m = unsearched.get(namespace);
+    return m == null ? List.of() : m.keySet();
+  }
+
+  /**
+   * Up to {@code n} candidate ids of {@code namespace} near {@code query}, best first, or null when
+   * the index cannot answer (not ready, another dimension, closed). {@code namespaceSize} lets a
+   * namespace that is (nearly) the whole index skip the namespace filter.
+   */
+  List<String> search(String namespace, float[] query, int n, int namespaceSize) {
+    if (!ready()) {
+      return null;
+    }
+    return withSearcher("vector search", s -> {
+      int docs = s.getIndexReader().numDocs();
+      boolean whole = namespaceSize >= docs * 0.9;
+      int ask = Math.max(1, whole ? n + (docs - namespaceSize) : n);
+      FieldInfo info = LuceneDocuments.vectorField(s.getIndexReader());
+      if (info != null && info.getVectorDimension() != query.length) {
+        return null;
+      }
+      KnnFloatVectorQuery q = new KnnFloatVectorQuery(LuceneDocuments.VECTOR, query, ask,
+          whole ? null : new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)));
+      List<String> out = new ArrayList<>();
+      for (Scored hit : LuceneDocuments.ids(s.getIndexReader(), s.search(q, ask).scoreDocs, namespace)) {
+        out.add(hit.id());
+      }
+      answered.incrementAndGet();
+      return out;
+    });
+  }
+
+  /**
+   * The best {@code n} memories of {@code namespace} by BM25 over their Latin-script text for any
+   * of {@code terms} (each a word or a phrase, analysed as the FTS5 table would), best first; null
+   * when the index cannot answer now (not ready, or changes to this namespace still being applied
+   * after {@link #CATCH_UP_MS} ms), so the caller asks FTS5.
+   */
+  List<Scored> keyword(String namespace, List<String> terms, int n, int namespaceSize) {
+    if (!ready() || !caughtUp(namespace)) {
+      return null;
+    }
+    BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
+    int clauses = 0;
+    for (String term : terms) {
+      Query q = LuceneDocuments.termQuery(term);
+      if (q != null) {
+        anyTerm.add(q, BooleanClause.Occur.SHOULD);
+        clauses++;
+      }
+    }
+    if (clauses == 0) {
+      return List.of();
+    }
+    Query any = anyTerm.build();
+    Query inNamespace = new BooleanQuery.Builder().add(any, BooleanClause.Occur.MUST)
+        .add(new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)), BooleanClause.Occur.FILTER).build();
+    return withSearcher("keyword search", s -> {
+      // a namespace that is the whole index needs no filter: over a million documents the filter's
+      // postings cost more than the scoring (7.7 against 2.8 ms, bench/RESULTS.md); ids() still
+      // drops another namespace's hit, and a short answer sends the caller to FTS5
+      Query query = namespaceSize >= s.getIndexReader().numDocs() ? any : inNamespace;
+      List<Scored> out = LuceneDocuments.ids(s.getIndexReader(), s.search(query, Math.max(1, n)).scoreDocs, namespace);
+      answeredKeyword.incrementAndGet();
+      return out;
+    });
+  }
+
+  private interface SearcherCall<T> {
+    T apply(IndexSearcher searcher) throws IOException;
+  }
+
+  /** Runs {@code call} on the current searcher; null when there is none or it fails (the caller falls back). */
+  private <T> T withSearcher(String what, SearcherCall<T> call) {
+    SearcherManager mgr = searchers;
+    if (mgr == null) {
+      return null;
+    }
+    IndexSearcher s;
+    try {
+      s = mgr.acquire();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    try {
+      return call.apply(s);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{} in the Lucene index failed; the exact path answers", what, e);
+      return null;
+    } finally {
+      try {
+        mgr.release(s);
+      } catch (IOException ignored) {
+        // a released searcher that fails to close keeps its files until the next refresh
+      }
+    }
+  }
+
+  /**
+   * Whether every change to {@code namespace} made so far is searchable; when some are still queued,
+   * waits (bounded) for them to be applied and a refresh, as a keyword search cannot score a memory
+   * outside the index the way the vector search re-scores one.
+   */
+  private boolean caughtUp(String namespace) {
+    Map<String, Long> pending = unsearched.get(namespace);
+    if (pending == null || pending.isEmpty()) {
+      return true;
+    }
+    return refreshWithin(CATCH_UP_MS) && pending.isEmpty();
+  }
+
+  /**
+   * Queues a refresh behind every change queued so far and waits for it; false when it did not run
+   * within {@code millis} (or the index is closing).
+   */
+  private boolean refreshWithin(long millis) {
+    try {
+      thread.submit(this::refresh).get(millis, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+        | java.util.concurrent.RejectedExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Keyword searches it answered (tests). */
+  long answeredKeyword() {
+    return answeredKeyword.get();
+  }
+
+  /**
+   * Brings the index in line with {@code loaded} (namespace → id → vector, the source of truth) on
+   * the index thread: removes documents whose memory is gone or whose vector changed, adds what is
+   * missing, then refreshes and commits. Searches use the index once it is done.
+   */
+  void sync(VectorIndex loaded, List<Memory> withoutVectors) {
+    ready = false;
+    submit(() -> {
+      state = "syncing";
+      long t0 = System.nanoTime();
+      syncTotal = loaded.total();
+      syncedDocs.set(0);
+      int dimension = loaded.dimension();
+      int indexed = indexedDimension();
+      if (dimension > 0 && indexed > 0 && indexed != dimension) {
+        LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed, dimension);
+        closeWriter();
+        LuceneDocuments.deleteTree(dir);
+        openWriter();
+      }
+      LuceneSync.Result r = LuceneSync.run(writer, loaded, withoutVectors, dimension, syncedDocs);
+      long upTo = changeNo.get();
+      searchers.maybeRefreshBlocking();
+      refreshed(upTo);
+      dirty = r.removed() + r.added() > 0;
+      commit();
+      writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
+      if (r.added() > 0) {
+        mergeAfterBulk(r.added() >= REBUILD_SHARE * r.total() && r.added() > 1);
+      }
+      ready = true;
+      state = "warm";
+      LOG.info("vector index in line with the store: {} documents kept, {} removed, {} added in {} ms",
+          r.kept(), r.removed(), r.added(), (System.nanoTime() - t0) / 1_000_000);
+    });
+  }
+
+  /** An HNSW search visits every segment: merge a bulk's segments (into one after a rebuild) before serving. */
+  private void mergeAfterBulk(boolean rebuilt) throws IOException {
+    state = "merging";
+    long t0 = System.nanoTime();
+    if (rebuilt) {
+      writer.forceMerge(1);
+    } else {
+      writer.maybeMerge();
+    }
+    merges.sync();
+    writer.commit();
+    searchers.maybeRefreshBlocking();
+    LOG.info("vector index merged after the sync in {} ms", (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /** Waits until every change queued so far is applied and searchable (tests; bounded). */
+  void flush() {
+    if (!refreshWithin(60_000)) {
+      throw new IllegalStateException("vector index did not catch up within 60 s");
+    }
+  }
+
+  /** Commits and closes; waits for queued changes (bounded). */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    thread.execute(() -> {
+      commit();
+      closeWriter();
+    });
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("vector index did not close within 30 s; the next start repairs it");
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- index thread ----
+
+  private interface Change {
+    void run() throws IOException;
+  }
+
+  private void submit(Change change) {
+    if (closed) {
+      return;
+    }
+    try {
+      thread.execute(() -> {
+        if (writer == null) {
+          return; // failed to open: exact search serves
+        }
+        try {
+          change.run();
+          dirty = true;
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("vector index change failed; the next sync repairs it", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: the next start's sync adds what this missed
+    }
+  }
+
+  private long mark(String namespace, String id) {
+    long no = changeNo.incrementAndGet();
+    unsearched.computeIfAbsent(namespace, n -> new ConcurrentHashMap<>()).put(id, no);
+    return no;
+  }
+
+  private void done(long no) {
+    applied = Math.max(applied, no);
+  }
+
+  /**
+   * Every {@link #REFRESH_MS} ms when the queue is empty; during a bulk (changes still queued) every
+   * {@link #BULK_REFRESH_MS} ms only, so the writer flushes fewer, larger segments (fewer merges, each
+   * of which re-inserts its vectors into a graph).
+   */
+  private void periodicRefresh() {
+    if (backlog() > 0 && System.nanoTime() - lastRefreshNanos < BULK_REFRESH_MS * 1_000_000L) {
+      return;
+    }
+    refresh();
+  }
+
+  /** Changes queued and not applied yet. */
+  long backlog() {
+    return changeNo.get() - applied;
+  }
+
+  private void refresh() {
+    lastRefreshNanos = System.nanoTime();
+    if (writer == null || refreshedUpTo >= applied) {
+      return;
+    }
+    try {
+      long upTo = applied;
+      searchers.maybeRefreshBlocking();
+      refreshed(upTo);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("vector index refresh failed", e);
+    }
+  }
+
+  /** Forgets the unsearched ids whose change the refreshed searcher holds. */
+  private void refreshed(long upTo) {
+    refreshedUpTo = Math.max(refreshedUpTo, upTo);
+    for (Map<String, Long> ids : unsearched.values()) {
+      ids.entrySet().removeIf(e -> e.getValue() <= upTo);
+    }
+  }
+
+  private void commit() {
+    if (writer == null || !dirty) {
+      return;
+    }
+    try {
+      writer.commit();
+      dirty = false;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("vector index commit failed; the next start repairs it", e);
+    }
+  }
+
+  private void closeWriter() {
+    try {
+      if (searchers != null) {
+        searchers.close();
+      }
+      if (writer != null) {
+        writer.close();
+      }
+      if (directory != null) {
+        directory.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("closing the vector index failed", e);
+    } finally {
+      writer = null;
+      directory = null;
+    }
+  }
+
+  private int indexedDimension() throws IOException {
+    try (DirectoryReader reader = DirectoryReader.open(writer)) {
+      FieldInfo info = LuceneDocuments.vectorField(reader);
+      return info == null ? 0 : info.getVectorDimension();
+    }
+  }
+
+}
