@@ -200,7 +200,7 @@ public final class QdrantCalls {
     }
     GetPoints req = GetPoints.newBuilder().setCollectionName(collection).addAllIds(ids)
         .setWithPayload(WithPayloadSelectorFactory.enable(true))
-        .setWithVectors(withVectors ? WithVectorsSelectorFactory.include(List.of(QdrantMemoryStore.DENSE))
+        .setWithVectors(withVectors ? WithVectorsSelectorFactory.include(List.of(QdrantCollections.DENSE))
             : WithVectorsSelectorFactory.enable(false)).build();
     return call(() -> client.retrieveAsync(req, timeout));
   }

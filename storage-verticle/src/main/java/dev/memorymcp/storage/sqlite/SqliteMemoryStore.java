@@ -1,46 +1,26 @@
 package dev.memorymcp.storage.sqlite;
 
-import dev.memorymcp.storage.internal.KeywordTerms;
-import dev.memorymcp.storage.internal.ListCursor;
-
-import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
-import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.storage.MemoryStore;
 import dev.memorymcp.storage.StoreTransfer;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.jdbcclient.JDBCConnectOptions;
-import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * The embedded store: one SQLite file in WAL mode, written through a single connection and read
@@ -51,27 +31,19 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteMemoryStore.class);
 
   public static final int BUSY_TIMEOUT_MS = 5000;
-  static final int READERS = 2;
-  /** Above this many vectors in a namespace, a search runs on a worker thread. */
-  static final int BLOCKING_SCAN_THRESHOLD = 2000;
-  private static final int LOAD_PAGE = 2000;
 
   private final Vertx vertx;
   private final Path dbFile;
   private final String synchronous;
   private final VectorIndexOptions vectorOptions;
-  /** Completes when every vector is in the in-memory index (see startLoad). */
-  private volatile Future<Void> loaded = Future.succeededFuture();
-  private volatile long loadTotal;
-  private volatile Throwable loadError;
+  private final VectorLoad load = new VectorLoad();
+  private final SqliteDatabase db;
+  private final SqliteTransfer transfer;
+  private final SqliteReads reads;
   /** Null with vector_index.kind=exact. */
   private LuceneIndex ann;
   /** Replaced whole when an online rebuild switches models; a search keeps the one it started on. */
   private volatile VectorIndex index = new VectorIndex();
-  private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
-  private volatile Pool writer;
-  private volatile Pool reader;
-  private volatile boolean closed;
   private Future<Void> closing;
 
   /**
@@ -95,121 +67,52 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     this.dbFile = dbFile.toAbsolutePath();
     this.synchronous = sync;
     this.vectorOptions = vectorOptions;
+    this.db = new SqliteDatabase(vertx, this.dbFile, sync, load);
+    this.transfer = new SqliteTransfer(this, db, () -> index);
+    this.reads = new SqliteReads(vertx, db, load, () -> index, () -> ann, vectorOptions);
   }
 
+  /** Opens the file (migrating it) and returns; the vectors load in the background (see {@link VectorLoad}). */
   @Override
   public Future<Void> open() {
-    Path dir = dbFile.getParent();
-    Future<Void> dirs = dir == null ? Future.succeededFuture()
-        : vertx.fileSystem().mkdirs(dir.toString());
-    return dirs.compose(v -> {
-      writer = JDBCPool.pool(vertx, connectOptions(true), new PoolOptions().setMaxSize(1));
-      return Migrations.apply(vertx, writer);
-    }).compose(applied -> {
-      reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
+    return db.open().compose(v -> {
       if (vectorOptions.hnsw()) {
         ann = new LuceneIndex(dbFile.resolveSibling("vector-index"));
         ann.open();
         index = new VectorIndex(ann, vectorOptions);
       }
-      return reader.query(SqlQueries.COUNT_VECTORS).execute();
+      return db.reader().query(SqlQueries.COUNT_VECTORS).execute();
     }).map(rows -> {
-      loadTotal = rows.iterator().next().getLong(0);
-      startLoad();
+      load.start(db.reader(), index, ann, rows.iterator().next().getLong(0), dbFile + ", synchronous=" + synchronous);
       return null;
     });
-  }
-
-  /**
-   * Loads every vector into the in-memory index in the background (a million take tens of seconds),
-   * so the store answers at once: what does not need the in-memory index (listing, history, counts,
-   * the model stamp) is served meanwhile, and reads by id, searches and writes wait for the load
-   * ({@link #loadingStatus} tells health how far it is).
-   */
-  private void startLoad() {
-    Promise<Void> done = Promise.promise();
-    loaded = done.future();
-    long t0 = System.nanoTime();
-    VectorIndex target = index;
-    RebuildVectors.load(reader, target, 0L, LOAD_PAGE, 0)
-        .compose(n -> syncLucene(target).map(n))
-        .onSuccess(n -> LOG.info("opened {} (synchronous={}, {} vectors loaded in {} ms)", dbFile, synchronous, n,
-            (System.nanoTime() - t0) / 1_000_000))
-        .onFailure(err -> {
-          loadError = err;
-          LOG.error("loading the vectors of {} failed; searches and writes are refused", dbFile, err);
-        })
-        .onComplete(ar -> done.handle(ar.mapEmpty()));
   }
 
   /** Null once loaded, else {state: loading, loaded, total} or {state: failed, error}. */
   public Map<String, Object> loadingStatus() {
-    if (loadError != null) {
-      return Map.of("state", "failed", "error", String.valueOf(loadError.getMessage()));
-    }
-    return loaded.isComplete() ? null
-        : Map.of("state", "loading", "loaded", (long) index.total(), "total", loadTotal);
+    return load.status(index);
   }
 
-  /** Whether the in-memory index holds every vector (false while loading, and after a failed load). */
   private boolean isLoaded() {
-    Future<Void> l = loaded;
-    return l.isComplete() && l.succeeded();
+    return load.isLoaded();
   }
 
-  /** Runs {@code op} once the in-memory index is loaded (at once when it is; fails as the load did). */
   private <T> Future<T> whenLoaded(java.util.function.Supplier<Future<T>> op) {
-    return isLoaded() ? op.get() : loaded.compose(v -> op.get());
+    return load.whenLoaded(op);
   }
 
-  /** Queues the Lucene index's sync with {@code loaded} plus the memories stored without a vector. */
-  private Future<Void> syncLucene(VectorIndex loaded) {
-    if (ann == null) {
-      return Future.succeededFuture();
-    }
-    return reader.query(SqlQueries.WITHOUT_VECTORS).execute().map(rows -> {
-      List<Memory> bare = new ArrayList<>();
-      rows.forEach(r -> bare.add(RowMapper.memory(r)));
-      ann.sync(loaded, bare);
-      return null;
-    });
-  }
-
-  /** The JDBC URL; sqlite-jdbc applies the query parameters as pragmas on every connection. */
+  /** The JDBC URL of the writer or the readers (tests). */
   String jdbcUrl(boolean forWriter) {
-    String common = "busy_timeout=" + BUSY_TIMEOUT_MS + "&foreign_keys=true";
-    return "jdbc:sqlite:" + dbFile + "?" + (forWriter
-        ? "journal_mode=WAL&synchronous=" + synchronous + "&transaction_mode=IMMEDIATE&" + common
-        : "open_mode=1&" + common); // 1 = SQLITE_OPEN_READONLY
-  }
-
-  private JDBCConnectOptions connectOptions(boolean forWriter) {
-    return new JDBCConnectOptions().setJdbcUrl(jdbcUrl(forWriter))
-        .setExtraConfig(new JsonObject().put("decoderCls", SqliteDecoder.class.getName())
-            .put("encoderCls", SqliteEncoder.class.getName()));
+    return db.jdbcUrl(forWriter);
   }
 
   @Override
   public synchronized Future<Void> close() {
     if (closing == null) {
-      closed = true;
-      List<Future<?>> pending = new ArrayList<>(inFlight);
-      closing = Future.join(pending).transform(ar -> {
-        List<Future<Void>> pools = new ArrayList<>();
-        if (reader != null) {
-          pools.add(reader.close());
-        }
-        if (writer != null) {
-          pools.add(writer.close());
-        }
-        if (ann != null) {
-          pools.add(vertx.executeBlocking(() -> {
-            ann.close();
-            return null;
-          }, false));
-        }
-        return Future.all(pools).<Void>mapEmpty();
-      }).onSuccess(v -> LOG.info("closed {}", dbFile));
+      closing = db.close().compose(v -> ann == null ? Future.<Void>succeededFuture() : vertx.executeBlocking(() -> {
+        ann.close();
+        return null;
+      }, false)).onSuccess(v -> LOG.info("closed {}", dbFile));
     }
     return closing;
   }
@@ -232,58 +135,17 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Memory> get(String namespace, String id) {
-    if (!isLoaded()) {
-      return whenLoaded(() -> get(namespace, id));
-    }
-    VectorIndex.Entry hit = index.get(namespace, id);
-    if (hit != null) {
-      return Future.succeededFuture(hit.memory());
-    }
-    return read(db -> db.preparedQuery(SqlQueries.GET_MEMORY).execute(Tuple.of(namespace, id))
-        .map(rows -> rows.size() == 0 ? null : RowMapper.memory(rows.iterator().next())));
+    return reads.get(namespace, id);
   }
 
   @Override
   public Future<List<Memory>> getMany(String namespace, List<String> ids) {
-    if (ids.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    if (!isLoaded()) {
-      return whenLoaded(() -> getMany(namespace, ids));
-    }
-    List<Memory> indexed = new ArrayList<>(ids.size());
-    for (String id : ids) {
-      VectorIndex.Entry hit = index.get(namespace, id);
-      if (hit == null) {
-        break;
-      }
-      indexed.add(hit.memory());
-    }
-    if (indexed.size() == ids.size()) {
-      return Future.succeededFuture(indexed); // the recall path: no SQL
-    }
-    return read(db -> db.preparedQuery(SqlQueries.GET_MEMORIES)
-        .execute(Tuple.of(namespace, RowMapper.idsJson(ids)))
-        .map(rows -> {
-          Map<String, Memory> byId = new HashMap<>();
-          rows.forEach(r -> byId.put(r.getString("id"), RowMapper.memory(r)));
-          return ids.stream().filter(byId::containsKey).map(byId::get).toList();
-        }));
+    return reads.getMany(namespace, ids);
   }
 
   @Override
   public Future<Map<String, float[]>> vectors(String namespace, Collection<String> ids) {
-    if (!isLoaded()) {
-      return whenLoaded(() -> vectors(namespace, ids));
-    }
-    Map<String, float[]> out = new LinkedHashMap<>();
-    for (String id : ids) {
-      VectorIndex.Entry e = index.get(namespace, id);
-      if (e != null) {
-        out.put(id, e.vector().clone());
-      }
-    }
-    return Future.succeededFuture(out);
+    return reads.vectors(namespace, ids);
   }
 
   @Override
@@ -350,47 +212,17 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Page> list(String namespace, Filters filters, int limit, String cursor) {
-    int pageSize = Math.max(1, limit);
-    return read(db -> {
-      ListCursor after = cursor == null || cursor.isBlank() ? null : ListCursor.decode(cursor);
-      FilterSql.Clause where = FilterSql.of(orNone(filters), System.currentTimeMillis());
-      Tuple params = RowMapper.flat(namespace, where.params(),
-          after == null ? List.of() : List.of(after.createdAt(), after.seq()), pageSize + 1);
-      return db.preparedQuery(SqlQueries.listPage(where.sql(), after != null)).execute(params)
-          .map(rows -> page(rows, pageSize));
-    });
-  }
-
-  /** The first {@code limit} rows; a cursor after the last of them when there are more. */
-  private static Page page(RowSet<Row> rows, int limit) {
-    List<Memory> memories = new ArrayList<>();
-    ListCursor next = null;
-    long lastSeq = 0;
-    for (Row r : rows) {
-      if (memories.size() == limit) {
-        next = new ListCursor(memories.get(limit - 1).createdAt(), lastSeq);
-        break;
-      }
-      memories.add(RowMapper.memory(r));
-      lastSeq = r.getLong("seq");
-    }
-    return new Page(memories, next == null ? null : next.encode());
+    return reads.list(namespace, filters, limit, cursor);
   }
 
   @Override
   public Future<List<MemoryEvent>> history(String namespace, String id) {
-    return read(db -> db.preparedQuery(SqlQueries.HISTORY).execute(Tuple.of(id, namespace))
-        .map(rows -> {
-          List<MemoryEvent> out = new ArrayList<>();
-          rows.forEach(r -> out.add(RowMapper.event(r)));
-          return out;
-        }));
+    return reads.history(namespace, id);
   }
 
   @Override
   public Future<MemoryEvent> eventByWriteKey(String namespace, String writeKey) {
-    return read(db -> db.preparedQuery(SqlQueries.EVENT_BY_WRITE_KEY).execute(Tuple.of(namespace, writeKey))
-        .map(rows -> rows.size() == 0 ? null : RowMapper.event(rows.iterator().next())));
+    return reads.eventByWriteKey(namespace, writeKey);
   }
 
   @Override
@@ -403,75 +235,25 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<List<Relation>> relations(String namespace, Collection<String> ids) {
-    if (ids.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    String idsJson = RowMapper.idsJson(ids);
-    return read(db -> db.preparedQuery(SqlQueries.RELATIONS_OF)
-        .execute(Tuple.of(namespace, idsJson, namespace, idsJson))
-        .map(rows -> {
-          List<Relation> out = new ArrayList<>();
-          rows.forEach(r -> out.add(RowMapper.relation(r)));
-          return out;
-        }));
+    return reads.relations(namespace, ids);
   }
 
   @Override
   public Future<List<Scored>> vectorSearch(String namespace, float[] query, int k,
       Filters filters) {
-    if (k <= 0 || query == null || query.length == 0) {
-      return Future.succeededFuture(List.of());
-    }
-    if (!isLoaded()) {
-      return whenLoaded(() -> vectorSearch(namespace, query, k, filters));
-    }
-    long now = System.currentTimeMillis();
-    VectorIndex idx = index; // the vectors of the model the caller's query vector was made with
-    if (idx.size(namespace) > BLOCKING_SCAN_THRESHOLD) {
-      return vertx.executeBlocking(() -> idx.search(namespace, query, k, orNone(filters), now),
-          false);
-    }
-    return Future.succeededFuture(idx.search(namespace, query, k, orNone(filters), now));
+    return reads.vectorSearch(namespace, query, k, filters);
   }
 
   @Override
   public Future<List<Scored>> keywordSearch(String namespace, KeywordQuery query, int k,
       Filters filters) {
-    KeywordTerms t = KeywordTerms.of(query);
-    if (t.isEmpty() || k <= 0) {
-      return Future.succeededFuture(List.of());
-    }
-    if (!isLoaded()) {
-      return whenLoaded(() -> keywordSearch(namespace, query, k, filters));
-    }
-    long now = System.currentTimeMillis();
-    VectorIndex idx = index;
-    if (ann != null && !t.latin().isEmpty() && idx.size(namespace) >= vectorOptions.exactBelow()) {
-      // Latin-script terms from Lucene (top k without scoring every match), the CJK ones from FTS5
-      return vertx.executeBlocking(() -> idx.keyword(namespace, t.latin(), k, orNone(filters), now), false)
-          .compose(latin -> read(db -> latin == null ? KeywordSearch.run(db, namespace, t, k, orNone(filters), now)
-              : KeywordSearch.run(db, namespace, t.withoutLatin(), k, orNone(filters), now, latin)));
-    }
-    return read(db -> KeywordSearch.run(db, namespace, t, k, orNone(filters), now));
+    return reads.keywordSearch(namespace, query, k, filters);
   }
 
   @Override
   public Future<Map<String, List<String>>> sessionNeighbours(String namespace, List<String> ids, int window,
       Filters filters) {
-    if (ids.isEmpty() || window <= 0) {
-      return Future.succeededFuture(Map.of());
-    }
-    FilterSql.Clause where = FilterSql.of(orNone(filters), System.currentTimeMillis());
-    String targets = new JsonArray(ids).encode();
-    return read(db -> db.preparedQuery(SqlQueries.sessionNeighbours(where.sql()))
-        .execute(RowMapper.flat(namespace, namespace, targets, where.params(), window, window, targets))
-        .map(rows -> {
-          Map<String, List<String>> out = new LinkedHashMap<>();
-          for (Row r : rows) {
-            out.computeIfAbsent(r.getString("target"), k -> new ArrayList<>()).add(r.getString("neighbour"));
-          }
-          return out;
-        }));
+    return reads.sessionNeighbours(namespace, ids, window, filters);
   }
 
   @Override
@@ -485,21 +267,12 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Long> count(String namespace) {
-    return read(db -> (namespace == null
-        ? db.query(SqlQueries.COUNT_ALL).execute()
-        : db.preparedQuery(SqlQueries.COUNT_NAMESPACE).execute(Tuple.of(namespace)))
-        .map(rows -> rows.iterator().next().getLong("n")));
+    return reads.count(namespace);
   }
 
   @Override
   public Future<List<Memory>> scan(String afterId, int limit) {
-    return read(db -> db.preparedQuery(SqlQueries.SCAN)
-        .execute(Tuple.of(afterId == null ? "" : afterId, limit))
-        .map(rows -> {
-          List<Memory> out = new ArrayList<>();
-          rows.forEach(r -> out.add(RowMapper.memory(r)));
-          return out;
-        }));
+    return reads.scan(afterId, limit);
   }
 
   @Override
@@ -554,12 +327,12 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     VectorIndex fresh = ann == null ? new VectorIndex() : new VectorIndex(ann, vectorOptions);
     // the new index is read inside the swapping transaction, so it holds exactly what was committed
     return write(conn -> RebuildVectors.finish(conn, target).compose(done -> !done ? Future.succeededFuture(false)
-            : RebuildVectors.load(conn, fresh, 0L, LOAD_PAGE, 0).map(true)),
+            : RebuildVectors.load(conn, fresh, 0L, VectorLoad.PAGE, 0).map(true)),
         done -> {
           if (done) {
             index = fresh;
             if (ann != null) {
-              syncLucene(fresh); // every vector changed: exact search serves until the index holds the new ones
+              VectorLoad.syncLucene(db.reader(), ann, fresh); // every vector changed: exact search serves until the index holds the new ones
             }
           }
         });
@@ -569,78 +342,32 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<List<String>> namespaces() {
-    return read(db -> db.query(SqlQueries.TRANSFER_NAMESPACES).execute().map(rows -> {
-      List<String> out = new ArrayList<>();
-      rows.forEach(r -> out.add(r.getString(0)));
-      return out;
-    }));
+    return transfer.namespaces();
   }
 
   @Override
   public Future<Long> itemCount(String namespace) {
-    return read(db -> db.preparedQuery(SqlQueries.TRANSFER_COUNT).execute(Tuple.of(namespace, namespace))
-        .map(rows -> rows.iterator().next().getLong("n")));
+    return transfer.itemCount(namespace);
   }
 
   @Override
   public Future<ItemPage> readItems(String namespace, String cursor, int limit) {
-    String after = cursor == null ? "" : cursor; // the cursor is the last id read
-    return read(db -> db.preparedQuery(SqlQueries.TRANSFER_IDS).execute(Tuple.of(namespace, after, limit, namespace, after, limit, limit))
-        .compose(rows -> {
-          List<String> ids = new ArrayList<>();
-          rows.forEach(r -> ids.add(r.getString("id")));
-          if (ids.isEmpty()) {
-            return Future.succeededFuture(new ItemPage(List.of(), null));
-          }
-          Future<List<Memory>> memories = getMany(namespace, ids);
-          Future<Map<String, float[]>> vectors = vectors(namespace, ids);
-          Future<List<Relation>> relations = relations(namespace, ids);
-          Future<Map<String, List<MemoryEvent>>> histories = db.preparedQuery(SqlQueries.TRANSFER_HISTORIES)
-              .execute(Tuple.of(namespace, RowMapper.idsJson(ids))).map(evs -> {
-                Map<String, List<MemoryEvent>> byId = new HashMap<>();
-                evs.forEach(r -> byId.computeIfAbsent(r.getString("memory_id"), k -> new ArrayList<>()).add(RowMapper.event(r)));
-                return byId;
-              });
-          return Future.all(memories, vectors, relations, histories).map(cf -> {
-            Map<String, Memory> byId = new HashMap<>();
-            memories.result().forEach(m -> byId.put(m.id(), m));
-            List<Item> out = new ArrayList<>();
-            for (String id : ids) {
-              out.add(new Item(id, byId.get(id), vectors.result().get(id),
-                  histories.result().getOrDefault(id, List.of()),
-                  relations.result().stream().filter(r -> r.sourceId().equals(id)).toList()));
-            }
-            return new ItemPage(out, ids.size() < limit ? null : ids.get(ids.size() - 1));
-          });
-        }));
+    return transfer.readItems(namespace, cursor, limit);
   }
 
   @Override
   public Future<Void> writeItems(String namespace, List<Item> items) {
-    if (items.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<Item> copy = List.copyOf(items);
-    return write(conn -> Transactions.writeItems(conn, namespace, copy), v -> {
-      for (Item item : copy) {
-        index.remove(namespace, item.id());
-        if (item.memory() != null && item.vector() != null) {
-          index.put(item.memory(), item.vector());
-        } else if (item.memory() != null) {
-          index.refresh(item.memory());
-        }
-      }
-    });
+    return transfer.writeItems(namespace, items);
   }
 
   /** The writer pool (tests check its pragmas). */
   Pool writerPool() {
-    return writer;
+    return db.writer();
   }
 
   /** The reader pool. */
   Pool readerPool() {
-    return reader;
+    return db.reader();
   }
 
   /** The ANN index's state for health ({state, …}), or null when search is exact. */
@@ -650,7 +377,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   /** Waits until the load and the Lucene index hold every change made so far (tests). */
   void flushVectorIndex() {
-    loaded.await(); // the sync is queued at the end of the load
+    load.await(); // the sync is queued at the end of the load
     if (ann != null) {
       ann.flush();
     }
@@ -668,75 +395,19 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   /** Number of vectors indexed for a namespace (waits for the load; tests). */
   int indexedVectors(String namespace) {
-    loaded.await();
+    load.await();
     return index.size(namespace);
   }
 
-  /**
-   * Runs {@code tx} in one transaction on the writer; after the commit runs {@code afterCommit}
-   * (index updates), then completes. Tracked so that close() waits for it.
-   */
   private <T> Future<T> write(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
-    Future<T> f;
-    synchronized (this) { // against close(): every write it does not refuse, it waits for
-      if (writer == null || closed) {
-        return Future.failedFuture(notOpen());
-      }
-      // a write waits for the load: the load must not put a row it read before this write over its entry
-      f = whenLoaded(() -> commit(tx, afterCommit));
-      inFlight.add(f);
-    }
-    f.onComplete(ar -> inFlight.remove(f));
-    return f;
-  }
-
-  private <T> Future<T> commit(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
-    return writer.withTransaction(tx)
-        .recover(err -> Future.failedFuture(translate(err)))
-        .map(r -> {
-          try {
-            afterCommit.accept(r);
-          } catch (RuntimeException e) { // committed: report success, keep the index going
-            LOG.error("vector index update after commit failed", e);
-          }
-          return r;
-        });
+    return db.write(tx, afterCommit);
   }
 
   private <T> Future<T> read(Function<Pool, Future<T>> op) {
-    Pool db = reader;
-    if (db == null || closed) {
-      return Future.failedFuture(notOpen());
-    }
-    try {
-      return op.apply(db);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    return db.read(op);
   }
 
   private static Filters orNone(Filters filters) {
     return filters == null ? Filters.NONE : filters;
-  }
-
-  private static MemoryException notOpen() {
-    return new MemoryException(ErrorCode.UNAVAILABLE, "STORE_UNAVAILABLE", "the store is not open");
-  }
-
-  /** A duplicate memory id becomes 409 MEMORY_EXISTS; other failures pass unchanged. */
-  private static Throwable translate(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof SQLiteException se
-          && (se.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
-          || se.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)
-          && String.valueOf(se.getMessage()).contains("memories.id")) {
-        return new MemoryException(ErrorCode.CONFLICT, "MEMORY_EXISTS",
-            "a memory with this id already exists");
-      }
-    }
-    if (!(err instanceof MemoryException)) {
-      LOG.warn("write transaction failed", err);
-    }
-    return err;
   }
 }
