@@ -203,19 +203,25 @@ final class MembersScenario {
     throw new IOException("the cluster with " + n + " embedding member(s) was not healthy after 300 s (logs in " + dir + "): " + last);
   }
 
-  /** utime + stime of the processes (and their threads), in clock ticks. */
+  /** utime + stime of the process (all its threads), in clock ticks. */
   static long[] cpuTicks(Process p) throws IOException {
-    return cpuTicks(List.of(p));
+    return new long[] {cpuTicks(p.pid())};
   }
 
+  /** The sum over the processes, in clock ticks. */
   static long[] cpuTicks(List<Process> ps) throws IOException {
     long sum = 0;
     for (Process p : ps) {
-      String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
+      sum += cpuTicks(p.pid());
     }
     return new long[] {sum};
+  }
+
+  /** utime + stime of process {@code pid} from /proc/<pid>/stat (fields 14 and 15), in clock ticks. */
+  static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   private static int freePort() throws IOException {

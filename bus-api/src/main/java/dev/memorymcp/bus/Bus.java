@@ -38,16 +38,27 @@ public final class Bus {
 
   /**
    * Sends a request; a failure arrives as a {@link MemoryException}. On a clustered node
-   * ({@link #enableFailover}) a request to an {@link #IDEMPOTENT} address is retried on another
-   * member when no member answers (see {@link Failover}); other requests are sent exactly once.
+   * ({@link #enableFailover}) a request to an {@link #IDEMPOTENT} address, or an ingest enqueue
+   * with an idempotency key, is retried on another member when no member answers (see
+   * {@link Failover}); other requests are sent exactly once.
    */
   public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body, long timeoutMs) {
     Failover failover = FAILOVER.get(vertx);
-    if (failover != null && IDEMPOTENT.contains(address)) {
+    if (failover != null && retryable(address, body)) {
       return failover.request(address, body, timeoutMs);
     }
     return once(vertx, address, body, timeoutMs)
         .recover(err -> Future.failedFuture(MemoryException.from(err)));
+  }
+
+  /**
+   * Whether running the request twice does what running it once does: the {@link #IDEMPOTENT}
+   * addresses, and an ingest enqueue that carries an idempotency key (the queue answers a second
+   * one with the first job).
+   */
+  static boolean retryable(String address, JsonObject body) {
+    return IDEMPOTENT.contains(address)
+        || Addresses.INGEST_ENQUEUE.equals(address) && body != null && body.getString("idempotency_key") != null;
   }
 
   /** One send, failing with the raw ReplyException (its type decides whether to retry). */

@@ -53,6 +53,18 @@ class FailoverTest {
   }
 
   @Test
+  @DisplayName("an ingest enqueue is retried only when it carries an idempotency key")
+  void keyedEnqueuesAreRetried() throws Exception {
+    Bus.enableFailover(vertx);
+    vertx.setTimer(250, t -> Bus.register(vertx, Addresses.INGEST_ENQUEUE, b -> Future.succeededFuture(new JsonObject().put("job_id", "j1"))));
+    assertThatThrownBy(() -> Bus.request(vertx, Addresses.INGEST_ENQUEUE, new JsonObject(), 2_000).await(5, TimeUnit.SECONDS))
+        .as("without a key: sent once").isInstanceOf(MemoryException.class);
+    JsonObject r = Bus.request(vertx, Addresses.INGEST_ENQUEUE, new JsonObject().put("idempotency_key", "k"), 2_000)
+        .await(5, TimeUnit.SECONDS);
+    assertThat(r.getString("job_id")).isEqualTo("j1");
+  }
+
+  @Test
   @DisplayName("a recipient failure is an answer: not retried")
   void recipientFailuresAreNotRetried() {
     Bus.enableFailover(vertx);

@@ -1,8 +1,6 @@
 package dev.memorymcp.storage.ingest;
 
 import static io.qdrant.client.ConditionFactory.filter;
-import static io.qdrant.client.ConditionFactory.hasId;
-import static io.qdrant.client.ConditionFactory.match;
 import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ConditionFactory.matchKeywords;
 import static io.qdrant.client.ConditionFactory.range;
@@ -13,27 +11,19 @@ import dev.memorymcp.bus.Fields;
 import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.storage.qdrant.QdrantCalls;
-import io.qdrant.client.PointIdFactory;
-import io.qdrant.client.ValueFactory;
 import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.qdrant.client.grpc.Common.Filter;
-import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Common.Range;
-import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.Direction;
 import io.qdrant.client.grpc.Points.FieldType;
 import io.qdrant.client.grpc.Points.PointStruct;
-import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.UpdateMode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -73,6 +63,7 @@ public final class QdrantIngestQueue implements IngestQueue {
   private final Vertx vertx;
   private final QdrantCalls calls;
   private final String collection;
+  private final QdrantJobPoints jobs;
   private final int depth;
   private final Supplier<String> ids;
   private final IngestJobs.Throughput throughput = new IngestJobs.Throughput();
@@ -93,6 +84,7 @@ public final class QdrantIngestQueue implements IngestQueue {
     this.vertx = vertx;
     this.calls = calls;
     this.collection = prefix + "_ingest";
+    this.jobs = new QdrantJobPoints(calls, collection);
     this.depth = depth;
     this.ids = ids;
   }
@@ -172,10 +164,10 @@ public final class QdrantIngestQueue implements IngestQueue {
           .put("next_attempt_at", now).put("created_at", now).put("updated_at", now)
           .put("version", 1L).put("nonce", UUID.randomUUID().toString());
       rows.add(row);
-      points.add(point(row));
+      points.add(QdrantJobPoints.point(row));
     }
     calls.upsert(collection, points, UpdateMode.InsertOnly, null)
-        .compose(v -> read(rows.stream().map(r -> r.getString("id")).distinct().toList()))
+        .compose(v -> jobs.read(rows.stream().map(r -> r.getString("id")).distinct().toList()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             answer(batch, rows, ar.result());
@@ -222,7 +214,7 @@ public final class QdrantIngestQueue implements IngestQueue {
     if (closed || !opened) {
       return Future.failedFuture(IngestJobs.unavailable());
     }
-    return read(List.of(id)).map(found -> {
+    return jobs.read(List.of(id)).map(found -> {
       JsonObject row = found.get(id);
       return row == null || !namespace.equals(row.getString("namespace")) ? null : IngestJobs.view(row);
     });
@@ -238,7 +230,7 @@ public final class QdrantIngestQueue implements IngestQueue {
       f.addMust(matchKeyword("status", status));
     }
     return calls.ordered(collection, f.build(), "created_at", Direction.Desc, limit).map(payloads -> payloads
-        .stream().map(QdrantIngestQueue::row)
+        .stream().map(QdrantJobPoints::row)
         .sorted(Comparator.comparingLong((JsonObject r) -> r.getLong("created_at")).reversed()
             .thenComparing(r -> r.getString("id"), Comparator.reverseOrder()))
         .limit(limit).map(IngestJobs::view).toList());
@@ -283,7 +275,7 @@ public final class QdrantIngestQueue implements IngestQueue {
         .build();
     int wanted = limit - won.size();
     return calls.ordered(collection, due, "created_at", Direction.Asc, wanted).compose(payloads -> {
-      List<JsonObject> candidates = payloads.stream().map(QdrantIngestQueue::row)
+      List<JsonObject> candidates = payloads.stream().map(QdrantJobPoints::row)
           .sorted(Comparator.comparingLong((JsonObject r) -> r.getLong("created_at")).thenComparing(r -> r.getString("id")))
           .limit(wanted).toList();
       if (candidates.isEmpty()) {
@@ -294,7 +286,7 @@ public final class QdrantIngestQueue implements IngestQueue {
         changed.add(c.copy().put("status", "running").put("attempts", c.getInteger("attempts") + 1)
             .put("worker", worker).put("lease_until", now + leaseMs).put("updated_at", now));
       }
-      return compareAndSet(candidates, changed).compose(mine -> {
+      return jobs.compareAndSet(candidates, changed).compose(mine -> {
         mine.forEach(r -> won.add(IngestJobs.work(r)));
         boolean lostSome = mine.size() < candidates.size();
         return lostSome && won.size() < limit && round < CLAIM_ROUNDS
@@ -354,87 +346,20 @@ public final class QdrantIngestQueue implements IngestQueue {
     if (closed || !opened) {
       return Future.failedFuture(IngestJobs.unavailable());
     }
-    return read(List.of(id)).compose(found -> {
+    return jobs.read(List.of(id)).compose(found -> {
       JsonObject row = found.get(id);
       if (row == null || !"running".equals(row.getString("status")) || !worker.equals(row.getString("worker"))) {
         return Future.failedFuture(IngestJobs.notHeld(id));
       }
       JsonObject next = change.apply(row.copy());
-      return compareAndSet(List.of(row), List.of(next)).compose(mine -> mine.isEmpty()
+      return jobs.compareAndSet(List.of(row), List.of(next)).compose(mine -> mine.isEmpty()
           ? Future.failedFuture(IngestJobs.notHeld(id)) : Future.succeededFuture(mine.get(0)));
     });
-  }
-
-  /**
-   * Writes each {@code next} over its {@code before} only where the stored version is still
-   * {@code before}'s, in one upsert; completes with the rows this call's write won, as stored.
-   */
-  private Future<List<JsonObject>> compareAndSet(List<JsonObject> before, List<JsonObject> next) {
-    Filter.Builder unchanged = Filter.newBuilder();
-    List<PointStruct> points = new ArrayList<>();
-    for (int i = 0; i < before.size(); i++) {
-      JsonObject b = before.get(i);
-      unchanged.addShould(filter(Filter.newBuilder().addMust(hasId(pointId(b.getString("id"))))
-          .addMust(match("version", b.getLong("version"))).build()));
-      JsonObject n = next.get(i).put("version", b.getLong("version") + 1).put("nonce", UUID.randomUUID().toString());
-      points.add(point(n));
-    }
-    return calls.upsert(collection, points, UpdateMode.UpdateOnly, unchanged.build())
-        .compose(v -> read(next.stream().map(r -> r.getString("id")).toList()))
-        .map(stored -> next.stream().map(n -> stored.get(n.getString("id")))
-            .filter(s -> s != null && next.stream().anyMatch(n -> n.getString("nonce").equals(s.getString("nonce"))))
-            .toList());
   }
 
   private void finishedOne(long at) {
     outstanding = Math.max(0, outstanding - 1);
     throughput.finishedAt(at);
-  }
-
-  // ---- points ----
-
-  /** The jobs with these ids, by id (missing ones absent). */
-  private Future<Map<String, JsonObject>> read(List<String> jobIds) {
-    return calls.retrieve(collection, jobIds.stream().map(QdrantIngestQueue::pointId).toList(), false).map(points -> {
-      Map<String, JsonObject> out = new HashMap<>();
-      for (RetrievedPoint p : points) {
-        JsonObject r = row(p.getPayloadMap());
-        out.put(r.getString("id"), r);
-      }
-      return out;
-    });
-  }
-
-  static PointId pointId(String jobId) {
-    return PointIdFactory.id(UUID.nameUUIDFromBytes(("ingest\u0000" + jobId).getBytes(StandardCharsets.UTF_8)));
-  }
-
-  /** A row as a point: strings and integers as payload values; nulls left out. */
-  private static PointStruct point(JsonObject row) {
-    Map<String, Value> payload = new LinkedHashMap<>();
-    row.forEach(e -> {
-      Object v = e.getValue();
-      if (v instanceof String s) {
-        payload.put(e.getKey(), ValueFactory.value(s));
-      } else if (v instanceof Number n) {
-        payload.put(e.getKey(), ValueFactory.value(n.longValue()));
-      } else if (v != null) {
-        throw new IllegalArgumentException("ingest job field " + e.getKey() + " is neither text nor a number");
-      }
-    });
-    return PointStruct.newBuilder().setId(pointId(row.getString("id"))).putAllPayload(payload).build();
-  }
-
-  private static JsonObject row(Map<String, Value> payload) {
-    JsonObject row = new JsonObject();
-    payload.forEach((k, v) -> {
-      if (v.hasStringValue()) {
-        row.put(k, v.getStringValue());
-      } else if (v.hasIntegerValue()) {
-        row.put(k, v.getIntegerValue());
-      }
-    });
-    return row;
   }
 
   /** Closes after the write under way; later calls fail with 503. */
