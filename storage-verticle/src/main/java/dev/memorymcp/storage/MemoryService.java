@@ -7,7 +7,6 @@ import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.Principal;
 import dev.memorymcp.bus.Relation;
-import dev.memorymcp.bus.Relations;
 import dev.memorymcp.bus.Vectors;
 import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.storage.catalogue.Tagger;
@@ -45,9 +44,7 @@ final class MemoryService {
   private final boolean inferTags;
   private volatile String model;
   private final TtlPolicy ttl;
-  private final Map<String, Future<?>> tails = new HashMap<>();
-  /** Completes when the running {@link #exclusive} operation (if any) has. */
-  private Future<?> gate = Future.succeededFuture();
+  private final NamespaceWriteQueue queue = new NamespaceWriteQueue();
 
   MemoryService(MemoryStore store, EmbeddingClient embeddings, DedupePolicy policy, boolean dedupe,
       boolean inferTags, String model, TtlPolicy ttl) {
@@ -62,19 +59,17 @@ final class MemoryService {
 
   /** Runs {@code op} after every earlier write of the namespace has finished. */
   <T> Future<T> serial(String ns, Supplier<Future<T>> op) {
-    Future<?> tail = tails.get(ns);
-    Future<?> prev = tail == null ? gate : Future.join(tail, gate);
-    Future<T> result = prev.transform(ignored -> {
-      try {
-        return op.get();
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
-    });
-    Future<?> next = result.otherwiseEmpty();
-    tails.put(ns, next);
-    next.onComplete(ar -> tails.remove(ns, next));
-    return result;
+    return queue.serial(ns, op);
+  }
+
+  /** Runs {@code op} alone: after every write queued before it, before every write queued after it. */
+  <T> Future<T> exclusive(Supplier<Future<T>> op) {
+    return queue.exclusive(op);
+  }
+
+  /** Completes when every write queued so far has finished (drained on stop). */
+  Future<Void> drain() {
+    return queue.drain();
   }
 
   /** The model new vectors are made with (the one whose vectors the store serves). */
@@ -91,31 +86,6 @@ final class MemoryService {
   void useModel(String model, DedupePolicy policy) {
     this.model = model;
     this.policy = policy;
-  }
-
-  /**
-   * Runs {@code op} once every write queued before it has finished, with every write queued after it
-   * waiting until it completes (an online rebuild's start and swap).
-   */
-  <T> Future<T> exclusive(Supplier<Future<T>> op) {
-    List<Future<?>> before = new ArrayList<>(tails.values());
-    before.add(gate);
-    Future<T> result = Future.join(before).transform(ignored -> {
-      try {
-        return op.get();
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
-    });
-    gate = result.otherwiseEmpty();
-    return result;
-  }
-
-  /** Whether any write is still running (drained on stop). */
-  Future<Void> drain() {
-    List<Future<?>> all = new ArrayList<>(tails.values());
-    all.add(gate);
-    return Future.join(all).mapEmpty();
   }
 
   Future<JsonObject> remember(String ns, MemoryInput raw) {
@@ -229,9 +199,9 @@ final class MemoryService {
           : store.get(ns, d.targetId());
       return target.map(old -> {
         MemoryStore.Write w = old == null
-            ? createWrite(ns, in, vector, merge ? new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0,
-                "target vanished") : d, origin)
-            : mergeWrite(ns, in, vector, d, origin, old);
+            ? DedupeWrites.create(ns, in, vector, merge ? new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0,
+                "target vanished") : d, origin, ttl, model)
+            : DedupeWrites.merge(ns, in, vector, d, origin, old, model);
         plan.writes.add(w);
         plan.memories.put(w.memory().id(), w.memory());
         if (w.vector() != null) {
@@ -335,38 +305,10 @@ final class MemoryService {
 
   private Future<JsonObject> create(String ns, MemoryInput in, float[] vector, Decision d,
       WriteOrigin origin) {
-    MemoryStore.Write w = createWrite(ns, in, vector, d, origin);
+    MemoryStore.Write w = DedupeWrites.create(ns, in, vector, d, origin, ttl, model);
     return store.create(w.memory(), vector, w.event(), w.relations()).map(v -> new JsonObject()
         .put("id", w.memory().id()).put("action", "created").put("memory", w.memory().toJson())
         .put("relations", new JsonArray(w.relations().stream().map(Relation::toJson).toList())));
-  }
-
-  /** A new memory with its CREATE event and its relations (asked for, supersedes, related_to). */
-  private MemoryStore.Write createWrite(String ns, MemoryInput in, float[] vector, Decision d, WriteOrigin origin) {
-    long now = System.currentTimeMillis();
-    String id = Ids.newId();
-    long created = in.createdAt() == null ? now : in.createdAt();
-    Memory m = new Memory(id, ns, in.scope(), in.scopeId(), in.type(), in.name(), in.content(),
-        in.summary(), in.tags(), in.category(), in.importance(), in.confidence(), in.metadata(),
-        in.source(), in.sessionId(), created, now, ttl.expiresAt(in.type(), in.expiresAt(), now), 0, null, model);
-    List<Relation> rels = new ArrayList<>();
-    for (MemoryInput.RelationRef r : in.relations()) {
-      rels.add(new Relation(ns, id, r.targetId(), r.type(), new JsonObject(), 1.0, now));
-    }
-    if (d.action() == DedupePolicy.Action.SUPERSEDE) {
-      rels.add(new Relation(ns, id, d.targetId(), Relations.SUPERSEDES,
-          new JsonObject().put("reason", d.reason()), 1.0, now));
-    }
-    for (String rid : d.relatedIds()) {
-      rels.add(new Relation(ns, id, rid, Relations.RELATED_TO, new JsonObject().put("auto", true), 1.0, now));
-    }
-    JsonObject data = origin.stamp(new JsonObject().put("memory", m.toJson()));
-    if (d.action() != DedupePolicy.Action.CREATE) {
-      data.put("dedupe", new JsonObject().put("decision", d.action().name().toLowerCase())
-          .put("target_id", d.targetId()).put("related", new JsonArray(d.relatedIds())));
-    }
-    MemoryEvent ev = MemoryEvent.of(id, ns, MemoryEvent.CREATE, in.source(), in.sessionId(), data, now);
-    return new MemoryStore.Write(true, m, vector, ev, rels);
   }
 
   /** Folds the input into an existing memory; its previous state and the input stay in the MERGE event. */
@@ -376,7 +318,7 @@ final class MemoryService {
       if (old == null) {
         return create(ns, in, vector, new Decision(DedupePolicy.Action.CREATE, null, List.of(), 0, 0, "target vanished"), origin);
       }
-      MemoryStore.Write w = mergeWrite(ns, in, vector, d, origin, old);
+      MemoryStore.Write w = DedupeWrites.merge(ns, in, vector, d, origin, old, model);
       String action = d.action() == DedupePolicy.Action.UPDATE ? "updated" : "merged";
       return store.update(w.memory(), w.vector(), w.event())
           .compose(v -> w.relations().isEmpty() ? Future.succeededFuture(List.<Relation>of()) : store.relate(w.relations()))
@@ -384,41 +326,6 @@ final class MemoryService {
               .put("action", action).put("memory", w.memory().toJson())
               .put("relations", new JsonArray(stored.stream().map(Relation::toJson).toList())));
     });
-  }
-
-  /**
-   * The merged state of {@code old} and the input: tags and metadata united, the larger importance
-   * and confidence, the new text only for an UPDATE (which keeps every word of the old one).
-   */
-  private MemoryStore.Write mergeWrite(String ns, MemoryInput in, float[] vector, Decision d, WriteOrigin origin,
-      Memory old) {
-    boolean takeNew = d.action() == DedupePolicy.Action.UPDATE;
-    long now = System.currentTimeMillis();
-    List<String> tags = new ArrayList<>(old.tags());
-    in.tags().stream().filter(t -> !tags.contains(t)).forEach(tags::add);
-    JsonObject meta = old.metadata().copy();
-    in.metadata().forEach(e -> {
-      if (!meta.containsKey(e.getKey())) {
-        meta.put(e.getKey(), e.getValue());
-      }
-    });
-    Memory merged = new Memory(old.id(), ns, old.scope(), old.scopeId(), old.type(),
-        old.name() != null ? old.name() : in.name(), takeNew ? in.content() : old.content(),
-        old.summary() != null ? old.summary() : in.summary(), tags,
-        old.category() != null ? old.category() : in.category(),
-        Math.max(old.importance(), in.importance()), Math.max(old.confidence(), in.confidence()),
-        meta, old.source(), old.sessionId() != null ? old.sessionId() : in.sessionId(),
-        old.createdAt(), now, old.expiresAt() == null || in.expiresAt() == null ? null
-            : Math.max(old.expiresAt(), in.expiresAt()),
-        old.accessCount(), old.lastAccessed(), model);
-    JsonObject data = origin.stamp(new JsonObject()).put("action", takeNew ? "updated" : "merged")
-        .put("reason", d.reason()).put("dense", round(d.dense())).put("lexical", round(d.lexical()))
-        .put("incoming", in.toJson()).put("previous", old.toJson());
-    MemoryEvent ev = MemoryEvent.of(old.id(), ns, MemoryEvent.MERGE, in.source(), in.sessionId(), data, now);
-    List<Relation> rels = in.relations().stream()
-        .filter(r -> !r.targetId().equals(old.id()))
-        .map(r -> new Relation(ns, old.id(), r.targetId(), r.type(), new JsonObject(), 1.0, now)).toList();
-    return new MemoryStore.Write(false, merged, takeNew ? vector : null, ev, rels);
   }
 
   /** Applies a validated patch; re-masks and re-embeds when the content changes. */
@@ -433,7 +340,7 @@ final class MemoryService {
       if (old == null || !origin.principal().canSee(old.scopeId())) {
         return Future.failedFuture(MemoryException.notFound(id));
       }
-      JsonObject patch = withTagEdits(rawPatch, old.tags());
+      JsonObject patch = TagEdits.apply(rawPatch, old.tags());
       if (patch.containsKey("scope_id")) {
         origin.principal().checkWritableScope("patch.scope_id", patch.getString("scope_id"));
       }
@@ -481,24 +388,6 @@ final class MemoryService {
     }).map(stored -> new JsonObject().put("memory", stored.toJson())
         .put("changed", true).put("changes", changes).put("masked", masked)
         .put("reembedded", vector.result() != null));
-  }
-
-  /** The patch with add_tags / remove_tags turned into the tags they give the stored ones (order kept). */
-  static JsonObject withTagEdits(JsonObject patch, List<String> stored) {
-    if (!patch.containsKey("add_tags") && !patch.containsKey("remove_tags")) {
-      return patch;
-    }
-    JsonObject out = patch.copy();
-    Set<String> tags = new LinkedHashSet<>(stored);
-    out.getJsonArray("add_tags", new JsonArray()).forEach(t -> tags.add((String) t));
-    out.getJsonArray("remove_tags", new JsonArray()).forEach(tags::remove);
-    if (tags.size() > MemoryInput.MAX_TAGS) {
-      throw MemoryException.invalidField("add_tags", "would give the memory " + tags.size() + " tags; at most "
-          + MemoryInput.MAX_TAGS);
-    }
-    out.remove("add_tags");
-    out.remove("remove_tags");
-    return out.put("tags", new JsonArray(new ArrayList<>(tags)));
   }
 
   /** The memory stamped with the serving model when {@code vec} is a new vector of it. */

@@ -16,7 +16,6 @@ import io.vertx.sqlclient.PoolOptions;
 import dev.memorymcp.bus.Fields;
 import io.vertx.sqlclient.Tuple;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -79,11 +78,6 @@ public final class SqliteIngestQueue implements IngestQueue {
   private record Pending(String namespace, IngestRequest request, String idempotencyKey, String by,
       Promise<JsonObject> reply) {}
 
-  /** A unit of work on the writer connection, run inside one transaction. */
-  private interface WriterTx<T> {
-    T run(Connection conn) throws SQLException;
-  }
-
   private final Vertx vertx;
   private final Path dbFile;
   private final String synchronous;
@@ -91,12 +85,8 @@ public final class SqliteIngestQueue implements IngestQueue {
   private final Supplier<String> ids;
   private final List<Pending> pending = new ArrayList<>();
   private final IngestJobs.Throughput throughput = new IngestJobs.Throughput();
-  /**
-   * The one writer: a plain JDBC connection used only from ordered blocking tasks of the owning
-   * context, so a whole transaction is one hop to a worker thread (through the pooled client it
-   * was one hop per statement, which under CPU load was most of the acknowledgement time).
-   */
-  private Connection writer;
+  /** The one writer (see {@link JdbcWriter}). */
+  private JdbcWriter writer;
   private Pool reader;
   private boolean flushing;
   private boolean closed;
@@ -124,12 +114,8 @@ public final class SqliteIngestQueue implements IngestQueue {
     return vertx.fileSystem().mkdirs(dir.toString()).compose(v -> {
       Pool migrator = JDBCPool.pool(vertx, options(writerPragmas), new PoolOptions().setMaxSize(1));
       return Migrations.apply(vertx, migrator, Migrations.INGEST_SCRIPTS).eventually(migrator::close);
-    }).compose(applied -> vertx.executeBlocking(() -> {
-      Connection c = DriverManager.getConnection(url(writerPragmas));
-      c.setAutoCommit(false);
-      return c;
-    }, true)).compose(conn -> {
-      writer = conn;
+    }).compose(applied -> JdbcWriter.open(vertx, url(writerPragmas))).compose(w -> {
+      writer = w;
       reader = JDBCPool.pool(vertx, options("open_mode=1&"), new PoolOptions().setMaxSize(1));
       return write(c -> {
         int requeued;
@@ -161,25 +147,11 @@ public final class SqliteIngestQueue implements IngestQueue {
   }
 
   /** Runs {@code tx} in one transaction on the writer, after every earlier one; commits or rolls back. */
-  private <T> Future<T> write(WriterTx<T> tx) {
+  private <T> Future<T> write(JdbcWriter.Tx<T> tx) {
     if (closed && closing != null || writer == null) {
       return Future.failedFuture(unavailable());
     }
-    Connection c = writer;
-    return vertx.executeBlocking(() -> {
-      try {
-        T result = tx.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollbackFailed) {
-          e.addSuppressed(rollbackFailed);
-        }
-        throw e;
-      }
-    }, true);
+    return writer.write(tx);
   }
 
   @Override
@@ -333,7 +305,7 @@ public final class SqliteIngestQueue implements IngestQueue {
           read.setString(1, id);
           try (ResultSet rs = read.executeQuery()) {
             rs.next();
-            out.add(IngestJobs.work(row(rs)));
+            out.add(IngestJobs.work(JdbcWriter.row(rs)));
           }
         }
       }
@@ -376,11 +348,11 @@ public final class SqliteIngestQueue implements IngestQueue {
         }
       }
       if (attempts >= maxAttempts) {
-        update(c, FAIL, err, now, now, id, worker);
+        JdbcWriter.update(c, FAIL, err, now, now, id, worker);
         return new JsonObject().put("status", "failed").put("attempts", attempts);
       }
       long delay = IngestJobs.backoff(backoffMs, attempts);
-      update(c, RETRY, err, now + delay, now, id, worker);
+      JdbcWriter.update(c, RETRY, err, now + delay, now, id, worker);
       return new JsonObject().put("status", "queued").put("attempts", attempts)
           .put("next_attempt_at", Fields.iso(now + delay));
     }).onSuccess(r -> {
@@ -388,15 +360,6 @@ public final class SqliteIngestQueue implements IngestQueue {
         finishedOne(now);
       }
     });
-  }
-
-  private static int update(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
-      return ps.executeUpdate();
-    }
   }
 
   @Override
@@ -417,7 +380,7 @@ public final class SqliteIngestQueue implements IngestQueue {
     params[leading.length] = id;
     params[leading.length + 1] = worker;
     return write(c -> {
-      if (update(c, sql, params) == 0) {
+      if (JdbcWriter.update(c, sql, params) == 0) {
         throw IngestJobs.notHeld(id);
       }
       return null;
@@ -447,24 +410,10 @@ public final class SqliteIngestQueue implements IngestQueue {
     if (reader != null) {
       all.add(reader.close());
     }
-    Connection c = writer;
-    if (c != null) { // ordered: runs after every write already submitted
-      all.add(vertx.executeBlocking(() -> {
-        c.close();
-        return null;
-      }, true));
+    if (writer != null) {
+      all.add(writer.close());
     }
     closing = Future.all(all).<Void>mapEmpty().onComplete(closedPromise);
-  }
-
-  /** The current row of {@code rs} as JSON keyed by column name. */
-  private static JsonObject row(ResultSet rs) throws SQLException {
-    JsonObject row = new JsonObject();
-    java.sql.ResultSetMetaData md = rs.getMetaData();
-    for (int i = 1; i <= md.getColumnCount(); i++) {
-      row.put(md.getColumnLabel(i), rs.getObject(i));
-    }
-    return row;
   }
 
   private static MemoryException unavailable() {
