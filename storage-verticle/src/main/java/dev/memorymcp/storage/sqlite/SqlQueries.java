@@ -108,6 +108,10 @@ final class SqlQueries {
 
   static final String COUNT_VECTORS = "SELECT count(*) FROM vectors";
 
+  /** Whether every memory has a vector: equal counts (a vector's primary key is its memory's seq). */
+  static final String COUNT_ALL_AND_VECTORS = "SELECT (SELECT count(*) FROM memories) AS memories, "
+      + "(SELECT count(*) FROM vectors) AS vectors";
+
   /** The memories stored without a vector (tests write them; the service always embeds). */
   static final String WITHOUT_VECTORS = "SELECT " + MEMORY_COLUMNS + " FROM memories m"
       + " WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.memory_seq = m.seq)";

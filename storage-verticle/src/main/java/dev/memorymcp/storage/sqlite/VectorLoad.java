@@ -70,14 +70,26 @@ final class VectorLoad {
     loaded.await();
   }
 
-  /** Queues the Lucene index's sync with {@code loaded} plus the memories stored without a vector. */
+  /**
+   * Queues the Lucene index's sync with {@code loaded} plus the memories stored without a vector.
+   * Those are looked for only when there are fewer vectors than memories (a vector's key is its
+   * memory's): at a million memories the search is a million index lookups, the counts are not.
+   */
   static Future<Void> syncLucene(Pool reader, LuceneIndex ann, VectorIndex loaded) {
     if (ann == null) {
       return Future.succeededFuture();
     }
-    return reader.query(SqlQueries.WITHOUT_VECTORS).execute().map(rows -> {
-      List<Memory> bare = new ArrayList<>();
-      rows.forEach(r -> bare.add(RowMapper.memory(r)));
+    return reader.query(SqlQueries.COUNT_ALL_AND_VECTORS).execute().compose(counts -> {
+      var row = counts.iterator().next();
+      if (row.getLong("memories").equals(row.getLong("vectors"))) {
+        return Future.succeededFuture(List.<Memory>of());
+      }
+      return reader.query(SqlQueries.WITHOUT_VECTORS).execute().map(rows -> {
+        List<Memory> bare = new ArrayList<>();
+        rows.forEach(r -> bare.add(RowMapper.memory(r)));
+        return bare;
+      });
+    }).map(bare -> {
       ann.sync(loaded, bare);
       return null;
     });

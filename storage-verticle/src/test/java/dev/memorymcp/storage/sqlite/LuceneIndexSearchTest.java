@@ -217,6 +217,8 @@ class LuceneIndexSearchTest {
     exactOnly.create(m, q, Fixtures.createEvent(m), List.of()).await();
     String deleted = exact("a", q, 1, null).get(0);
     exactOnly.delete("a", List.of(deleted), "test", null).await();
+    Memory bare = memory("a", "bare-missed", "the quokkatron ledger, stored without a vector").build();
+    exactOnly.create(bare, null, Fixtures.createEvent(bare), List.of()).await(); // fewer vectors than memories
     exactOnly.close().await();
 
     store = open(HNSW);
@@ -227,6 +229,9 @@ class LuceneIndexSearchTest {
     assertThat(store.annAnswered()).isEqualTo(before + 1);
     assertThat(got).first().isEqualTo("missed");
     assertThat(got).doesNotContain(deleted);
+    long keywordBefore = store.annAnsweredKeyword();
+    assertThat(keyword(store, "a", List.of("quokkatron"), 5, Filters.NONE)).containsExactly("bare-missed");
+    assertThat(store.annAnsweredKeyword()).as("answered by the repaired Lucene index").isEqualTo(keywordBefore + 1);
   }
 
   @Test

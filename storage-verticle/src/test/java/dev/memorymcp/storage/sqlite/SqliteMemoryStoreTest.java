@@ -7,6 +7,7 @@ import static dev.memorymcp.storage.Fixtures.T0;
 import static dev.memorymcp.storage.Fixtures.memory;
 import static dev.memorymcp.storage.Fixtures.unit;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.memorymcp.bus.ErrorCode;
@@ -426,6 +427,34 @@ class SqliteMemoryStoreTest extends StoreTestBase {
     assertThat(store.get("ns1", "m9-1999").await()).isNotNull();
     assertThat(store.indexedVectors("ns1")).isEqualTo(20_001);
     assertThat(store.vectorSearch("ns1", V1, 1, Filters.NONE).await()).extracting(Scored::id).containsExactly("late");
+  }
+
+  @Test
+  @DisplayName("a failed vector load fails reads by id, searches and writes with its cause; listing still answers")
+  void failedLoadRefusesWhatNeedsIt() throws Exception {
+    create(memory("ns1", "good", "a memory that loads").build(), V1);
+    create(memory("ns1", "bad", "a memory whose row will not decode").build(), V2);
+    store.close().await();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dbFile())) {
+      c.createStatement().executeUpdate("UPDATE memories SET metadata = '{broken' WHERE id = 'bad'");
+    }
+
+    store = open("NORMAL");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (store.loadingStatus() != null && "loading".equals(store.loadingStatus().get("state"))
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(store.loadingStatus()).as("health says why").containsEntry("state", "failed");
+    assertThat(store.loadingStatus().get("error").toString()).isNotBlank();
+    assertThatThrownBy(() -> store.get("ns1", "good").await()).as("a read by id would see a partial index")
+        .isNotNull();
+    assertThatThrownBy(() -> store.vectorSearch("ns1", V1, 1, Filters.NONE).await()).isNotNull();
+    Memory late = memory("ns1", "late", "written after the failed load").build();
+    assertThatThrownBy(() -> store.create(late, V1, Fixtures.createEvent(late), List.of()).await())
+        .as("nothing is written over an index that is not whole").isNotNull();
+    assertThat(countRows("SELECT count(*) FROM memories WHERE id = 'late'")).isZero();
+    assertThat(store.list("other", Filters.NONE, 5, null).await().memories()).as("what needs no index answers").isEmpty();
   }
 
   private static Relation relation(String ns, String source, String target, String type) {
