@@ -5,7 +5,6 @@ import dev.memorymcp.storage.MemoryStore.Scored;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +22,10 @@ import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.Term;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.FSDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +62,9 @@ final class LuceneIndex {
   static final int M = 16;
   static final int BEAM_WIDTH = 100;
 
+  static final int SEGMENTS_PER_TIER = 4;
+  static final double FLOOR_SEGMENT_MB = 16;
+
   private final Path dir;
   private final ScheduledExecutorService thread;
   private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -99,8 +96,7 @@ final class LuceneIndex {
   private volatile boolean closed;
   private volatile String state = "opening";
   private final AtomicLong syncedDocs = new AtomicLong();
-  private final AtomicLong answered = new AtomicLong();
-  private final AtomicLong answeredKeyword = new AtomicLong();
+  private final LuceneSearches searches = new LuceneSearches(this);
   private volatile long syncTotal;
 
   LuceneIndex(Path dir) {
@@ -149,6 +145,7 @@ final class LuceneIndex {
         });
     merges = new ConcurrentMergeScheduler();
     config.setMergeScheduler(merges);
+    config.setMergePolicy(mergePolicy());
     writer = new IndexWriter(directory, config);
     searchers = new SearcherManager(writer, new SearcherFactory() {
       @Override
@@ -157,6 +154,19 @@ final class LuceneIndex {
       }
     });
     state = "loading";
+  }
+
+  /**
+   * An HNSW search visits every segment, so steady writes (a small segment per refresh) must not
+   * leave many: at most {@link #SEGMENTS_PER_TIER} per size tier instead of Lucene's ten, and
+   * segments under {@link #FLOOR_SEGMENT_MB} counted as that size, so the small ones merge early
+   * (cheap) without merging into the large one more often.
+   */
+  static TieredMergePolicy mergePolicy() {
+    TieredMergePolicy policy = new TieredMergePolicy();
+    policy.setSegmentsPerTier(SEGMENTS_PER_TIER);
+    policy.setFloorSegmentMB(FLOOR_SEGMENT_MB);
+    return policy;
   }
 
   /** Whether searches may ask it (it has been brought in line with the loaded vectors). */
@@ -177,7 +187,7 @@ final class LuceneIndex {
 
   /** Searches it answered (tests tell the HNSW path from the exact fallback). */
   long answered() {
-    return answered.get();
+    return searches.answered();
   }
 
   /** Adds or replaces a memory, with its vector or none (applied in order on the index thread). */
@@ -206,96 +216,20 @@ final class LuceneIndex {
 
   /**
    * Up to {@code n} candidate ids of {@code namespace} near {@code query}, best first, or null when
-   * the index cannot answer (not ready, another dimension, closed). {@code namespaceSize} lets a
-   * namespace that is (nearly) the whole index skip the namespace filter.
+   * the index cannot answer (see {@link LuceneSearches#search}).
    */
   List<String> search(String namespace, float[] query, int n, int namespaceSize) {
-    if (!ready()) {
-      return null;
-    }
-    return withSearcher("vector search", s -> {
-      int docs = s.getIndexReader().numDocs();
-      boolean whole = namespaceSize >= docs * 0.9;
-      int ask = Math.max(1, whole ? n + (docs - namespaceSize) : n);
-      FieldInfo info = LuceneDocuments.vectorField(s.getIndexReader());
-      if (info != null && info.getVectorDimension() != query.length) {
-        return null;
-      }
-      KnnFloatVectorQuery q = new KnnFloatVectorQuery(LuceneDocuments.VECTOR, query, ask,
-          whole ? null : new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)));
-      List<String> out = new ArrayList<>();
-      for (Scored hit : LuceneDocuments.ids(s.getIndexReader(), s.search(q, ask).scoreDocs, namespace)) {
-        out.add(hit.id());
-      }
-      answered.incrementAndGet();
-      return out;
-    });
+    return searches.search(namespace, query, n, namespaceSize);
   }
 
-  /**
-   * The best {@code n} memories of {@code namespace} by BM25 over their Latin-script text for any
-   * of {@code terms} (each a word or a phrase, analysed as the FTS5 table would), best first; null
-   * when the index cannot answer now (not ready, or changes to this namespace still being applied
-   * after {@link #CATCH_UP_MS} ms), so the caller asks FTS5.
-   */
+  /** The best {@code n} by BM25 over Latin-script text, or null (see {@link LuceneSearches#keyword}). */
   List<Scored> keyword(String namespace, List<String> terms, int n, int namespaceSize) {
-    if (!ready() || !caughtUp(namespace)) {
-      return null;
-    }
-    BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
-    int clauses = 0;
-    for (String term : terms) {
-      Query q = LuceneDocuments.termQuery(term);
-      if (q != null) {
-        anyTerm.add(q, BooleanClause.Occur.SHOULD);
-        clauses++;
-      }
-    }
-    if (clauses == 0) {
-      return List.of();
-    }
-    Query any = anyTerm.build();
-    Query inNamespace = new BooleanQuery.Builder().add(any, BooleanClause.Occur.MUST)
-        .add(new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)), BooleanClause.Occur.FILTER).build();
-    return withSearcher("keyword search", s -> {
-      // a namespace that is the whole index needs no filter: over a million documents the filter's
-      // postings cost more than the scoring (7.7 against 2.8 ms, bench/RESULTS.md); ids() still
-      // drops another namespace's hit, and a short answer sends the caller to FTS5
-      Query query = namespaceSize >= s.getIndexReader().numDocs() ? any : inNamespace;
-      List<Scored> out = LuceneDocuments.ids(s.getIndexReader(), s.search(query, Math.max(1, n)).scoreDocs, namespace);
-      answeredKeyword.incrementAndGet();
-      return out;
-    });
+    return searches.keyword(namespace, terms, n, namespaceSize);
   }
 
-  private interface SearcherCall<T> {
-    T apply(IndexSearcher searcher) throws IOException;
-  }
-
-  /** Runs {@code call} on the current searcher; null when there is none or it fails (the caller falls back). */
-  private <T> T withSearcher(String what, SearcherCall<T> call) {
-    SearcherManager mgr = searchers;
-    if (mgr == null) {
-      return null;
-    }
-    IndexSearcher s;
-    try {
-      s = mgr.acquire();
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-    try {
-      return call.apply(s);
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("{} in the Lucene index failed; the exact path answers", what, e);
-      return null;
-    } finally {
-      try {
-        mgr.release(s);
-      } catch (IOException ignored) {
-        // a released searcher that fails to close keeps its files until the next refresh
-      }
-    }
+  /** The current searchers (null before the index opened). */
+  SearcherManager searchers() {
+    return searchers;
   }
 
   /**
@@ -303,7 +237,7 @@ final class LuceneIndex {
    * waits (bounded) for them to be applied and a refresh, as a keyword search cannot score a memory
    * outside the index the way the vector search re-scores one.
    */
-  private boolean caughtUp(String namespace) {
+  boolean caughtUp(String namespace) {
     Map<String, Long> pending = unsearched.get(namespace);
     if (pending == null || pending.isEmpty()) {
       return true;
@@ -330,7 +264,7 @@ final class LuceneIndex {
 
   /** Keyword searches it answered (tests). */
   long answeredKeyword() {
-    return answeredKeyword.get();
+    return searches.answeredKeyword();
   }
 
   /**

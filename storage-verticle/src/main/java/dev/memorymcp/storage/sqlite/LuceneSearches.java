@@ -1,0 +1,135 @@
+package dev.memorymcp.storage.sqlite;
+
+import dev.memorymcp.storage.MemoryStore.Scored;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The searches of the {@link LuceneIndex}: HNSW candidates and BM25 over Latin-script text, each on the current searcher; null when it cannot answer, so the caller falls back. */
+final class LuceneSearches {
+  private static final Logger LOG = LoggerFactory.getLogger(LuceneSearches.class);
+
+  private final LuceneIndex index;
+  private final AtomicLong answered = new AtomicLong();
+  private final AtomicLong answeredKeyword = new AtomicLong();
+
+  LuceneSearches(LuceneIndex index) {
+    this.index = index;
+  }
+
+  /** Vector searches it answered (tests tell the HNSW path from the exact fallback). */
+  long answered() {
+    return answered.get();
+  }
+
+  /** Keyword searches it answered (tests). */
+  long answeredKeyword() {
+    return answeredKeyword.get();
+  }
+
+  /**
+   * Up to {@code n} candidate ids of {@code namespace} near {@code query}, best first, or null when
+   * the index cannot answer (not ready, another dimension, closed). {@code namespaceSize} lets a
+   * namespace that is (nearly) the whole index skip the namespace filter.
+   */
+  List<String> search(String namespace, float[] query, int n, int namespaceSize) {
+    if (!index.ready()) {
+      return null;
+    }
+    return withSearcher("vector search", s -> {
+      int docs = s.getIndexReader().numDocs();
+      boolean whole = namespaceSize >= docs * 0.9;
+      int ask = Math.max(1, whole ? n + (docs - namespaceSize) : n);
+      FieldInfo info = LuceneDocuments.vectorField(s.getIndexReader());
+      if (info != null && info.getVectorDimension() != query.length) {
+        return null;
+      }
+      KnnFloatVectorQuery q = new KnnFloatVectorQuery(LuceneDocuments.VECTOR, query, ask,
+          whole ? null : new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)));
+      List<String> out = new ArrayList<>();
+      for (Scored hit : LuceneDocuments.ids(s.getIndexReader(), s.search(q, ask).scoreDocs, namespace)) {
+        out.add(hit.id());
+      }
+      answered.incrementAndGet();
+      return out;
+    });
+  }
+
+  /**
+   * The best {@code n} memories of {@code namespace} by BM25 over their Latin-script text for any
+   * of {@code terms} (each a word or a phrase, analysed as the FTS5 table would), best first; null
+   * when the index cannot answer now (not ready, or changes to this namespace still being applied
+   * after {@link #CATCH_UP_MS} ms), so the caller asks FTS5.
+   */
+  List<Scored> keyword(String namespace, List<String> terms, int n, int namespaceSize) {
+    if (!index.ready() || !index.caughtUp(namespace)) {
+      return null;
+    }
+    BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
+    int clauses = 0;
+    for (String term : terms) {
+      Query q = LuceneDocuments.termQuery(term);
+      if (q != null) {
+        anyTerm.add(q, BooleanClause.Occur.SHOULD);
+        clauses++;
+      }
+    }
+    if (clauses == 0) {
+      return List.of();
+    }
+    Query any = anyTerm.build();
+    Query inNamespace = new BooleanQuery.Builder().add(any, BooleanClause.Occur.MUST)
+        .add(new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)), BooleanClause.Occur.FILTER).build();
+    return withSearcher("keyword search", s -> {
+      // a namespace that is the whole index needs no filter: over a million documents the filter's
+      // postings cost more than the scoring (7.7 against 2.8 ms, bench/RESULTS.md); ids() still
+      // drops another namespace's hit, and a short answer sends the caller to FTS5
+      Query query = namespaceSize >= s.getIndexReader().numDocs() ? any : inNamespace;
+      List<Scored> out = LuceneDocuments.ids(s.getIndexReader(), s.search(query, Math.max(1, n)).scoreDocs, namespace);
+      answeredKeyword.incrementAndGet();
+      return out;
+    });
+  }
+
+  private interface SearcherCall<T> {
+    T apply(IndexSearcher searcher) throws IOException;
+  }
+
+  /** Runs {@code call} on the current searcher; null when there is none or it fails (the caller falls back). */
+  private <T> T withSearcher(String what, SearcherCall<T> call) {
+    SearcherManager mgr = index.searchers();
+    if (mgr == null) {
+      return null;
+    }
+    IndexSearcher s;
+    try {
+      s = mgr.acquire();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    try {
+      return call.apply(s);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{} in the Lucene index failed; the exact path answers", what, e);
+      return null;
+    } finally {
+      try {
+        mgr.release(s);
+      } catch (IOException ignored) {
+        // a released searcher that fails to close keeps its files until the next refresh
+      }
+    }
+  }
+}
