@@ -25,7 +25,7 @@ final class LocalEngine implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     LocalEngine engine = new LocalEngine(vertx, new Node(vertx, cfg));
     try {
-      engine.node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE)).await(5, TimeUnit.MINUTES);
+      engine.node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE, Node.Role.AUTH)).await(5, TimeUnit.MINUTES);
       return engine;
     } catch (Exception e) {
       engine.close();

@@ -75,7 +75,7 @@ final class StdioServer {
   private int serve(String persona, InputStream in, OutputStream out) {
     long t0 = System.nanoTime();
     try {
-      node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE, Node.Role.SEARCH, Node.Role.INGEST)).await(5, TimeUnit.MINUTES);
+      node.deploy(List.of(Node.Role.EMBEDDING, Node.Role.STORAGE, Node.Role.AUTH, Node.Role.SEARCH, Node.Role.INGEST)).await(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       System.err.println("startup failed: " + Main.rootMessage(e));
       vertx.close().await();

@@ -30,6 +30,18 @@ class ClusterConfigTest {
   }
 
   @Test
+  @DisplayName("auth runs where asked, and beside SQLite storage; storage on Qdrant leaves it to its own member")
+  void authPlacement() {
+    JsonObject sqlite = settings(Map.of());
+    JsonObject qdrant = settings(Map.of("MEMORY_MCP_STORAGE_BACKEND", "qdrant"));
+    assertThat(Node.runsAuth(List.of(Node.Role.STORAGE), sqlite)).isTrue();
+    assertThat(Node.runsAuth(List.of(Node.Role.STORAGE), qdrant)).isFalse();
+    assertThat(Node.runsAuth(List.of(Node.Role.AUTH), qdrant)).isTrue();
+    assertThat(Node.runsAuth(List.of(Node.Role.GATEWAY, Node.Role.SEARCH), sqlite)).isFalse();
+    assertThat(Node.runsAuth(List.of(Node.Role.values()), qdrant)).as("the embedded default runs every role").isTrue();
+  }
+
+  @Test
   @DisplayName("an unknown role or argument is a configuration error naming the choices")
   void rejectsUnknownRolesAndArguments() {
     assertThatThrownBy(() -> ServeCommand.Args.parse(new String[] {"--role", "gatewy"}))
