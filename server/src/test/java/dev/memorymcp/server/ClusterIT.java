@@ -200,6 +200,13 @@ class ClusterIT {
   // ---- helpers ----
 
   ClusterMember member(String name, String... roles) {
+    ClusterMember m = new ClusterMember(name, dir, memberEnv(dir, name, clusterName, hazelcastPort, httpPort), roles);
+    members.add(m);
+    return m;
+  }
+
+  /** A member's environment: its own data directory, the cluster on loopback, HTTP on {@code httpPort}. */
+  static Map<String, String> memberEnv(Path dir, String name, String clusterName, int hazelcastPort, int httpPort) {
     Map<String, String> env = new HashMap<>();
     env.put("MEMORY_MCP_DATA_DIR", dir.resolve(name).toString());
     env.put("MEMORY_MCP_CLUSTER_NAME", clusterName);
@@ -208,9 +215,7 @@ class ClusterIT {
     env.put("MEMORY_MCP_CLUSTER_HAZELCAST_PORT", String.valueOf(hazelcastPort));
     env.put("MEMORY_MCP_SERVER_PORT", String.valueOf(httpPort));
     env.put("MEMORY_MCP_EMBEDDING_THREADS", "1");
-    ClusterMember m = new ClusterMember(name, dir, env, roles);
-    members.add(m);
-    return m;
+    return env;
   }
 
   static int freePort() throws IOException {

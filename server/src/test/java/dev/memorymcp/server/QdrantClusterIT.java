@@ -218,14 +218,7 @@ class QdrantClusterIT {
   }
 
   ClusterMember member(String name, int port, String... roles) {
-    Map<String, String> env = new HashMap<>();
-    env.put("MEMORY_MCP_DATA_DIR", dir.resolve(name).toString());
-    env.put("MEMORY_MCP_CLUSTER_NAME", clusterName);
-    env.put("MEMORY_MCP_CLUSTER_HOST", "127.0.0.1");
-    env.put("MEMORY_MCP_CLUSTER_MEMBERS", "127.0.0.1:" + hazelcastPort);
-    env.put("MEMORY_MCP_CLUSTER_HAZELCAST_PORT", String.valueOf(hazelcastPort));
-    env.put("MEMORY_MCP_SERVER_PORT", String.valueOf(port));
-    env.put("MEMORY_MCP_EMBEDDING_THREADS", "1");
+    Map<String, String> env = ClusterIT.memberEnv(dir, name, clusterName, hazelcastPort, port);
     env.put("MEMORY_MCP_STORAGE_BACKEND", "qdrant");
     env.put("MEMORY_MCP_QDRANT_URL", qdrant.url());
     env.put("MEMORY_MCP_INGEST_LEASE_MS", String.valueOf(LEASE_MS));

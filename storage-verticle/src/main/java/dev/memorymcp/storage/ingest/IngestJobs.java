@@ -2,7 +2,9 @@ package dev.memorymcp.storage.ingest;
 
 import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Fields;
+import dev.memorymcp.bus.IngestRequest;
 import dev.memorymcp.bus.MemoryException;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,6 +24,10 @@ final class IngestJobs {
   static final int MAX_ERROR_CHARS = 2000;
 
   private IngestJobs() {}
+
+  /** A chat post waiting for the next group commit, and where its acknowledgement goes. */
+  record Pending(String namespace, IngestRequest request, String idempotencyKey, String by,
+      Promise<JsonObject> reply) {}
 
   /** What a worker gets when it claims the job: its messages and any saved extraction. */
   static JsonObject work(JsonObject row) {

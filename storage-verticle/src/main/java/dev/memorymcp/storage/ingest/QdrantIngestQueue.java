@@ -57,9 +57,6 @@ public final class QdrantIngestQueue implements IngestQueue {
       "next_attempt_at", FieldType.FieldTypeInteger, "lease_until", FieldType.FieldTypeInteger,
       "version", FieldType.FieldTypeInteger);
 
-  private record Pending(String namespace, IngestRequest request, String idempotencyKey, String by,
-      Promise<JsonObject> reply) {}
-
   private final Vertx vertx;
   private final QdrantCalls calls;
   private final String collection;
@@ -67,14 +64,13 @@ public final class QdrantIngestQueue implements IngestQueue {
   private final int depth;
   private final Supplier<String> ids;
   private final IngestJobs.Throughput throughput = new IngestJobs.Throughput();
-  private final List<Pending> pending = new ArrayList<>();
+  private final GroupCommit<IngestJobs.Pending> commits = new GroupCommit<>(this::insertBatch);
   private boolean opened;
   private boolean closed;
-  private boolean flushing;
   /** Unfinished jobs of every member at the last recount, plus those this member added since. */
   private long outstanding;
   private long recountTimer = -1;
-  private final Promise<Void> drained = Promise.promise();
+  private Future<Void> closing;
 
   /** A queue in {@code <prefix>_ingest}; it owns {@code calls} and closes them. */
   public QdrantIngestQueue(Vertx vertx, QdrantCalls calls, String prefix, int depth, Supplier<String> ids) {
@@ -124,33 +120,20 @@ public final class QdrantIngestQueue implements IngestQueue {
     if (closed || !opened) {
       return Future.failedFuture(IngestJobs.unavailable());
     }
-    if (outstanding + pending.size() >= depth) {
+    if (outstanding + commits.waiting() >= depth) {
       return Future.failedFuture(IngestJobs.queueFull(outstanding, depth, throughput.retryAfterSeconds(depth)));
     }
     Promise<JsonObject> reply = Promise.promise();
-    pending.add(new Pending(namespace, request, idempotencyKey, by, reply));
-    if (!flushing) {
-      flush();
-    }
+    commits.add(new IngestJobs.Pending(namespace, request, idempotencyKey, by, reply));
     return reply.future();
   }
 
-  /** Writes everything pending in one insert_only upsert, reads it back, answers each. */
-  private void flush() {
-    if (pending.isEmpty()) {
-      flushing = false;
-      if (closed) {
-        drained.tryComplete();
-      }
-      return;
-    }
-    flushing = true;
-    List<Pending> batch = new ArrayList<>(pending);
-    pending.clear();
+  /** Writes a batch in one insert_only upsert, reads it back, answers each post. */
+  private Future<?> insertBatch(List<IngestJobs.Pending> batch) {
     long now = System.currentTimeMillis();
     List<JsonObject> rows = new ArrayList<>();
     List<PointStruct> points = new ArrayList<>();
-    for (Pending p : batch) {
+    for (IngestJobs.Pending p : batch) {
       JsonObject stored = p.request().toJson();
       if (p.by() != null) {
         stored.put("by", p.by());
@@ -166,7 +149,7 @@ public final class QdrantIngestQueue implements IngestQueue {
       rows.add(row);
       points.add(QdrantJobPoints.point(row));
     }
-    calls.upsert(collection, points, UpdateMode.InsertOnly, null)
+    return calls.upsert(collection, points, UpdateMode.InsertOnly, null)
         .compose(v -> jobs.read(rows.stream().map(r -> r.getString("id")).distinct().toList()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -177,11 +160,10 @@ public final class QdrantIngestQueue implements IngestQueue {
                 "the ingest job could not be written: " + MemoryException.from(ar.cause()).getMessage());
             batch.forEach(p -> p.reply().fail(err));
           }
-          flush();
         });
   }
 
-  private void answer(List<Pending> batch, List<JsonObject> rows, Map<String, JsonObject> stored) {
+  private void answer(List<IngestJobs.Pending> batch, List<JsonObject> rows, Map<String, JsonObject> stored) {
     int added = 0;
     for (int i = 0; i < batch.size(); i++) {
       JsonObject mine = rows.get(i);
@@ -365,16 +347,13 @@ public final class QdrantIngestQueue implements IngestQueue {
   /** Closes after the write under way; later calls fail with 503. */
   @Override
   public Future<Void> close() {
-    if (closed) {
-      return drained.future();
+    if (closing == null) {
+      closed = true;
+      if (recountTimer >= 0) {
+        vertx.cancelTimer(recountTimer);
+      }
+      closing = commits.drain().onComplete(ar -> calls.close());
     }
-    closed = true;
-    if (recountTimer >= 0) {
-      vertx.cancelTimer(recountTimer);
-    }
-    if (!flushing) {
-      drained.tryComplete();
-    }
-    return drained.future().onComplete(ar -> calls.close());
+    return closing;
   }
 }

@@ -74,21 +74,16 @@ public final class SqliteIngestQueue implements IngestQueue {
   private static final String OUTSTANDING = "SELECT count(*) AS n FROM ingest_jobs WHERE status IN ('queued', 'running')";
   private static final String COUNTS = "SELECT status, count(*) AS n FROM ingest_jobs GROUP BY status";
 
-  /** A job waiting for the next group commit. */
-  private record Pending(String namespace, IngestRequest request, String idempotencyKey, String by,
-      Promise<JsonObject> reply) {}
-
   private final Vertx vertx;
   private final Path dbFile;
   private final String synchronous;
   private final int depth;
   private final Supplier<String> ids;
-  private final List<Pending> pending = new ArrayList<>();
+  private final GroupCommit<IngestJobs.Pending> commits = new GroupCommit<>(this::insertBatch);
   private final IngestJobs.Throughput throughput = new IngestJobs.Throughput();
   /** The one writer (see {@link JdbcWriter}). */
   private JdbcWriter writer;
   private Pool reader;
-  private boolean flushing;
   private boolean closed;
   private long outstanding;
   private Future<Void> closing;
@@ -164,31 +159,18 @@ public final class SqliteIngestQueue implements IngestQueue {
     if (closed || writer == null) {
       return Future.failedFuture(unavailable());
     }
-    if (outstanding + pending.size() >= depth) {
+    if (outstanding + commits.waiting() >= depth) {
       return Future.failedFuture(IngestJobs.queueFull(outstanding, depth, throughput.retryAfterSeconds(depth)));
     }
     Promise<JsonObject> reply = Promise.promise();
-    pending.add(new Pending(namespace, request, idempotencyKey, by, reply));
-    if (!flushing) {
-      flush();
-    }
+    commits.add(new IngestJobs.Pending(namespace, request, idempotencyKey, by, reply));
     return reply.future();
   }
 
-  /** Commits everything pending in one transaction; what arrives meanwhile goes in the next. */
-  private void flush() {
-    if (pending.isEmpty()) {
-      flushing = false;
-      if (closed) {
-        closeResources();
-      }
-      return;
-    }
-    flushing = true;
-    List<Pending> batch = new ArrayList<>(pending);
-    pending.clear();
+  /** Commits a batch in one transaction and answers each of its posts. */
+  private Future<?> insertBatch(List<IngestJobs.Pending> batch) {
     long now = System.currentTimeMillis();
-    write(c -> insertAll(c, batch, now)).onComplete(ar -> {
+    return write(c -> insertAll(c, batch, now)).onComplete(ar -> {
       if (ar.succeeded()) {
         List<JsonObject> replies = ar.result();
         long added = replies.stream().filter(r -> !r.getBoolean("duplicate")).count();
@@ -210,14 +192,13 @@ public final class SqliteIngestQueue implements IngestQueue {
             "the ingest job could not be written: " + ar.cause().getMessage());
         batch.forEach(p -> p.reply().fail(err));
       }
-      flush();
     });
   }
 
-  private List<JsonObject> insertAll(Connection c, List<Pending> batch, long now) throws SQLException {
+  private List<JsonObject> insertAll(Connection c, List<IngestJobs.Pending> batch, long now) throws SQLException {
     List<JsonObject> replies = new ArrayList<>();
     try (PreparedStatement byKey = c.prepareStatement(BY_KEY); PreparedStatement insert = c.prepareStatement(INSERT)) {
-      for (Pending p : batch) {
+      for (IngestJobs.Pending p : batch) {
         JsonObject stored = p.request().toJson();
         if (p.by() != null) {
           stored.put("by", p.by());
@@ -396,9 +377,7 @@ public final class SqliteIngestQueue implements IngestQueue {
   @Override
   public Future<Void> close() {
     closed = true;
-    if (!flushing) {
-      closeResources();
-    }
+    commits.drain().onComplete(ar -> closeResources());
     return closedPromise.future();
   }
 

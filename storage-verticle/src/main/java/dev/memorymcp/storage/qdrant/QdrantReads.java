@@ -52,26 +52,6 @@ final class QdrantReads {
     this.collections = collections;
   }
 
-  private String collection(String namespace) {
-    return collections.collection(namespace);
-  }
-
-  private Future<Boolean> hasNamespace(String namespace) {
-    return collections.hasNamespace(namespace);
-  }
-
-  private Future<List<String>> namespaceCollections() {
-    return collections.namespaceCollections();
-  }
-
-  private String events() {
-    return collections.events();
-  }
-
-  private String relationsCollection() {
-    return collections.relationsCollection();
-  }
-
   public Future<Memory> get(String namespace, String id) {
     return getMany(namespace, List.of(id)).map(l -> l.isEmpty() ? null : l.get(0));
   }
@@ -88,8 +68,8 @@ final class QdrantReads {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(List.of())
-        : calls.retrieve(collection(namespace), new LinkedHashSet<>(ids).stream()
+    return collections.hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(List.of())
+        : calls.retrieve(collections.collection(namespace), new LinkedHashSet<>(ids).stream()
             .map(id -> QdrantPayloads.memoryPoint(namespace, id)).toList(), withVectors))
         .map(points -> {
           Map<String, RetrievedPoint> out = new HashMap<>();
@@ -144,8 +124,8 @@ final class QdrantReads {
               .addMust(range("seq", Range.newBuilder().setLt(after.seq()).build())).build()))
           .build()));
     }
-    return hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(List.of())
-        : calls.ordered(collection(namespace), f.build(), "created_at", Direction.Desc, pageSize))
+    return collections.hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(List.of())
+        : calls.ordered(collections.collection(namespace), f.build(), "created_at", Direction.Desc, pageSize))
         .map(points -> {
           List<Map<String, Value>> sorted = new ArrayList<>(points);
           sorted.sort(Comparator.<Map<String, Value>>comparingLong(
@@ -165,13 +145,13 @@ final class QdrantReads {
   public Future<List<MemoryEvent>> history(String namespace, String id) {
     Filter f = Filter.newBuilder().addMust(matchKeyword("namespace", namespace))
         .addMust(matchKeyword("memory_id", id)).build();
-    return calls.scrollAll(events(), f).compose(points -> visible(namespace, points));
+    return calls.scrollAll(collections.events(), f).compose(points -> visible(namespace, points));
   }
 
   public Future<MemoryEvent> eventByWriteKey(String namespace, String writeKey) {
     Filter f = Filter.newBuilder().addMust(matchKeyword("namespace", namespace))
         .addMust(matchKeyword("write_key", writeKey)).build();
-    return calls.scrollAll(events(), f).compose(points -> visible(namespace, points))
+    return calls.scrollAll(collections.events(), f).compose(points -> visible(namespace, points))
         .map(l -> l.isEmpty() ? null : l.get(0));
   }
 
@@ -214,7 +194,7 @@ final class QdrantReads {
     Filter f = Filter.newBuilder().addMust(matchKeyword("namespace", namespace))
         .addMust(filter(Filter.newBuilder().addShould(matchKeywords("source_id", list))
             .addShould(matchKeywords("target_id", list)).build())).build();
-    return calls.scrollAll(relationsCollection(), f).compose(points -> {
+    return calls.scrollAll(collections.relationsCollection(), f).compose(points -> {
       List<Relation> all = points.stream().map(RetrievedPoint::getPayloadMap)
           .sorted(Comparator.<Map<String, Value>>comparingLong(
               p -> QdrantPayloads.lng(p, "created_at")).thenComparingLong(
@@ -234,8 +214,8 @@ final class QdrantReads {
     if (k <= 0 || query == null || query.length == 0) {
       return Future.succeededFuture(List.of());
     }
-    return hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(List.of())
-        : calls.query(QueryPoints.newBuilder().setCollectionName(collection(namespace))
+    return collections.hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(List.of())
+        : calls.query(QueryPoints.newBuilder().setCollectionName(collections.collection(namespace))
             .setQuery(QueryFactory.nearest(query)).setUsing(DENSE)
             .setFilter(QdrantFilters.of(orNone(filters), System.currentTimeMillis())).setLimit(k)
             .build()));
@@ -248,13 +228,13 @@ final class QdrantReads {
       return Future.succeededFuture(List.of());
     }
     Filter f = QdrantFilters.of(orNone(filters), System.currentTimeMillis());
-    return hasNamespace(namespace).compose(exists -> {
+    return collections.hasNamespace(namespace).compose(exists -> {
       if (!exists) {
         return Future.succeededFuture(List.of());
       }
       List<Future<List<Scored>>> parts = new ArrayList<>();
       for (QdrantKeywords.Sparse q : QdrantKeywords.queries(t)) {
-        parts.add(calls.query(QueryPoints.newBuilder().setCollectionName(collection(namespace))
+        parts.add(calls.query(QueryPoints.newBuilder().setCollectionName(collections.collection(namespace))
             .setQuery(QueryFactory.nearest(q.values(), q.indices())).setUsing(SPARSE)
             .setFilter(f).setLimit(k).build()));
       }
@@ -270,10 +250,10 @@ final class QdrantReads {
 
   public Future<Long> count(String namespace) {
     if (namespace != null) {
-      return hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(0L)
-          : calls.call(() -> client.countAsync(collection(namespace), null, true)));
+      return collections.hasNamespace(namespace).compose(exists -> !exists ? Future.succeededFuture(0L)
+          : calls.call(() -> client.countAsync(collections.collection(namespace), null, true)));
     }
-    return namespaceCollections().compose(names -> {
+    return collections.namespaceCollections().compose(names -> {
       List<Future<Long>> counts = new ArrayList<>();
       names.forEach(n -> counts.add(calls.call(() -> client.countAsync(n, null, true))));
       return Future.all(counts).map(all -> {
@@ -289,7 +269,7 @@ final class QdrantReads {
   public Future<List<Memory>> scan(String afterId, int limit) {
     String after = afterId == null ? "" : afterId;
     long key = QdrantPayloads.idKey(after);
-    return namespaceCollections().compose(names -> {
+    return collections.namespaceCollections().compose(names -> {
       List<Future<List<Map<String, Value>>>> parts = new ArrayList<>();
       for (String c : names) {
         // ids tying with afterId on the key, then the ones above it in key order

@@ -17,12 +17,10 @@ import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /** Migration between backends on Qdrant: the items of a namespace, read and written whole. */
 final class QdrantTransfer {
@@ -43,44 +41,8 @@ final class QdrantTransfer {
     this.guard = guard;
   }
 
-  private <T> Future<T> guard(Supplier<Future<T>> op) {
-    return guard.guard(op);
-  }
-
-  private Future<List<String>> namespaceCollections() {
-    return collections.namespaceCollections();
-  }
-
-  private String events() {
-    return collections.events();
-  }
-
-  private String relationsCollection() {
-    return collections.relationsCollection();
-  }
-
-  private Future<Void> ensureNamespace(String namespace, int dim) {
-    return collections.ensureNamespace(namespace, dim);
-  }
-
-  private Future<List<MemoryEvent>> visible(String namespace, List<RetrievedPoint> points) {
-    return reads.visible(namespace, points);
-  }
-
-  private Future<Map<String, RetrievedPoint>> points(String namespace, Collection<String> ids, boolean withVectors) {
-    return reads.points(namespace, ids, withVectors);
-  }
-
-  private Future<List<Relation>> relations(String namespace, Collection<String> ids) {
-    return reads.relations(namespace, ids);
-  }
-
-  private static float[] dense(RetrievedPoint p) {
-    return QdrantReads.dense(p);
-  }
-
   public Future<List<String>> namespaces() {
-    return namespaceCollections().map(names -> names.stream().map(collections::namespaceOf).sorted().toList());
+    return collections.namespaceCollections().map(names -> names.stream().map(collections::namespaceOf).sorted().toList());
   }
 
   /** The CREATE events of a namespace: one per memory ever made there, so one per item. */
@@ -90,7 +52,7 @@ final class QdrantTransfer {
   }
 
   public Future<Long> itemCount(String namespace) {
-    return calls.call(() -> client.countAsync(events(), creates(namespace), true));
+    return calls.call(() -> client.countAsync(collections.events(), creates(namespace), true));
   }
 
   /**
@@ -104,7 +66,7 @@ final class QdrantTransfer {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(MemoryException.invalidField("cursor", "is not a Qdrant migration cursor"));
     }
-    return calls.scrollPage(events(), creates(namespace), offset, limit).compose(page -> {
+    return calls.scrollPage(collections.events(), creates(namespace), offset, limit).compose(page -> {
       String next = page.next() == null ? null : page.next().getUuid();
       List<String> ids = page.points().stream().map(p -> QdrantPayloads.str(p.getPayloadMap(), "memory_id"))
           .distinct().toList();
@@ -113,9 +75,9 @@ final class QdrantTransfer {
       }
       Filter ofIds = Filter.newBuilder().addMust(matchKeyword("namespace", namespace))
           .addMust(matchKeywords("memory_id", ids)).build();
-      Future<List<MemoryEvent>> histories = calls.scrollAll(events(), ofIds).compose(points -> visible(namespace, points));
-      Future<Map<String, RetrievedPoint>> memories = points(namespace, ids, true);
-      Future<List<Relation>> relations = relations(namespace, ids);
+      Future<List<MemoryEvent>> histories = calls.scrollAll(collections.events(), ofIds).compose(points -> reads.visible(namespace, points));
+      Future<Map<String, RetrievedPoint>> memories = reads.points(namespace, ids, true);
+      Future<List<Relation>> relations = reads.relations(namespace, ids);
       return Future.all(histories, memories, relations).map(cf -> {
         Map<String, List<MemoryEvent>> byId = new HashMap<>();
         histories.result().forEach(e -> byId.computeIfAbsent(e.memoryId(), k -> new ArrayList<>()).add(e));
@@ -126,7 +88,7 @@ final class QdrantTransfer {
           if (p == null && history.isEmpty()) {
             continue;
           }
-          items.add(new Item(id, p == null ? null : QdrantPayloads.memory(p.getPayloadMap()), p == null ? null : dense(p),
+          items.add(new Item(id, p == null ? null : QdrantPayloads.memory(p.getPayloadMap()), p == null ? null : QdrantReads.dense(p),
               history, relations.result().stream().filter(r -> r.sourceId().equals(id)).toList()));
         }
         return new ItemPage(items, next);
@@ -149,9 +111,9 @@ final class QdrantTransfer {
         .addMust(matchKeywords("memory_id", ids)).build();
     Filter oldRelations = Filter.newBuilder().addMust(matchKeyword("namespace", namespace))
         .addMust(matchKeywords("source_id", ids)).build();
-    return guard(() -> ensureNamespace(namespace, dim)
-        .compose(v -> calls.deleteWhere(events(), oldEvents))
-        .compose(v -> calls.deleteWhere(relationsCollection(), oldRelations))
+    return guard.guard(() -> collections.ensureNamespace(namespace, dim)
+        .compose(v -> calls.deleteWhere(collections.events(), oldEvents))
+        .compose(v -> calls.deleteWhere(collections.relationsCollection(), oldRelations))
         .compose(v -> {
           QdrantWriteBatch batch = writes.batch();
           List<PointId> gone = new ArrayList<>();

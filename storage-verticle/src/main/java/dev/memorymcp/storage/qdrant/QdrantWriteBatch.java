@@ -52,18 +52,6 @@ final class QdrantWriteBatch {
     return seqs.getAsLong();
   }
 
-  private String collection(String namespace) {
-    return collections.collection(namespace);
-  }
-
-  private String eventsCollection() {
-    return collections.events();
-  }
-
-  private String relationsCollection() {
-    return collections.relationsCollection();
-  }
-
   /** Adds the event, pending; returns its point id. */
   String event(MemoryEvent e) {
     long seq = nextSeq();
@@ -100,24 +88,24 @@ final class QdrantWriteBatch {
   }
 
   Future<Void> apply() {
-    Future<Void> f = events.isEmpty() ? Future.succeededFuture() : calls.upsert(eventsCollection(), events);
+    Future<Void> f = events.isEmpty() ? Future.succeededFuture() : calls.upsert(collections.events(), events);
     if (!relations.isEmpty()) {
-      f = f.compose(v -> calls.upsert(relationsCollection(), relations));
+      f = f.compose(v -> calls.upsert(collections.relationsCollection(), relations));
     }
     for (Filter rf : relationDeletes) {
-      f = f.compose(v -> calls.deleteWhere(relationsCollection(), rf));
+      f = f.compose(v -> calls.deleteWhere(collections.relationsCollection(), rf));
     }
     for (Map.Entry<String, Map<String, PointStruct>> e : upserts.entrySet()) {
-      f = f.compose(v -> calls.upsert(collection(e.getKey()), List.copyOf(e.getValue().values())));
+      f = f.compose(v -> calls.upsert(collections.collection(e.getKey()), List.copyOf(e.getValue().values())));
     }
     for (Map.Entry<String, List<PointId>> e : deletes.entrySet()) {
-      f = f.compose(v -> calls.deleteIds(collection(e.getKey()), e.getValue()));
+      f = f.compose(v -> calls.deleteIds(collections.collection(e.getKey()), e.getValue()));
     }
     if (!events.isEmpty() || !repairs.isEmpty()) {
       Set<PointId> ids = new LinkedHashSet<>();
       events.forEach(e -> ids.add(e.getId()));
       repairs.forEach(r -> ids.add(PointIdFactory.id(UUID.fromString(r))));
-      f = f.compose(v -> calls.commit(eventsCollection(), ids));
+      f = f.compose(v -> calls.commit(collections.events(), ids));
     }
     return f;
   }

@@ -20,7 +20,6 @@ import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /** The writes of the Qdrant store, each a {@link QdrantWriteBatch} after the checks that could refuse it. */
 final class QdrantWrites {
@@ -53,30 +51,6 @@ final class QdrantWrites {
 
   QdrantWriteBatch batch() {
     return new QdrantWriteBatch(calls, collections, this::nextSeq);
-  }
-
-  private <T> Future<T> guard(Supplier<Future<T>> op) {
-    return guard.guard(op);
-  }
-
-  private Future<Map<String, RetrievedPoint>> points(String namespace, Collection<String> ids, boolean withVectors) {
-    return reads.points(namespace, ids, withVectors);
-  }
-
-  private static float[] dense(RetrievedPoint p) {
-    return QdrantReads.dense(p);
-  }
-
-  private Future<Void> ensureNamespace(String namespace, int dim) {
-    return collections.ensureNamespace(namespace, dim);
-  }
-
-  private Future<List<String>> namespaceCollections() {
-    return collections.namespaceCollections();
-  }
-
-  private String relationsCollection() {
-    return collections.relationsCollection();
   }
 
   public Future<Void> create(Memory memory, float[] vector, MemoryEvent event,
@@ -104,7 +78,7 @@ final class QdrantWrites {
     }
     int dim = writes.stream().filter(w -> w.vector() != null).mapToInt(w -> w.vector().length)
         .findFirst().orElse(0);
-    return guard(() -> loadAll(idsByNs, dim).compose(stored -> {
+    return guard.guard(() -> loadAll(idsByNs, dim).compose(stored -> {
       QdrantWriteBatch batch = batch();
       Map<String, Memory> state = new HashMap<>(); // ns \0 id -> memory as of this write
       Map<String, Long> seqs = new HashMap<>();
@@ -113,7 +87,7 @@ final class QdrantWrites {
       stored.forEach((key, p) -> {
         state.put(key, QdrantPayloads.memory(p.getPayloadMap()));
         seqs.put(key, QdrantPayloads.lng(p.getPayloadMap(), "seq"));
-        vectors.put(key, dense(p));
+        vectors.put(key, QdrantReads.dense(p));
         eventIds.put(key, new ArrayList<>(batch.carried(p)));
       });
       List<Relation> rels = new ArrayList<>();
@@ -170,8 +144,8 @@ final class QdrantWrites {
     Map<String, RetrievedPoint> out = new HashMap<>();
     Future<Void> f = Future.succeededFuture();
     for (Map.Entry<String, Set<String>> e : idsByNs.entrySet()) {
-      f = f.compose(v -> ensureNamespace(e.getKey(), dim))
-          .compose(v -> points(e.getKey(), e.getValue(), true))
+      f = f.compose(v -> collections.ensureNamespace(e.getKey(), dim))
+          .compose(v -> reads.points(e.getKey(), e.getValue(), true))
           .map(found -> {
             found.forEach((id, p) -> out.put(e.getKey() + "\u0000" + id, p));
             return null;
@@ -187,7 +161,7 @@ final class QdrantWrites {
     }
     Map<PointId, Relation> byId = new LinkedHashMap<>();
     rels.forEach(r -> byId.putIfAbsent(QdrantPayloads.relationPoint(r), r));
-    return calls.retrieve(relationsCollection(), List.copyOf(byId.keySet()), false).map(found -> {
+    return calls.retrieve(collections.relationsCollection(), List.copyOf(byId.keySet()), false).map(found -> {
       found.forEach(p -> byId.remove(p.getId()));
       return List.copyOf(byId.values());
     });
@@ -202,7 +176,7 @@ final class QdrantWrites {
         .addAll(List.of(r.sourceId(), r.targetId())));
     Future<Void> checked = Future.succeededFuture();
     for (Map.Entry<String, Set<String>> e : ends.entrySet()) {
-      checked = checked.compose(v -> points(e.getKey(), e.getValue(), false)).compose(found -> {
+      checked = checked.compose(v -> reads.points(e.getKey(), e.getValue(), false)).compose(found -> {
         for (String id : e.getValue()) {
           if (!found.containsKey(id)) {
             return Future.failedFuture(MemoryException.notFound(id));
@@ -212,13 +186,13 @@ final class QdrantWrites {
       });
     }
     Future<Void> allExist = checked;
-    return guard(() -> allExist.compose(v -> newRelations(relations)).compose(fresh -> {
+    return guard.guard(() -> allExist.compose(v -> newRelations(relations)).compose(fresh -> {
       QdrantWriteBatch batch = batch();
       fresh.forEach(r -> batch.relations.add(PointStruct.newBuilder()
           .setId(QdrantPayloads.relationPoint(r))
           .putAllPayload(QdrantPayloads.relation(r, nextSeq())).build()));
       return batch.apply();
-    }).compose(v -> calls.retrieve(relationsCollection(),
+    }).compose(v -> calls.retrieve(collections.relationsCollection(),
         relations.stream().map(QdrantPayloads::relationPoint).toList(), false))
         .map(points -> {
           Map<PointId, Relation> byId = new HashMap<>();
@@ -235,7 +209,7 @@ final class QdrantWrites {
     }
     long now = System.currentTimeMillis();
     List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
-    return guard(() -> points(namespace, distinct, false).compose(found -> {
+    return guard.guard(() -> reads.points(namespace, distinct, false).compose(found -> {
       List<String> deleted = distinct.stream().filter(found::containsKey).toList();
       if (deleted.isEmpty()) {
         return Future.succeededFuture(deleted);
@@ -261,7 +235,7 @@ final class QdrantWrites {
       return Future.succeededFuture();
     }
     List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
-    return guard(() -> points(namespace, distinct, true).compose(found -> {
+    return guard.guard(() -> reads.points(namespace, distinct, true).compose(found -> {
       QdrantWriteBatch batch = batch();
       for (String id : distinct) {
         RetrievedPoint p = found.get(id);
@@ -277,7 +251,7 @@ final class QdrantWrites {
         List<String> eventIds = new ArrayList<>(batch.carried(p));
         eventIds.add(batch.event(MemoryEvent.of(id, namespace, MemoryEvent.ACCESS,
             MemoryStore.ACCESS_ACTOR, sessionId, new JsonObject(), at)));
-        batch.memory(touched, dense(p), QdrantPayloads.lng(p.getPayloadMap(), "seq"), eventIds);
+        batch.memory(touched, QdrantReads.dense(p), QdrantPayloads.lng(p.getPayloadMap(), "seq"), eventIds);
       }
       return batch.apply();
     }));
@@ -288,7 +262,7 @@ final class QdrantWrites {
       return Future.succeededFuture();
     }
     List<String> ids = List.copyOf(vectorsById.keySet());
-    return guard(() -> namespaceCollections().compose(names -> {
+    return guard.guard(() -> collections.namespaceCollections().compose(names -> {
       List<Future<List<RetrievedPoint>>> found = new ArrayList<>();
       for (String c : names) {
         found.add(calls.scrollAll(c, Filter.newBuilder().addMust(matchKeywords("id", ids)).build()));
