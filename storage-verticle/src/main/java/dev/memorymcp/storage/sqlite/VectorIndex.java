@@ -184,11 +184,7 @@ final class VectorIndex {
     TopK top = scan(snap, 0, per, query, k, filters, now);
     for (java.util.concurrent.ForkJoinTask<TopK> t : others) {
       TopK part = t.join();
-      for (int i = 0; i < part.size; i++) {
-        if (top.accepts(part.scores[i])) {
-          top.offer(part.scores[i], part.entries[i]);
-        }
-      }
+      top.addAll(part);
     }
     return top.sorted();
   }
@@ -219,7 +215,7 @@ final class VectorIndex {
       for (String id : unsearched) {
         consider(s.get(id), query, filters, now, top, seen);
       }
-      if (top.size >= k || candidates.size() < ask) {
+      if (top.size() >= k || candidates.size() < ask) {
         return top.sorted(); // k found among the nearest, or the namespace has no more
       }
       if (attempt == 1 || !narrows(filters)) {
@@ -352,83 +348,6 @@ final class VectorIndex {
       }
       entries[last] = null;
       snapshot = new Snapshot(entries, last);
-    }
-  }
-
-  /** Bounded min-heap of (score, entry): the root is the worst of the best k seen. */
-  private static final class TopK {
-    private final float[] scores;
-    private final Entry[] entries;
-    private int size;
-
-    TopK(int k) {
-      scores = new float[k];
-      entries = new Entry[k];
-    }
-
-    boolean accepts(float score) {
-      return size < scores.length || score > scores[0];
-    }
-
-    void offer(float score, Entry e) {
-      if (size < scores.length) {
-        int i = size++;
-        scores[i] = score;
-        entries[i] = e;
-        siftUp(i);
-      } else {
-        scores[0] = score;
-        entries[0] = e;
-        siftDown(0);
-      }
-    }
-
-    List<Scored> sorted() {
-      List<Scored> out = new ArrayList<>(size);
-      for (int i = 0; i < size; i++) {
-        out.add(new Scored(entries[i].id(), scores[i]));
-      }
-      out.sort((a, b) -> Double.compare(b.score(), a.score()));
-      return out;
-    }
-
-    private void siftUp(int i) {
-      while (i > 0) {
-        int p = (i - 1) / 2;
-        if (scores[p] <= scores[i]) {
-          return;
-        }
-        swap(i, p);
-        i = p;
-      }
-    }
-
-    private void siftDown(int i) {
-      while (true) {
-        int l = 2 * i + 1;
-        int r = l + 1;
-        int min = i;
-        if (l < size && scores[l] < scores[min]) {
-          min = l;
-        }
-        if (r < size && scores[r] < scores[min]) {
-          min = r;
-        }
-        if (min == i) {
-          return;
-        }
-        swap(i, min);
-        i = min;
-      }
-    }
-
-    private void swap(int a, int b) {
-      float s = scores[a];
-      scores[a] = scores[b];
-      scores[b] = s;
-      Entry e = entries[a];
-      entries[a] = entries[b];
-      entries[b] = e;
     }
   }
 }
