@@ -3,7 +3,6 @@ package dev.memorymcp.storage.sqlite;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.storage.MemoryStore.Scored;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -13,20 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
-import org.apache.lucene.index.ConcurrentMergeScheduler;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.FieldInfo;
-import org.apache.lucene.index.IndexReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.TieredMergePolicy;
-import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.store.FSDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,32 +44,11 @@ final class LuceneIndex {
   static final int CATCH_UP_MS = 200;
   static final double RAM_BUFFER_MB = 64;
   static final int COMMIT_MS = 60_000;
-  /** HNSW graph degree and build beam: Lucene's defaults, recall@10 ≥ 0.99 in bench/RESULTS.md. */
-  static final int M = 16;
-  static final int BEAM_WIDTH = 100;
-
-  static final int SEGMENTS_PER_TIER = 4;
-  static final double FLOOR_SEGMENT_MB = 16;
 
   private final Path dir;
   private final ScheduledExecutorService thread;
-  private static final int CORES = Runtime.getRuntime().availableProcessors();
-  private static final java.util.concurrent.ExecutorService MERGE_WORKERS = Executors.newFixedThreadPool(CORES, r -> {
-    Thread t = new Thread(r, "memory-lucene-merge");
-    t.setDaemon(true);
-    return t;
-  });
-  /** Runs one search's per-segment parts in parallel. */
-  private static final java.util.concurrent.ExecutorService SEGMENT_SEARCH = Executors.newFixedThreadPool(
-      Runtime.getRuntime().availableProcessors(), r -> {
-        Thread t = new Thread(r, "memory-lucene-search");
-        t.setDaemon(true);
-        return t;
-      });
-  private FSDirectory directory;
-  private ConcurrentMergeScheduler merges;
-  private IndexWriter writer;
-  private volatile SearcherManager searchers;
+  /** Null until opened, and after a failed open or close. */
+  private volatile LuceneFiles files;
   /** Per namespace: ids changed after the current searcher was opened, with the change's number. */
   private final Map<String, Map<String, Long>> unsearched = new ConcurrentHashMap<>();
   private final AtomicLong changeNo = new AtomicLong();
@@ -131,42 +96,8 @@ final class LuceneIndex {
   }
 
   private void openWriter() throws IOException {
-    Files.createDirectories(dir);
-    directory = FSDirectory.open(dir);
-    // merges re-insert vectors into one graph: spread that over the cores
-    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH, CORES, MERGE_WORKERS);
-    IndexWriterConfig config = new IndexWriterConfig(LuceneDocuments.ANALYZER).setRAMBufferSizeMB(RAM_BUFFER_MB)
-        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-        .setCodec(new Lucene912Codec() {
-          @Override
-          public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-            return hnsw;
-          }
-        });
-    merges = new ConcurrentMergeScheduler();
-    config.setMergeScheduler(merges);
-    config.setMergePolicy(mergePolicy());
-    writer = new IndexWriter(directory, config);
-    searchers = new SearcherManager(writer, new SearcherFactory() {
-      @Override
-      public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
-        return new IndexSearcher(reader, SEGMENT_SEARCH); // an HNSW search per segment, spread over the cores
-      }
-    });
+    files = LuceneFiles.open(dir, RAM_BUFFER_MB);
     state = "loading";
-  }
-
-  /**
-   * An HNSW search visits every segment, so steady writes (a small segment per refresh) must not
-   * leave many: at most {@link #SEGMENTS_PER_TIER} per size tier instead of Lucene's ten, and
-   * segments under {@link #FLOOR_SEGMENT_MB} counted as that size, so the small ones merge early
-   * (cheap) without merging into the large one more often.
-   */
-  static TieredMergePolicy mergePolicy() {
-    TieredMergePolicy policy = new TieredMergePolicy();
-    policy.setSegmentsPerTier(SEGMENTS_PER_TIER);
-    policy.setFloorSegmentMB(FLOOR_SEGMENT_MB);
-    return policy;
   }
 
   /** Whether searches may ask it (it has been brought in line with the loaded vectors). */
@@ -194,7 +125,7 @@ final class LuceneIndex {
   void upsert(Memory memory, float[] vector) {
     long no = mark(memory.namespace(), memory.id());
     submit(() -> {
-      writer.updateDocument(LuceneDocuments.keyTerm(memory.namespace(), memory.id()),
+      files.writer.updateDocument(LuceneDocuments.keyTerm(memory.namespace(), memory.id()),
           LuceneDocuments.document(memory, vector));
       done(no);
     });
@@ -203,7 +134,7 @@ final class LuceneIndex {
   void delete(String namespace, String id) {
     long no = mark(namespace, id);
     submit(() -> {
-      writer.deleteDocuments(LuceneDocuments.keyTerm(namespace, id));
+      files.writer.deleteDocuments(LuceneDocuments.keyTerm(namespace, id));
       done(no);
     });
   }
@@ -229,7 +160,8 @@ final class LuceneIndex {
 
   /** The current searchers (null before the index opened). */
   SearcherManager searchers() {
-    return searchers;
+    LuceneFiles f = files;
+    return f == null ? null : f.searchers;
   }
 
   /**
@@ -280,20 +212,20 @@ final class LuceneIndex {
       syncTotal = loaded.total();
       syncedDocs.set(0);
       int dimension = loaded.dimension();
-      int indexed = indexedDimension();
+      int indexed = files.indexedDimension();
       if (dimension > 0 && indexed > 0 && indexed != dimension) {
         LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed, dimension);
         closeWriter();
         LuceneDocuments.deleteTree(dir);
         openWriter();
       }
-      LuceneSync.Result r = LuceneSync.run(writer, loaded, withoutVectors, dimension, syncedDocs);
+      LuceneSync.Result r = LuceneSync.run(files.writer, loaded, withoutVectors, dimension, syncedDocs);
       long upTo = changeNo.get();
-      searchers.maybeRefreshBlocking();
+      files.searchers.maybeRefreshBlocking();
       refreshed(upTo);
       dirty = r.removed() + r.added() > 0;
       commit();
-      writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
+      files.writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
       if (r.added() > 0) {
         mergeAfterBulk(r.added() >= REBUILD_SHARE * r.total() && r.added() > 1);
       }
@@ -308,14 +240,7 @@ final class LuceneIndex {
   private void mergeAfterBulk(boolean rebuilt) throws IOException {
     state = "merging";
     long t0 = System.nanoTime();
-    if (rebuilt) {
-      writer.forceMerge(1);
-    } else {
-      writer.maybeMerge();
-    }
-    merges.sync();
-    writer.commit();
-    searchers.maybeRefreshBlocking();
+    files.mergeAfterBulk(rebuilt);
     LOG.info("vector index merged after the sync in {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
@@ -359,7 +284,7 @@ final class LuceneIndex {
     }
     try {
       thread.execute(() -> {
-        if (writer == null) {
+        if (files == null) {
           return; // failed to open: exact search serves
         }
         try {
@@ -403,12 +328,12 @@ final class LuceneIndex {
 
   private void refresh() {
     lastRefreshNanos = System.nanoTime();
-    if (writer == null || refreshedUpTo >= applied) {
+    if (files == null || refreshedUpTo >= applied) {
       return;
     }
     try {
       long upTo = applied;
-      searchers.maybeRefreshBlocking();
+      files.searchers.maybeRefreshBlocking();
       refreshed(upTo);
     } catch (IOException | RuntimeException e) {
       LOG.warn("vector index refresh failed", e);
@@ -424,11 +349,11 @@ final class LuceneIndex {
   }
 
   private void commit() {
-    if (writer == null || !dirty) {
+    if (files == null || !dirty) {
       return;
     }
     try {
-      writer.commit();
+      files.writer.commit();
       dirty = false;
     } catch (IOException | RuntimeException e) {
       LOG.warn("vector index commit failed; the next start repairs it", e);
@@ -436,29 +361,10 @@ final class LuceneIndex {
   }
 
   private void closeWriter() {
-    try {
-      if (searchers != null) {
-        searchers.close();
-      }
-      if (writer != null) {
-        writer.close();
-      }
-      if (directory != null) {
-        directory.close();
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("closing the vector index failed", e);
-    } finally {
-      writer = null;
-      directory = null;
+    LuceneFiles f = files;
+    files = null;
+    if (f != null) {
+      f.close();
     }
   }
-
-  private int indexedDimension() throws IOException {
-    try (DirectoryReader reader = DirectoryReader.open(writer)) {
-      FieldInfo info = LuceneDocuments.vectorField(reader);
-      return info == null ? 0 : info.getVectorDimension();
-    }
-  }
-
 }
