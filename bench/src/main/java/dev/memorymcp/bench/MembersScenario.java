@@ -105,13 +105,13 @@ final class MembersScenario {
       }
       AtomicLong queryNo = new AtomicLong();
       load(client, persona, clients, warmup, queryNo); // warm: JIT, caches, connections
-      long[] coreBefore = cpuTicks(core);
-      long[] embBefore = cpuTicks(embedding);
+      long coreBefore = cpuTicks(List.of(core));
+      long embBefore = cpuTicks(embedding);
       long t0 = System.nanoTime();
       ConcurrentLinkedQueue<Double> latencies = load(client, persona, clients, seconds, queryNo);
       double elapsed = (System.nanoTime() - t0) / 1e9;
-      double coreCpu = (cpuTicks(core)[0] - coreBefore[0]) / TICKS;
-      double embCpu = (cpuTicks(embedding)[0] - embBefore[0]) / TICKS;
+      double coreCpu = (cpuTicks(List.of(core)) - coreBefore) / TICKS;
+      double embCpu = (cpuTicks(embedding) - embBefore) / TICKS;
       int requests = latencies.size();
       return new JsonObject().put("embedding_members", n).put("clients", clients).put("seconds", Stats.round(elapsed))
           .put("memories", size).put("requests", requests).put("per_second", Stats.round(requests / elapsed))
@@ -203,18 +203,13 @@ final class MembersScenario {
     throw new IOException("the cluster with " + n + " embedding member(s) was not healthy after 300 s (logs in " + dir + "): " + last);
   }
 
-  /** utime + stime of the process (all its threads), in clock ticks. */
-  static long[] cpuTicks(Process p) throws IOException {
-    return new long[] {cpuTicks(p.pid())};
-  }
-
-  /** The sum over the processes, in clock ticks. */
-  static long[] cpuTicks(List<Process> ps) throws IOException {
+  /** utime + stime of the processes (all their threads), in clock ticks. */
+  static long cpuTicks(List<Process> ps) throws IOException {
     long sum = 0;
     for (Process p : ps) {
       sum += cpuTicks(p.pid());
     }
-    return new long[] {sum};
+    return sum;
   }
 
   /** utime + stime of process {@code pid} from /proc/<pid>/stat (fields 14 and 15), in clock ticks. */

@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 /** The bus handlers of the ingest queue: gateways enqueue and read status, ingest workers claim and report. */
 final class IngestQueueApi {
   static final int MAX_CLAIM = 64;
+  /** The lease when a caller sends no lease_ms (the ingest worker always sends its ingest.lease_ms). */
+  static final long DEFAULT_LEASE_MS = 600_000L;
 
   private final IngestQueue queue;
   private final IngestRequest.Limits limits;
@@ -64,21 +66,21 @@ final class IngestQueueApi {
   Future<JsonObject> claim(JsonObject body) {
     String worker = Fields.requireString(body, "worker", 200);
     Integer limit = Fields.optInt(body, "limit", 1, MAX_CLAIM);
-    long lease = body.getLong("lease_ms", 600_000L);
+    long lease = body.getLong("lease_ms", DEFAULT_LEASE_MS);
     return queue.claim(worker, limit == null ? 1 : limit, lease)
         .map(jobs -> new JsonObject().put("jobs", new JsonArray(jobs)));
   }
 
   Future<JsonObject> checkpoint(JsonObject body) {
     return queue.checkpoint(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
-        body.getJsonObject("extraction", new JsonObject()), body.getLong("lease_ms", 600_000L))
+        body.getJsonObject("extraction", new JsonObject()), body.getLong("lease_ms", DEFAULT_LEASE_MS))
         .map(v -> new JsonObject());
   }
 
   /** {job_id, worker, lease_ms} → {}: the worker's heartbeat for a job it is still running. */
   Future<JsonObject> renew(JsonObject body) {
     return queue.renew(Fields.requireString(body, "job_id", 64), Fields.requireString(body, "worker", 200),
-        body.getLong("lease_ms", 600_000L)).map(v -> new JsonObject());
+        body.getLong("lease_ms", DEFAULT_LEASE_MS)).map(v -> new JsonObject());
   }
 
   Future<JsonObject> complete(JsonObject body) {

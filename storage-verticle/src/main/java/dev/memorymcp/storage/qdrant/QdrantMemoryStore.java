@@ -84,11 +84,6 @@ public final class QdrantMemoryStore implements MemoryStore, StoreTransfer {
     this.transfer = new QdrantTransfer(calls, client, collections, reads, writes, guard);
   }
 
-  /** The namespace's collection (see {@link QdrantCollections#collection}). */
-  String collection(String namespace) {
-    return this.collections.collection(namespace);
-  }
-
   @Override
   public Future<Void> open() {
     return this.collections.open();

@@ -93,14 +93,6 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return load.status(index);
   }
 
-  private boolean isLoaded() {
-    return load.isLoaded();
-  }
-
-  private <T> Future<T> whenLoaded(java.util.function.Supplier<Future<T>> op) {
-    return load.whenLoaded(op);
-  }
-
   /** The JDBC URL of the writer or the readers (tests). */
   String jdbcUrl(boolean forWriter) {
     return db.jdbcUrl(forWriter);
@@ -405,9 +397,5 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   private <T> Future<T> read(Function<Pool, Future<T>> op) {
     return db.read(op);
-  }
-
-  private static Filters orNone(Filters filters) {
-    return filters == null ? Filters.NONE : filters;
   }
 }
