@@ -1,6 +1,5 @@
 package dev.memorymcp.storage;
 
-import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.Memory;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
@@ -8,7 +7,6 @@ import dev.memorymcp.bus.MemoryInput;
 import dev.memorymcp.bus.Principal;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.bus.Vectors;
-import dev.memorymcp.bus.text.KeywordQuery;
 import dev.memorymcp.storage.catalogue.Tagger;
 import dev.memorymcp.storage.dedupe.DedupePolicy;
 import dev.memorymcp.storage.dedupe.DedupePolicy.Decision;
@@ -33,8 +31,6 @@ import java.util.function.Supplier;
  * create.
  */
 final class MemoryService {
-  private static final int NEIGHBOURS = 5;
-
   private final MemoryStore store;
   private final EmbeddingClient embeddings;
   /** Both follow the model whose vectors the store serves (they change when an online rebuild switches). */
@@ -45,6 +41,7 @@ final class MemoryService {
   private volatile String model;
   private final TtlPolicy ttl;
   private final NamespaceWriteQueue queue = new NamespaceWriteQueue();
+  private final DedupeNeighbours neighbours;
 
   MemoryService(MemoryStore store, EmbeddingClient embeddings, DedupePolicy policy, boolean dedupe,
       boolean inferTags, String model, TtlPolicy ttl) {
@@ -55,6 +52,7 @@ final class MemoryService {
     this.dedupe = dedupe;
     this.model = model;
     this.ttl = ttl;
+    this.neighbours = new DedupeNeighbours(store, () -> this.policy);
   }
 
   /** Runs {@code op} after every earlier write of the namespace has finished. */
@@ -104,7 +102,7 @@ final class MemoryService {
         ? Future.succeededFuture(earlier)
         : checkTargets(ns, in, origin.principal())
             .compose(v -> embeddings.passage(in.content()))
-            .compose(vector -> neighbours(ns, in, vector)
+            .compose(vector -> (dedupe ? neighbours.of(ns, in, vector) : Future.succeededFuture(List.<Neighbour>of()))
                 .compose(nb -> apply(ns, in, vector, nb, origin)))
             .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))))));
   }
@@ -173,7 +171,7 @@ final class MemoryService {
 
   private Future<Void> planOne(String ns, MemoryInput in, float[] vector, boolean dedupeOn, BatchPlan plan,
       WriteOrigin origin) {
-    Future<List<Neighbour>> nb = dedupeOn ? neighbours(ns, in, vector) : Future.succeededFuture(List.of());
+    Future<List<Neighbour>> nb = dedupeOn ? neighbours.of(ns, in, vector) : Future.succeededFuture(List.of());
     return nb.compose(stored -> {
       List<Neighbour> all = new ArrayList<>();
       Set<String> seen = new java.util.HashSet<>();
@@ -184,7 +182,7 @@ final class MemoryService {
       }
       if (dedupeOn) {
         plan.memories.values().stream()
-            .filter(m -> !seen.contains(m.id()) && m.scope().equals(in.scope()) && sameScopeId(m.scopeId(), in.scopeId()))
+            .filter(m -> !seen.contains(m.id()) && m.scope().equals(in.scope()) && DedupeNeighbours.sameScopeId(m.scopeId(), in.scopeId()))
             .forEach(m -> all.add(new Neighbour(m.id(), m.content(), Vectors.dot(vector, plan.vectors.get(m.id())))));
         all.sort((a, b) -> Double.compare(b.dense(), a.dense()));
       }
@@ -258,31 +256,6 @@ final class MemoryService {
       }
       return Future.succeededFuture();
     });
-  }
-
-  /** Nearest memories of the same namespace and scope: by vector, plus by keywords for text the model does not cover. */
-  private Future<List<Neighbour>> neighbours(String ns, MemoryInput in, float[] vector) {
-    if (!dedupe) {
-      return Future.succeededFuture(List.of());
-    }
-    Filters sameScope = new Filters(List.of(), in.scope(), in.scopeId(), List.of(), null, null,
-        null, null, null, null, false);
-    Future<List<MemoryStore.Scored>> dense = store.vectorSearch(ns, vector, NEIGHBOURS, sameScope);
-    Future<List<MemoryStore.Scored>> lexical = policy.covered(in.content())
-        ? Future.succeededFuture(List.of())
-        : store.keywordSearch(ns, KeywordQuery.of(in.content(), true), NEIGHBOURS * 2, sameScope);
-    return Future.all(dense, lexical).compose(cf -> {
-      Map<String, Double> scores = new LinkedHashMap<>();
-      dense.result().forEach(s -> scores.put(s.id(), s.score()));
-      lexical.result().forEach(s -> scores.putIfAbsent(s.id(), 0.0));
-      return store.getMany(ns, new ArrayList<>(scores.keySet())).map(ms -> ms.stream()
-          .filter(m -> sameScopeId(m.scopeId(), in.scopeId()))
-          .map(m -> new Neighbour(m.id(), m.content(), scores.get(m.id()))).toList());
-    });
-  }
-
-  private static boolean sameScopeId(String a, String b) {
-    return a == null ? b == null : a.equals(b);
   }
 
   private Future<JsonObject> apply(String ns, MemoryInput in, float[] vector, List<Neighbour> nb,
