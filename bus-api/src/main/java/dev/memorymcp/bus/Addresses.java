@@ -147,6 +147,11 @@ public final class Addresses {
    * record_access? (false: no ACCESS events, for internal lookups)} → {results, search_type, took_ms}.
    */
   public static final String SEARCH = "memory.search.query";
+  /**
+   * {} → {warmup: {state: waiting|running|done|skipped|failed, queries, took_ms}}: the search
+   * member's start-up warm-up, for health's {@code warm} (internal: no caller reaches it).
+   */
+  public static final String SEARCH_STATUS = "memory.search.status";
 
   /**
    * Local to each clustered node, absent in the embedded mode: {} → {name, node_id, members:

@@ -89,6 +89,8 @@ public final class Settings {
       new Key("search.time_boost", 1.0, "Time cues (\"last week\", 先週, \"in March\", 3日前 …): results said inside the window the query names score this much more (0 = off)"),
       new Key("search.japanese", "both", "How keyword search matches Japanese: words (Kuromoji morphological analysis), ngrams (character n-grams), both (fused)"),
       new Key("search.expand", 0.0, "Multi-hop expansion: the best candidates bring in their session neighbours and related memories at this share of their score (0 = off)"),
+      new Key("search.warmup_queries", 1_500, "Searches run against the largest namespace once the store is warm, so the JIT has compiled the search path before the first user asks (0 = off); health says warm after them"),
+      new Key("search.warmup_min_memories", 10_000, "The warm-up runs only when the store holds at least this many memories"),
       new Key("search.expand_top", 5, "Multi-hop expansion: how many of the best candidates expand"),
       new Key("reranker.model", "", "Cross-encoder reranker: empty (the built-in reranker only), a known hub name pulled with `models pull` (hotchpotch/japanese-reranker-xsmall-v2, cross-encoder/ms-marco-MiniLM-L6-v2), or a directory with model.onnx and tokenizer.json"),
       new Key("reranker.top", 30, "How many of the best candidates the cross-encoder scores per search"),

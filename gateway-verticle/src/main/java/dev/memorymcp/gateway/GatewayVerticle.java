@@ -5,6 +5,7 @@ import dev.memorymcp.gateway.auth.Authenticator;
 import dev.memorymcp.gateway.auth.GatedBus;
 import dev.memorymcp.gateway.auth.Guard;
 import dev.memorymcp.gateway.auth.RateLimiter;
+import dev.memorymcp.gateway.mcp.ContextPacker;
 import dev.memorymcp.gateway.mcp.McpToolbox;
 import dev.memorymcp.gateway.mcp.MemoryTools;
 import dev.memorymcp.gateway.mcp.http.McpHttpEndpoint;
@@ -43,6 +44,14 @@ public class GatewayVerticle extends VerticleBase {
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
+    // the cl100k tokenizer (context packing, tool descriptions) loads in 0.5–7 s on a busy 2-core
+    // machine: on a worker, not the event loop
+    return vertx.executeBlocking(() -> ContextPacker.countTokens("cl100k"))
+        .compose(loaded -> mountAndListen(cfg, host, port, bodyLimit, requireAuth));
+  }
+
+  private Future<HttpServer> mountAndListen(JsonObject cfg, String host, int port, long bodyLimit,
+      boolean requireAuth) {
     GatedBus bus = new GatedBus(vertx);
     McpSecurity security = new McpSecurity(cfg);
     // a loopback server for one person has no limit; a shared one (auth on) limits every key and address

@@ -114,7 +114,10 @@ final class RestApi {
         new DeliveryOptions().setLocalOnly(true).setSendTimeout(5_000)).map(Message::body)
         .otherwise(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
             ? null : new JsonObject().put("error", MemoryException.from(err).getMessage()));
-    Future.join(stats, embed, cluster).onComplete(ar -> {
+    // the search member's start-up warm-up; a member without one (or none reachable) does not hold warm back
+    Future<JsonObject> searchStatus = Bus.request(vertx, Addresses.SEARCH_STATUS, new JsonObject(), 5_000)
+        .map(r -> r.getJsonObject("warmup")).otherwise((JsonObject) null);
+    Future.join(stats, embed, cluster, searchStatus).onComplete(ar -> {
       JsonObject c = cluster.result();
       boolean rolesOk = c == null || c.getJsonArray("missing", new JsonArray().add("?")).isEmpty();
       if (stats.succeeded() && embed.succeeded() && rolesOk) {
@@ -129,10 +132,18 @@ final class RestApi {
         if (stats.result().getJsonObject("rebuild") != null) {
           out.put("rebuild", stats.result().getJsonObject("rebuild"));
         }
-        // warm: vector search is on its HNSW index (false while it loads or catches up; exact answers meanwhile)
+        // warm: vector search is on its HNSW index (false while it loads or catches up; exact answers
+        // meanwhile) and the search path has been warmed up
         JsonObject vectorIndex = stats.result().getJsonObject("vector_index");
         JsonObject loading = stats.result().getJsonObject("loading");
-        out.put("warm", loading == null && (vectorIndex == null || "warm".equals(vectorIndex.getString("state"))));
+        JsonObject warmup = searchStatus.result();
+        boolean warmingUp = warmup != null
+            && ("waiting".equals(warmup.getString("state")) || "running".equals(warmup.getString("state")));
+        out.put("warm", loading == null && (vectorIndex == null || "warm".equals(vectorIndex.getString("state")))
+            && !warmingUp);
+        if (warmup != null) {
+          out.put("search_warmup", warmup);
+        }
         if (vectorIndex != null) {
           out.put("vector_index", vectorIndex);
         }

@@ -56,6 +56,10 @@ public class SearchVerticle extends VerticleBase {
   private int expandTop;
   private int sessionWindow;
 
+  /** The warm-up stops after this long whatever its count (a slow machine still gets warm). */
+  static final long WARMUP_MAX_MS = 60_000;
+  private SearchWarmUp warmUp;
+
   /** The model of the store's vectors as last heard from storage (null: the configured one). */
   private volatile String servingModel;
 
@@ -84,7 +88,14 @@ public class SearchVerticle extends VerticleBase {
           multilingual = info.getBoolean("multilingual", false);
           crossEncoder = info.getString("reranker"); // null: the built-in reranker only
         })
-        .compose(info -> Bus.register(vertx, Addresses.SEARCH, this::search));
+        .compose(info -> Bus.register(vertx, Addresses.SEARCH, this::search))
+        .compose(v -> {
+          warmUp = new SearchWarmUp(vertx, this::search, cfg.getInteger("search.warmup_queries", 1_500),
+              cfg.getLong("search.warmup_min_memories", 10_000L), WARMUP_MAX_MS);
+          warmUp.start();
+          return Bus.register(vertx, Addresses.SEARCH_STATUS, b -> Future.succeededFuture(
+              new JsonObject().put("warmup", warmUp.status())));
+        });
   }
 
   /** The model info, waiting up to a minute for an embedding member (clustered start order is free). */
