@@ -57,7 +57,25 @@ final class VectorIndex {
    * index: a load is followed by {@link LuceneIndex#sync}, which compares everything at once.
    */
   void putLoaded(Memory memory, float[] vector) {
-    shard(memory.namespace()).put(new Entry(memory.id(), vector, memory));
+    shard(memory.namespace()).put(new Entry(memory.id(), vector, canonical(memory)));
+  }
+
+  /**
+   * The memory with its low-cardinality strings shared (namespace, scope, scope id, type, category,
+   * source, session id, model, tags): read row by row, each was a copy of its own, about 60 bytes
+   * apiece, which at a million memories is hundreds of MiB of heap.
+   */
+  static Memory canonical(Memory m) {
+    List<String> tags = m.tags() == null || m.tags().isEmpty() ? List.of()
+        : m.tags().stream().map(String::intern).toList();
+    return new Memory(m.id(), intern(m.namespace()), intern(m.scope()), intern(m.scopeId()), intern(m.type()),
+        m.name(), m.content(), m.summary(), tags, intern(m.category()), m.importance(), m.confidence(),
+        m.metadata(), intern(m.source()), intern(m.sessionId()), m.createdAt(), m.updatedAt(), m.expiresAt(),
+        m.accessCount(), m.lastAccessed(), intern(m.embeddingModel()));
+  }
+
+  private static String intern(String s) {
+    return s == null ? null : s.intern();
   }
 
   /** Every entry of every namespace (one snapshot per namespace). */
@@ -89,7 +107,8 @@ final class VectorIndex {
 
   /** Replaces an indexed memory, keeping its vector (a memory without one only goes to the Lucene index). */
   void refresh(Memory memory) {
-    update(memory.namespace(), memory.id(), old -> withAccess(memory, old));
+    Memory shared = canonical(memory);
+    update(memory.namespace(), memory.id(), old -> withAccess(shared, old));
     if (ann != null) {
       Entry e = get(memory.namespace(), memory.id());
       ann.upsert(memory, e == null ? null : e.vector());

@@ -39,6 +39,31 @@ class VectorIndexTest {
     assertTopKMatchesBruteForce(VectorIndex.PARALLEL_MIN_PER_PART * 2 + 123);
   }
 
+  @Test
+  @DisplayName("memories read row by row share their repeated strings in the index, and keep every value")
+  void repeatedStringsShared() {
+    VectorIndex index = new VectorIndex();
+    List<Memory> stored = new ArrayList<>();
+    for (int i = 0; i < 2; i++) { // new String(...): distinct copies, as two rows read from SQLite are
+      Memory m = memory(new String("ns"), "m" + i, "text " + i).type(new String("fact"))
+          .scope(new String("project"), new String("apollo")).tags(new String("infra"), new String("db"))
+          .category(new String("ops")).session(new String("s-1")).build();
+      stored.add(m);
+      index.putLoaded(m, new float[] {1, 0});
+    }
+    Memory a = index.get("ns", "m0").memory();
+    Memory b = index.get("ns", "m1").memory();
+    assertThat(a).isEqualTo(stored.get(0));
+    assertThat(b).isEqualTo(stored.get(1));
+    assertThat(a.namespace()).isSameAs(b.namespace());
+    assertThat(a.type()).isSameAs(b.type());
+    assertThat(a.scope()).isSameAs(b.scope());
+    assertThat(a.scopeId()).isSameAs(b.scopeId());
+    assertThat(a.category()).isSameAs(b.category());
+    assertThat(a.sessionId()).isSameAs(b.sessionId());
+    assertThat(a.tags().get(0)).isSameAs(b.tags().get(0));
+  }
+
   private static void assertTopKMatchesBruteForce(int n) {
     Random rnd = new Random(7);
     VectorIndex index = new VectorIndex();
