@@ -44,14 +44,12 @@ public class GatewayVerticle extends VerticleBase {
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
-    // the cl100k tokenizer (context packing, tool descriptions) loads in 0.5–7 s on a busy 2-core
-    // machine: on a worker, not the event loop
-    return vertx.executeBlocking(() -> ContextPacker.countTokens("cl100k"))
-        .compose(loaded -> mountAndListen(cfg, host, port, bodyLimit, requireAuth));
-  }
-
-  private Future<HttpServer> mountAndListen(JsonObject cfg, String host, int port, long bodyLimit,
-      boolean requireAuth) {
+    // the cl100k tokenizer of context packing loads in 0.5–7 s on a busy 2-core machine: on a worker,
+    // while the server starts listening (a context request in the first seconds waits for it)
+    vertx.executeBlocking(() -> {
+      ContextPacker.preload();
+      return null;
+    }).onFailure(err -> LOG.error("cannot load the cl100k tokenizer: context packing will fail", err));
     GatedBus bus = new GatedBus(vertx);
     McpSecurity security = new McpSecurity(cfg);
     // a loopback server for one person has no limit; a shared one (auth on) limits every key and address

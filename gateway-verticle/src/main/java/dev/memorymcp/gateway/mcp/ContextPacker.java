@@ -35,8 +35,10 @@ public final class ContextPacker {
   static final Map<String, Double> SHARES = shares();
   static final Set<String> FIELDS = Set.of("query", "max_tokens", "scope_id", "types");
 
-  private static final Encoding ENCODING =
-      Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+  /** Loaded on first use (0.5–7 s on a busy 2-core machine): the gateway starts it on a worker ({@link #preload}). */
+  private static final class Cl100k {
+    static final Encoding ENCODING = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+  }
 
   private final GatedBus bus;
   private final int defaultMaxTokens;
@@ -63,7 +65,12 @@ public final class ContextPacker {
 
   /** Tokens of a text in cl100k_base. */
   public static int countTokens(String text) {
-    return ENCODING.countTokens(text);
+    return Cl100k.ENCODING.countTokens(text);
+  }
+
+  /** Loads the tokenizer now (call it off the event loop). */
+  public static void preload() {
+    countTokens("cl100k");
   }
 
   /**
