@@ -54,6 +54,7 @@ final class ServeCommand {
     JsonObject cfg = Settings.load(System.getenv());
     Main.djlCache(cfg);
     long t0 = System.nanoTime();
+    HeapTuning.apply();
     HazelcastClusterManager mgr = null;
     Vertx vertx;
     if (args.cluster()) {
