@@ -102,8 +102,8 @@ final class MemoryService {
         ? Future.succeededFuture(earlier)
         : checkTargets(ns, in, origin.principal())
             .compose(v -> embeddings.passage(in.content()))
-            .compose(vector -> (dedupe ? neighbours.of(ns, in, vector) : Future.succeededFuture(List.<Neighbour>of()))
-                .compose(nb -> apply(ns, in, vector, nb, origin)))
+            .compose(vector -> (dedupe ? neighbours.of(ns, in, vector)
+                : Future.succeededFuture(List.<Neighbour>of())).compose(nb -> apply(ns, in, vector, nb, origin)))
             .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))))));
   }
 
@@ -182,7 +182,8 @@ final class MemoryService {
       }
       if (dedupeOn) {
         plan.memories.values().stream()
-            .filter(m -> !seen.contains(m.id()) && m.scope().equals(in.scope()) && DedupeNeighbours.sameScopeId(m.scopeId(), in.scopeId()))
+            .filter(m -> !seen.contains(m.id()) && m.scope().equals(in.scope())
+                && DedupeNeighbours.sameScopeId(m.scopeId(), in.scopeId()))
             .forEach(m -> all.add(new Neighbour(m.id(), m.content(), Vectors.dot(vector, plan.vectors.get(m.id())))));
         all.sort((a, b) -> Double.compare(b.dense(), a.dense()));
       }
