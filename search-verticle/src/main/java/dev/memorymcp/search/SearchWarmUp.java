@@ -140,6 +140,7 @@ final class SearchWarmUp {
     JsonObject body = new JsonObject().put("namespace", namespace).put("query", texts.get(i % texts.size()))
         .put("search_type", TYPES[i % TYPES.length]).put("record_access", false);
     return search.apply(body).compose(r -> {
+      r.encode(); // as the gateway will: its JSON encoding of these replies is part of the path
       done = i + 1;
       return next(namespace, texts, i + 1, t0);
     });
