@@ -54,11 +54,6 @@ final class SearchWarmUp {
     return new JsonObject().put("state", state).put("queries", done).put("took_ms", tookMs);
   }
 
-  /** Whether it still holds health's {@code warm} back. */
-  boolean pending() {
-    return "waiting".equals(state) || "running".equals(state);
-  }
-
   void start() {
     if (queries <= 0) {
       state = "skipped";
