@@ -7,7 +7,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
@@ -23,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open Lucene index of a {@link LuceneIndex}: its directory, writer (float32 HNSW vectors
- * with the codec's graph parameters), merge scheduler and searchers. Used from the index thread,
+ * The open Lucene index of a {@link LuceneIndex}: its directory, writer (HNSW vectors, float32 or
+ * int8, with the codec's graph parameters), merge scheduler and searchers. Used from the index thread,
  * but the searchers, which any thread may acquire.
  */
 final class LuceneFiles {
@@ -60,12 +62,11 @@ final class LuceneFiles {
     this.searchers = searchers;
   }
 
-  /** Opens the index in {@code dir}, creating it when missing. */
-  static LuceneFiles open(Path dir, double ramBufferMb) throws IOException {
+  /** Opens the index in {@code dir}, creating it when missing; new segments get {@code format}. */
+  static LuceneFiles open(Path dir, double ramBufferMb, VectorIndexOptions.Format format) throws IOException {
     Files.createDirectories(dir);
     FSDirectory directory = FSDirectory.open(dir);
-    // merges re-insert vectors into one graph: spread that over the cores
-    KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(M, BEAM_WIDTH, CORES, MERGE_WORKERS);
+    KnnVectorsFormat hnsw = vectorsFormat(format);
     IndexWriterConfig config = new IndexWriterConfig(LuceneDocuments.ANALYZER).setRAMBufferSizeMB(ramBufferMb)
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setCodec(new Lucene912Codec() {
@@ -93,6 +94,16 @@ final class LuceneFiles {
     return new LuceneFiles(directory, merges, writer, searchers);
   }
 
+  /** Lucene's format for {@code format}; merges re-insert vectors into one graph, spread over the cores. */
+  static KnnVectorsFormat vectorsFormat(VectorIndexOptions.Format format) {
+    return switch (format) {
+      case FLOAT32 -> new Lucene99HnswVectorsFormat(M, BEAM_WIDTH, CORES, MERGE_WORKERS);
+      // 7 bits, Lucene's default confidence interval; int8 alone lost 2-3 points of recall@10,
+      // the float32 re-score of the candidates wins them back (bench/RESULTS.md)
+      case INT8 -> new Lucene99HnswScalarQuantizedVectorsFormat(M, BEAM_WIDTH, CORES, 7, false, null, MERGE_WORKERS);
+    };
+  }
+
   /**
    * An HNSW search visits every segment, so steady writes (a small segment per refresh) must not
    * leave many: at most {@link #SEGMENTS_PER_TIER} per size tier instead of Lucene's ten, and
@@ -111,6 +122,21 @@ final class LuceneFiles {
     try (DirectoryReader reader = DirectoryReader.open(writer)) {
       FieldInfo info = LuceneDocuments.vectorField(reader);
       return info == null ? 0 : info.getVectorDimension();
+    }
+  }
+
+  /** Whether a segment holds vectors in another format than {@code format} (a changed setting). */
+  boolean holdsOtherFormat(VectorIndexOptions.Format format) throws IOException {
+    String want = vectorsFormat(format).getName();
+    try (DirectoryReader reader = DirectoryReader.open(writer)) {
+      for (var leaf : reader.leaves()) {
+        FieldInfo info = leaf.reader().getFieldInfos().fieldInfo(LuceneDocuments.VECTOR);
+        if (info != null && info.getVectorDimension() > 0
+            && !want.equals(info.getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY))) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

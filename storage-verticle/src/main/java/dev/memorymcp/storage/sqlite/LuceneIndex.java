@@ -46,6 +46,7 @@ final class LuceneIndex {
   static final int COMMIT_MS = 60_000;
 
   private final Path dir;
+  private final VectorIndexOptions.Format format;
   private final ScheduledExecutorService thread;
   /** Null until opened, and after a failed open or close. */
   private volatile LuceneFiles files;
@@ -64,8 +65,9 @@ final class LuceneIndex {
   private final LuceneSearches searches = new LuceneSearches(this);
   private volatile long syncTotal;
 
-  LuceneIndex(Path dir) {
+  LuceneIndex(Path dir, VectorIndexOptions.Format format) {
     this.dir = dir;
+    this.format = format;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "memory-ann");
       t.setDaemon(true);
@@ -96,7 +98,7 @@ final class LuceneIndex {
   }
 
   private void openWriter() throws IOException {
-    files = LuceneFiles.open(dir, RAM_BUFFER_MB);
+    files = LuceneFiles.open(dir, RAM_BUFFER_MB, format);
     state = "loading";
   }
 
@@ -215,9 +217,11 @@ final class LuceneIndex {
       int indexed = files.indexedDimension();
       if (dimension > 0 && indexed > 0 && indexed != dimension) {
         LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed, dimension);
-        closeWriter();
-        LuceneDocuments.deleteTree(dir);
-        openWriter();
+        rebuild();
+      } else if (files.holdsOtherFormat(format)) {
+        LOG.info("vector index holds vectors in another format than vector_index.format={}: rebuilding it",
+            format.name().toLowerCase(java.util.Locale.ROOT));
+        rebuild();
       }
       LuceneSync.Result r = LuceneSync.run(files.writer, loaded, withoutVectors, dimension, syncedDocs);
       long upTo = changeNo.get();
@@ -234,6 +238,14 @@ final class LuceneIndex {
       LOG.info("vector index in line with the store: {} documents kept, {} removed, {} added in {} ms",
           r.kept(), r.removed(), r.added(), (System.nanoTime() - t0) / 1_000_000);
     });
+  }
+
+  /** Deletes the index files and opens an empty index (the sync then adds every document). */
+  private void rebuild() throws IOException {
+    closeWriter();
+    LuceneDocuments.deleteTree(dir);
+    openWriter();
+    state = "syncing"; // health shows the rebuild's progress, not "loading"
   }
 
   /** An HNSW search visits every segment: merge a bulk's segments (into one after a rebuild) before serving. */

@@ -5,13 +5,37 @@ import io.vertx.core.json.JsonObject;
 /**
  * How vector search runs: {@code hnsw} (an ANN index beside the SQLite file proposes candidates in
  * namespaces of at least {@code exactBelow} memories; smaller ones are scanned exactly) or
- * {@code exact} everywhere; {@code ef}: how many candidates a search asks the ANN index for.
+ * {@code exact} everywhere; {@code ef}: how many candidates a search asks the ANN index for;
+ * {@code format}: how the ANN index stores the vectors its graph search reads.
  */
-public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef) {
-  public static final VectorIndexOptions EXACT = new VectorIndexOptions(false, Integer.MAX_VALUE, 0);
-  public static final VectorIndexOptions DEFAULTS = new VectorIndexOptions(true, 10_000, 100);
+public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format format) {
 
-  /** From the settings vector_index.kind, vector_index.exact_below, vector_index.ef. */
+  /**
+   * The vectors the HNSW graph search compares: float32 (1,536 bytes a 384-dimension vector), or
+   * int8 (scalar-quantised, 384 bytes, with the float32 copy kept beside it). Either way the
+   * candidates are re-scored with their float32 vectors, so only which candidates come back differs.
+   */
+  public enum Format {
+    FLOAT32, INT8;
+
+    static Format parse(String s) {
+      return switch (s) {
+        case "float32" -> FLOAT32;
+        case "int8" -> INT8;
+        default -> throw new IllegalArgumentException("vector_index.format must be float32 or int8, got " + s);
+      };
+    }
+  }
+
+  public static final VectorIndexOptions EXACT = new VectorIndexOptions(false, Integer.MAX_VALUE, 0, Format.FLOAT32);
+  public static final VectorIndexOptions DEFAULTS = new VectorIndexOptions(true, 10_000, 100, Format.FLOAT32);
+
+  /** With the default format. */
+  public VectorIndexOptions(boolean hnsw, int exactBelow, int ef) {
+    this(hnsw, exactBelow, ef, DEFAULTS.format);
+  }
+
+  /** From the settings vector_index.kind, vector_index.exact_below, vector_index.ef, vector_index.format. */
   public static VectorIndexOptions from(JsonObject cfg) {
     String kind = cfg.getString("vector_index.kind", "hnsw");
     if (!kind.equals("hnsw") && !kind.equals("exact")) {
@@ -22,6 +46,7 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef) {
     if (exactBelow < 0 || ef < 1 || ef > 10_000) {
       throw new IllegalArgumentException("vector_index.exact_below must be >= 0 and vector_index.ef in 1..10000");
     }
-    return new VectorIndexOptions(kind.equals("hnsw"), exactBelow, ef);
+    Format format = Format.parse(cfg.getString("vector_index.format", DEFAULTS.format.name().toLowerCase(java.util.Locale.ROOT)));
+    return new VectorIndexOptions(kind.equals("hnsw"), exactBelow, ef, format);
   }
 }

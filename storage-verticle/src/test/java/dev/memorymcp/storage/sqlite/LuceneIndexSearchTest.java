@@ -249,6 +249,52 @@ class LuceneIndexSearchTest {
     assertThat(new HashSet<>(got)).containsAnyElementsOf(exact("b", q, 3, null));
   }
 
+  @Test
+  @DisplayName("vector_index.format int8: a restart rebuilds the index quantised, recall stays ≥ 0.95, and float32 again rebuilds it back")
+  void formatChangeRebuilds() throws Exception {
+    store.close().await();
+    assertThat(indexedFormat()).as("float32 by default").isEqualTo("Lucene99HnswVectorsFormat");
+    store = open(new VectorIndexOptions(true, 0, 40, VectorIndexOptions.Format.INT8));
+    store.flushVectorIndex();
+    assertThat(store.vectorIndexStatus()).containsEntry("state", "warm");
+    double recall = 0;
+    int queries = 30;
+    long before = store.annAnswered();
+    for (int q = 0; q < queries; q++) {
+      float[] query = Fixtures.random(rnd, DIM);
+      List<String> got = search("b", query, 10, Filters.NONE);
+      assertThat(got).hasSize(10).allMatch(id -> id.startsWith("b-"));
+      Set<String> want = new HashSet<>(exact("b", query, 10, null));
+      recall += got.stream().filter(want::contains).count() / 10.0;
+    }
+    assertThat(recall / queries).isGreaterThanOrEqualTo(0.95);
+    assertThat(store.annAnswered() - before).as("searches answered by HNSW").isEqualTo(queries);
+    store.close().await();
+    assertThat(indexedFormat()).as("int8 after the rebuild").isEqualTo("Lucene99HnswScalarQuantizedVectorsFormat");
+
+    store = open(HNSW);
+    store.flushVectorIndex();
+    assertThat(search("a", written.get("a").get("a-7"), 1, Filters.NONE)).containsExactly("a-7");
+    store.close().await();
+    store = null;
+    assertThat(indexedFormat()).as("float32 again").isEqualTo("Lucene99HnswVectorsFormat");
+  }
+
+  /** The vector format of every segment of the index directory (read while the store is closed). */
+  private String indexedFormat() throws Exception {
+    try (var d = org.apache.lucene.store.FSDirectory.open(dir.resolve("vector-index"));
+        var reader = org.apache.lucene.index.DirectoryReader.open(d)) {
+      Set<String> formats = new HashSet<>();
+      for (var leaf : reader.leaves()) {
+        var info = leaf.reader().getFieldInfos().fieldInfo(LuceneDocuments.VECTOR);
+        formats.add(info == null ? "none"
+            : info.getAttribute(org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY));
+      }
+      assertThat(formats).as("one format in every segment").hasSize(1);
+      return formats.iterator().next();
+    }
+  }
+
   private static float[] negate(float[] v) {
     float[] out = new float[v.length];
     for (int i = 0; i < v.length; i++) {

@@ -1,0 +1,30 @@
+package dev.memorymcp.storage.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("vector_index.* settings")
+class VectorIndexOptionsTest {
+
+  @Test
+  @DisplayName("defaults: hnsw from 10,000 memories, ef 100, float32 vectors")
+  void defaults() {
+    VectorIndexOptions o = VectorIndexOptions.from(new JsonObject());
+    assertThat(o).isEqualTo(new VectorIndexOptions(true, 10_000, 100, VectorIndexOptions.Format.FLOAT32));
+  }
+
+  @Test
+  @DisplayName("vector_index.format int8 is read; another value is refused naming the setting")
+  void format() {
+    assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.format", "int8")).format())
+        .isEqualTo(VectorIndexOptions.Format.INT8);
+    assertThatThrownBy(() -> VectorIndexOptions.from(new JsonObject().put("vector_index.format", "int4")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vector_index.format").hasMessageContaining("int4");
+    assertThatThrownBy(() -> VectorIndexOptions.from(new JsonObject().put("vector_index.kind", "flat")))
+        .hasMessageContaining("vector_index.kind");
+  }
+}
