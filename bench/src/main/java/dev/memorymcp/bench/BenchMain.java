@@ -51,7 +51,7 @@ public final class BenchMain {
         --server-jar PATH         or: start this jar on a free loopback port with a fresh data directory
                                   (measures start-up time and resident memory; stopped at the end)
         --data DIR                data directory for --server-jar (default: a new temporary one)
-        --env K=V,K=V             environment for --server-jar, e.g. MEMORY_MCP_STORAGE_SYNCHRONOUS=NORMAL
+        --env K=V,K=V             environment for --server-jar, e.g. MEMORY_MCP_STORAGE_SYNCHRONOUS=NORMAL (repeatable)
         --out FILE                JSON report (default bench-<scenario>.json)
 
       latency:  --sizes 1000,10000[,100000,1000000] --remember 100 --queries 300 --warmup 50
@@ -132,9 +132,14 @@ public final class BenchMain {
     return report;
   }
 
-  /** Parses {@code --key value} pairs; for ingest, {@code --warmup} means its warm-up seconds. */
+  /**
+   * Parses {@code --key value} pairs; for ingest, {@code --warmup} means its warm-up seconds. A
+   * repeated {@code --env} adds to the earlier ones (a second one silently replacing the first once
+   * ran a benchmark on the wrong settings); any other repeated option is refused.
+   */
   static Map<String, String> options(String scenario, String[] args) {
     Map<String, String> opts = new HashMap<>(DEFAULTS);
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < args.length; i += 2) {
       String key = "ingest".equals(scenario) && "--warmup".equals(args[i]) ? "--ingest-warmup" : args[i];
       if (!opts.containsKey(key)) {
@@ -143,7 +148,10 @@ public final class BenchMain {
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("option " + args[i] + " needs a value");
       }
-      opts.put(key, args[i + 1]);
+      if (!seen.add(key) && !"--env".equals(key)) {
+        throw new IllegalArgumentException("option " + args[i] + " given twice");
+      }
+      opts.put(key, "--env".equals(key) && !opts.get(key).isEmpty() ? opts.get(key) + "," + args[i + 1] : args[i + 1]);
     }
     return opts;
   }

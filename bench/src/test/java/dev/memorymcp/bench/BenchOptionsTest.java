@@ -29,6 +29,16 @@ class BenchOptionsTest {
     assertThatThrownBy(() -> BenchMain.options("latency", new String[] {"--size", "5", "--querys", "3"}))
         .hasMessageContaining("--querys");
     assertThatThrownBy(() -> BenchMain.options("latency", new String[] {"--sizes"})).hasMessageContaining("--sizes needs a value");
+    assertThatThrownBy(() -> BenchMain.options("latency", new String[] {"--queries", "5", "--queries", "9"}))
+        .hasMessageContaining("--queries given twice");
+  }
+
+  @Test
+  @DisplayName("a repeated --env adds its variables to the earlier ones")
+  void repeatedEnv() {
+    Map<String, String> o = BenchMain.options("latency",
+        new String[] {"--env", "MEMORY_MCP_VECTOR_INDEX_FORMAT=int8", "--env", "MEMORY_MCP_VECTOR_INDEX_EF=400,A=b"});
+    assertThat(o.get("--env")).isEqualTo("MEMORY_MCP_VECTOR_INDEX_FORMAT=int8,MEMORY_MCP_VECTOR_INDEX_EF=400,A=b");
   }
 
   @Test

@@ -11,17 +11,17 @@ import org.junit.jupiter.api.Test;
 class VectorIndexOptionsTest {
 
   @Test
-  @DisplayName("defaults: hnsw from 10,000 memories, ef 100, float32 vectors")
+  @DisplayName("defaults: hnsw from 10,000 memories, ef 100, int8 vectors")
   void defaults() {
     VectorIndexOptions o = VectorIndexOptions.from(new JsonObject());
-    assertThat(o).isEqualTo(new VectorIndexOptions(true, 10_000, 100, VectorIndexOptions.Format.FLOAT32));
+    assertThat(o).isEqualTo(new VectorIndexOptions(true, 10_000, 100, VectorIndexOptions.Format.INT8));
   }
 
   @Test
-  @DisplayName("vector_index.format int8 is read; another value is refused naming the setting")
+  @DisplayName("vector_index.format float32 is read; another value is refused naming the setting")
   void format() {
-    assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.format", "int8")).format())
-        .isEqualTo(VectorIndexOptions.Format.INT8);
+    assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.format", "float32")).format())
+        .isEqualTo(VectorIndexOptions.Format.FLOAT32);
     assertThatThrownBy(() -> VectorIndexOptions.from(new JsonObject().put("vector_index.format", "int4")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vector_index.format").hasMessageContaining("int4");
     assertThatThrownBy(() -> VectorIndexOptions.from(new JsonObject().put("vector_index.kind", "flat")))
