@@ -210,7 +210,8 @@ final class VectorIndex {
 
   /**
    * Top-k from the ANN index's candidates and the memories it may not see yet, each re-scored
-   * exactly and filtered here. Asks for ef candidates first; when filters narrowing the namespace
+   * exactly and filtered here. Asks for ef candidates first (more in a larger namespace,
+   * {@link VectorIndexOptions#efFor}); when filters narrowing the namespace
    * leave fewer than k of them, asks for four times as many once more. Null when the index cannot
    * answer or the candidates still run short while more exist (the caller then scans exactly).
    */
@@ -220,7 +221,7 @@ final class VectorIndex {
     if (unsearched.size() > UNSEARCHED_LIMIT) {
       return null; // a bulk the index has not caught up with: scoring those alone costs a scan
     }
-    int ask = Math.max(k, options.ef());
+    int ask = Math.max(k, options.efFor(size));
     for (int attempt = 0; ; attempt++) {
       List<String> candidates = ann.search(namespace, query, ask, size);
       if (candidates == null) {

@@ -18,6 +18,18 @@ class VectorIndexOptionsTest {
   }
 
   @Test
+  @DisplayName("ef grows by one step per full 250,000 memories: 100 up to 499,999, 400 at 1M")
+  void efGrowsWithTheNamespace() {
+    VectorIndexOptions o = VectorIndexOptions.DEFAULTS;
+    assertThat(o.efFor(0)).isEqualTo(100);
+    assertThat(o.efFor(102_100)).isEqualTo(100);
+    assertThat(o.efFor(499_999)).isEqualTo(100);
+    assertThat(o.efFor(500_000)).isEqualTo(200);
+    assertThat(o.efFor(1_000_330)).isEqualTo(400);
+    assertThat(new VectorIndexOptions(true, 0, 40).efFor(750_000)).isEqualTo(120);
+  }
+
+  @Test
   @DisplayName("vector_index.format float32 is read; another value is refused naming the setting")
   void format() {
     assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.format", "float32")).format())
