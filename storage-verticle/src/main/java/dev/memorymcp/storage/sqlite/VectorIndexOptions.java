@@ -13,9 +13,11 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format fo
   /**
    * The vectors the HNSW graph search compares: float32 (1,536 bytes a 384-dimension vector), or
    * int8 (scalar-quantised, 384 bytes, with the float32 copy kept beside it on disk). Either way the
-   * candidates are re-scored with their float32 vectors. int8 is the default: the same recall@10 as
-   * float32 at the same ef at 100k and 1M, and at 1M from a cold page cache twice as fast, as its
-   * graph search reads a quarter of the bytes (bench/RESULTS.md, 2026-12-07 "int8").
+   * candidates are re-scored with their float32 vectors. int8 is the default: at the same ef the
+   * same recall@10 as float32 at 100k, and at 1M the same for queries near original memories, 0.5
+   * (ef 400) to 5 points (ef 100) lower among crowded near-copies; at 1M from a cold page cache
+   * hybrid search is about twice as fast, as the graph search reads a quarter of the bytes
+   * (bench/RESULTS.md, 2026-12-07 "int8 vectors").
    */
   public enum Format {
     FLOAT32, INT8;
@@ -34,15 +36,16 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format fo
 
   /** Memories per step of {@link #efFor}. */
   static final int EF_STEP = 250_000;
+  static final int MAX_EF = 10_000;
 
   /**
-   * The candidates to ask HNSW for in a namespace of {@code size} memories: {@code ef}, times one
-   * more for every full {@link #EF_STEP} memories beyond the first. One graph needs a wider search
-   * to keep its recall as it grows: in the service's 1M index recall@10 was 0.92 at ef 100 and 0.97
-   * at 400, at 100k 0.996 at ef 100 (bench/RESULTS.md).
+   * The candidates to ask HNSW for in a namespace of {@code size} memories: {@code ef} times the
+   * full {@link #EF_STEP}s of memories in it (at least once, at most {@link #MAX_EF}). One graph
+   * needs a wider search to keep its recall as it grows: in the service's 1M index recall@10 was
+   * 0.92 at ef 100 and 0.97 at 400, at 100k 0.996 at ef 100 (bench/RESULTS.md).
    */
   int efFor(int size) {
-    return ef * Math.max(1, size / EF_STEP);
+    return Math.min(MAX_EF, ef * Math.max(1, size / EF_STEP));
   }
 
   /** With the default format. */

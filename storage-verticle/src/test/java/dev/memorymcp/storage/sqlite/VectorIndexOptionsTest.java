@@ -27,6 +27,7 @@ class VectorIndexOptionsTest {
     assertThat(o.efFor(500_000)).isEqualTo(200);
     assertThat(o.efFor(1_000_330)).isEqualTo(400);
     assertThat(new VectorIndexOptions(true, 0, 40).efFor(750_000)).isEqualTo(120);
+    assertThat(new VectorIndexOptions(true, 0, 5_000).efFor(1_000_000)).as("capped").isEqualTo(10_000);
   }
 
   @Test
