@@ -117,26 +117,24 @@ final class LuceneFiles {
     return policy;
   }
 
-  /** The dimension of the vectors indexed so far (0: none yet). */
-  int indexedDimension() throws IOException {
-    try (DirectoryReader reader = DirectoryReader.open(writer)) {
-      FieldInfo info = LuceneDocuments.vectorField(reader);
-      return info == null ? 0 : info.getVectorDimension();
-    }
-  }
+  /**
+   * The vectors indexed so far: their dimension (0: none yet), and whether a segment holds them in
+   * another format than {@code format} (a changed setting).
+   */
+  record Indexed(int dimension, boolean otherFormat) {}
 
-  /** Whether a segment holds vectors in another format than {@code format} (a changed setting). */
-  boolean holdsOtherFormat(VectorIndexOptions.Format format) throws IOException {
+  /** Reads {@link Indexed} from one reader over the current segments. */
+  Indexed indexed(VectorIndexOptions.Format format) throws IOException {
     String want = vectorsFormat(format).getName();
     try (DirectoryReader reader = DirectoryReader.open(writer)) {
+      FieldInfo first = LuceneDocuments.vectorField(reader);
+      boolean other = false;
       for (var leaf : reader.leaves()) {
         FieldInfo info = leaf.reader().getFieldInfos().fieldInfo(LuceneDocuments.VECTOR);
-        if (info != null && info.getVectorDimension() > 0
-            && !want.equals(info.getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY))) {
-          return true;
-        }
+        other |= info != null && info.getVectorDimension() > 0
+            && !want.equals(info.getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY));
       }
-      return false;
+      return new Indexed(first == null ? 0 : first.getVectorDimension(), other);
     }
   }
 

@@ -214,13 +214,12 @@ final class LuceneIndex {
       syncTotal = loaded.total();
       syncedDocs.set(0);
       int dimension = loaded.dimension();
-      int indexed = files.indexedDimension();
-      if (dimension > 0 && indexed > 0 && indexed != dimension) {
-        LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed, dimension);
+      LuceneFiles.Indexed indexed = files.indexed(format);
+      if (dimension > 0 && indexed.dimension() > 0 && indexed.dimension() != dimension) {
+        LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed.dimension(), dimension);
         rebuild();
-      } else if (files.holdsOtherFormat(format)) {
-        LOG.info("vector index holds vectors in another format than vector_index.format={}: rebuilding it",
-            format.name().toLowerCase(java.util.Locale.ROOT));
+      } else if (indexed.otherFormat()) {
+        LOG.info("vector index holds vectors in another format than vector_index.format={}: rebuilding it", format);
         rebuild();
       }
       LuceneSync.Result r = LuceneSync.run(files.writer, loaded, withoutVectors, dimension, syncedDocs);

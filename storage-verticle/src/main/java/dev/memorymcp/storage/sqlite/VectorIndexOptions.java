@@ -22,6 +22,12 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format fo
   public enum Format {
     FLOAT32, INT8;
 
+    /** The setting's value: float32, int8. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     static Format parse(String s) {
       return switch (s) {
         case "float32" -> FLOAT32;
@@ -64,7 +70,7 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format fo
     if (exactBelow < 0 || ef < 1 || ef > 10_000) {
       throw new IllegalArgumentException("vector_index.exact_below must be >= 0 and vector_index.ef in 1..10000");
     }
-    Format format = Format.parse(cfg.getString("vector_index.format", DEFAULTS.format.name().toLowerCase(java.util.Locale.ROOT)));
+    Format format = Format.parse(cfg.getString("vector_index.format", DEFAULTS.format.toString()));
     return new VectorIndexOptions(kind.equals("hnsw"), exactBelow, ef, format);
   }
 }
