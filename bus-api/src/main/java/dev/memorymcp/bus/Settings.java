@@ -53,6 +53,7 @@ public final class Settings {
       new Key("vector_index.exact_below", 10000, "Namespaces with fewer memories than this are scanned exactly even with hnsw"),
       new Key("vector_index.ef", 100, "Candidates a vector search asks the HNSW index for, per 250,000 memories of the namespace (400 at 1M; recall against speed; at least the k asked)"),
       new Key("vector_index.format", "int8", "Vectors the HNSW graph search reads: int8 (scalar-quantised, a quarter of the bytes) | float32; candidates are re-scored in float32 either way. A change rebuilds the index at the next start"),
+      new Key("vector_index.heap_vectors", false, "Keep the float32 vectors of namespaces the HNSW index serves on the heap too (+1.5 KB a memory at 384 dimensions); off: candidates are re-scored with the index's copy on disk"),
       new Key("embedding.model", "e5-small-v2", "e5-small-v2 | all-minilm-l6-v2 | bge-small-en-v1.5 | bge-small-zh-v1.5 | custom | a hub model pulled with `models pull`, e.g. intfloat/multilingual-e5-small"),
       new Key("models.auto_pull", false, "Pull a hub embedding model that is not downloaded yet at start (needs internet; off: start fails naming `models pull`)"),
       new Key("models.hub_url", "https://huggingface.co", "Base URL of the Hugging Face hub (or a mirror with its URL layout) for `models pull`"),

@@ -64,6 +64,8 @@ final class LuceneIndex {
   private final AtomicLong syncedDocs = new AtomicLong();
   private final LuceneSearches searches = new LuceneSearches(this);
   private volatile long syncTotal;
+  /** Told which vectors the searcher holds after each refresh; null while syncing, or with heap vectors kept. */
+  private volatile VectorOffload offload;
 
   LuceneIndex(Path dir, VectorIndexOptions.Format format) {
     this.dir = dir;
@@ -107,7 +109,7 @@ final class LuceneIndex {
     return ready && !closed;
   }
 
-  /** {state, synced?, total?} for health: opening, loading, syncing, merging, warm, failed, closed. */
+  /** {state, synced?, total?} for health: opening, loading, syncing, merging, prefetching, warm, failed, closed. */
   Map<String, Object> status() {
     long queued = backlog();
     String s = closed ? "closed" : !ready ? state : queued >= WARM_BACKLOG ? "catching_up" : "warm";
@@ -148,11 +150,17 @@ final class LuceneIndex {
   }
 
   /**
-   * Up to {@code n} candidate ids of {@code namespace} near {@code query}, best first, or null when
-   * the index cannot answer (see {@link LuceneSearches#search}).
+   * Up to {@code n} candidates of {@code namespace} near {@code query}, best first (with their
+   * float32 vectors when {@code withVectors}), or null when the index cannot answer (see
+   * {@link LuceneSearches#search}).
    */
-  List<String> search(String namespace, float[] query, int n, int namespaceSize) {
-    return searches.search(namespace, query, n, namespaceSize);
+  List<LuceneVectors.Indexed> search(String namespace, float[] query, int n, int namespaceSize, boolean withVectors) {
+    return searches.search(namespace, query, n, namespaceSize, withVectors);
+  }
+
+  /** The indexed vectors of {@code ids} by id, or null when the index cannot be read (see {@link LuceneSearches#vectors}). */
+  Map<String, LuceneVectors.Indexed> vectors(String namespace, Iterable<String> ids) {
+    return searches.vectors(namespace, ids);
   }
 
   /** The best {@code n} by BM25 over Latin-script text, or null (see {@link LuceneSearches#keyword}). */
@@ -208,6 +216,7 @@ final class LuceneIndex {
    */
   void sync(VectorIndex loaded, List<Memory> withoutVectors) {
     ready = false;
+    offload = null;
     submit(() -> {
       state = "syncing";
       long t0 = System.nanoTime();
@@ -232,8 +241,14 @@ final class LuceneIndex {
       if (r.added() > 0) {
         mergeAfterBulk(r.added() >= REBUILD_SHARE * r.total() && r.added() > 1);
       }
+      prefetch();
       ready = true;
       state = "warm";
+      VectorOffload to = loaded.offloader();
+      offload = to;
+      if (to != null) {
+        withReader(to::afterSync);
+      }
       LOG.info("vector index in line with the store: {} documents kept, {} removed, {} added in {} ms",
           r.kept(), r.removed(), r.added(), (System.nanoTime() - t0) / 1_000_000);
     });
@@ -351,11 +366,59 @@ final class LuceneIndex {
     }
   }
 
-  /** Forgets the unsearched ids whose change the refreshed searcher holds. */
+  /**
+   * Forgets the unsearched ids whose change the refreshed searcher holds, and lets the offload drop
+   * the heap copies of their vectors.
+   */
   private void refreshed(long upTo) {
     refreshedUpTo = Math.max(refreshedUpTo, upTo);
-    for (Map<String, Long> ids : unsearched.values()) {
-      ids.entrySet().removeIf(e -> e.getValue() <= upTo);
+    VectorOffload to = ready ? offload : null;
+    Map<String, List<String>> now = to == null ? null : new java.util.HashMap<>();
+    for (Map.Entry<String, Map<String, Long>> ns : unsearched.entrySet()) {
+      ns.getValue().entrySet().removeIf(e -> {
+        boolean searchable = e.getValue() <= upTo;
+        if (searchable && now != null) {
+          now.computeIfAbsent(ns.getKey(), n -> new java.util.ArrayList<>()).add(e.getKey());
+        }
+        return searchable;
+      });
+    }
+    if (to != null && !now.isEmpty()) {
+      withReader(reader -> to.changed(reader, now, namespace -> unsearched(namespace).size()));
+    }
+  }
+
+  /** Before serving: the vector files into the page cache ({@link LuceneFiles#prefetch}). */
+  private void prefetch() {
+    state = "prefetching";
+    long t0 = System.nanoTime();
+    try {
+      long bytes = LuceneFiles.prefetch(dir);
+      LOG.info("vector index files read into the page cache: {} MB in {} ms", bytes >> 20, (System.nanoTime() - t0) / 1_000_000);
+    } catch (IOException e) {
+      LOG.warn("reading the vector index files ahead failed; the first searches read them from disk", e);
+    }
+  }
+
+  private interface ReaderCall {
+    void run(org.apache.lucene.index.IndexReader reader) throws IOException;
+  }
+
+  /** Runs {@code call} on the current searcher's reader (index thread); a failure leaves the heap vectors where they are. */
+  private void withReader(ReaderCall call) {
+    LuceneFiles f = files;
+    if (f == null) {
+      return;
+    }
+    try {
+      var s = f.searchers.acquire();
+      try {
+        call.run(s.getIndexReader());
+      } finally {
+        f.searchers.release(s);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("reading the vector hashes for the offload failed; the vectors stay on the heap", e);
     }
   }
 

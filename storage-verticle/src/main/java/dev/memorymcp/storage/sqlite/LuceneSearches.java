@@ -4,6 +4,7 @@ import dev.memorymcp.storage.MemoryStore.Scored;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.Term;
@@ -12,6 +13,7 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.slf4j.Logger;
@@ -40,11 +42,12 @@ final class LuceneSearches {
   }
 
   /**
-   * Up to {@code n} candidate ids of {@code namespace} near {@code query}, best first, or null when
-   * the index cannot answer (not ready, another dimension, closed). {@code namespaceSize} lets a
-   * namespace that is (nearly) the whole index skip the namespace filter.
+   * Up to {@code n} candidates of {@code namespace} near {@code query}, best first, with their vector
+   * hashes and, when {@code withVectors}, their float32 vectors; null when the index cannot answer
+   * (not ready, another dimension, closed). {@code namespaceSize} lets a namespace that is (nearly)
+   * the whole index skip the namespace filter.
    */
-  List<String> search(String namespace, float[] query, int n, int namespaceSize) {
+  List<LuceneVectors.Indexed> search(String namespace, float[] query, int n, int namespaceSize, boolean withVectors) {
     if (!index.ready()) {
       return null;
     }
@@ -58,13 +61,23 @@ final class LuceneSearches {
       }
       KnnFloatVectorQuery q = new KnnFloatVectorQuery(LuceneDocuments.VECTOR, query, ask,
           whole ? null : new TermQuery(new Term(LuceneDocuments.NAMESPACE, namespace)));
-      List<String> out = new ArrayList<>();
-      for (Scored hit : LuceneDocuments.ids(s.getIndexReader(), s.search(q, ask).scoreDocs, namespace)) {
-        out.add(hit.id());
+      ScoreDoc[] hits = s.search(q, ask).scoreDocs;
+      int[] docIds = new int[hits.length];
+      for (int i = 0; i < hits.length; i++) {
+        docIds[i] = hits[i].doc;
       }
+      List<LuceneVectors.Indexed> out = LuceneVectors.ofHits(s.getIndexReader(), docIds, namespace, withVectors);
       answered.incrementAndGet();
       return out;
     });
+  }
+
+  /**
+   * The indexed float32 vectors of {@code ids} with their hashes, by id (absent: not in the current
+   * searcher); null when there is no searcher. Needs no sync: a caller checks each hash.
+   */
+  Map<String, LuceneVectors.Indexed> vectors(String namespace, Iterable<String> ids) {
+    return withSearcher("vector read", s -> LuceneVectors.ofIds(s.getIndexReader(), namespace, ids, true));
   }
 
   /**

@@ -84,15 +84,23 @@ final class LuceneSync {
         added++;
       }
     }
+    int unreadable = 0;
     for (VectorIndex.Entry e : loaded.entries()) {
       if (!current.contains(LuceneDocuments.key(e.memory().namespace(), e.id()))) {
+        if (e.vector() == null) {
+          unreadable++; // offloaded, so it was indexed: a sync runs on freshly loaded vectors, this is a bug
+          continue;
+        }
         writer.updateDocument(LuceneDocuments.keyTerm(e.memory().namespace(), e.id()),
-            LuceneDocuments.document(e.memory(), e.vector().length == dimension ? e.vector() : null));
+            LuceneDocuments.document(e.memory(), e.dimension() == dimension ? e.vector() : null));
         added++;
       }
       if (progress.incrementAndGet() % 50_000 == 0) {
         LOG.info("vector index sync: {} / {} checked, {} added", progress.get(), loaded.total(), added);
       }
+    }
+    if (unreadable > 0) {
+      LOG.error("vector index sync: {} memories have neither a heap vector nor a current document; restart to reload them", unreadable);
     }
     return new Result(current.size(), removed, added, total);
   }
@@ -105,7 +113,7 @@ final class LuceneSync {
     }
     VectorIndex.Entry e = loaded.get(key.substring(0, sep), key.substring(sep + 1));
     if (e != null) {
-      return e.vector().length == dimension && LuceneDocuments.vectorHash(e.vector()) == vectorHash
+      return e.dimension() == dimension && e.vectorHash() == vectorHash
           && LuceneDocuments.textHash(e.memory()) == textHash;
     }
     Memory plain = bare.get(key);

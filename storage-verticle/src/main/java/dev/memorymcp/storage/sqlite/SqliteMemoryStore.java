@@ -391,6 +391,12 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return index.size(namespace);
   }
 
+  /** Vectors of a namespace still on the heap, the others offloaded to the Lucene index (waits for the load; tests). */
+  int heapVectors(String namespace) {
+    load.await();
+    return index.heapVectors(namespace);
+  }
+
   private <T> Future<T> write(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
     return db.write(tx, afterCommit);
   }

@@ -106,14 +106,11 @@ final class SqliteReads {
     if (!isLoaded()) {
       return whenLoaded(() -> vectors(namespace, ids));
     }
-    Map<String, float[]> out = new LinkedHashMap<>();
-    for (String id : ids) {
-      VectorIndex.Entry e = currentIndex.get().get(namespace, id);
-      if (e != null) {
-        out.put(id, e.vector().clone());
-      }
+    try {
+      return Future.succeededFuture(currentIndex.get().vectors(namespace, ids));
+    } catch (IllegalStateException unreadable) {
+      return Future.failedFuture(unreadable);
     }
-    return Future.succeededFuture(out);
   }
 
   public Future<Page> list(String namespace, Filters filters, int limit, String cursor) {

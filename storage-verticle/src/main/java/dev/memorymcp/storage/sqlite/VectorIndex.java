@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory index: per namespace, every memory with its vector. Filters are checked during the
@@ -19,16 +21,31 @@ import java.util.function.UnaryOperator;
  * Search is an exact dot product (the vectors are unit length, so it is the cosine) with a bounded
  * min-heap for the top k and the filters applied during the scan.
  *
- * <p>Thread-safe. Searches read an immutable snapshot (array + count) without locking; writers
- * serialise per namespace. Appends write past the published count, replacing an entry is one
- * reference write, and a removal copies the array, so a running scan never sees an entry twice.
+ * <p>In a namespace the Lucene index serves, a vector leaves the heap once the index's searcher holds
+ * it ({@link VectorOffload}; unless vector_index.heap_vectors): its entry keeps the vector's
+ * dimension and hash, and the candidates are re-scored with the index's float32 copy, checked
+ * against that hash ({@link LuceneVectors}).
+ *
+ * <p>Thread-safe: searches read each namespace's snapshot without locking ({@link VectorShard}).
  */
 final class VectorIndex {
+  private static final Logger LOG = LoggerFactory.getLogger(VectorIndex.class);
 
-  /** One indexed memory, whole, with its vector. */
-  record Entry(String id, float[] vector, Memory memory) {}
+  /**
+   * One indexed memory, whole, with its vector, or null once the vector is offloaded to the Lucene
+   * index; {@code dimension} and {@code vectorHash} describe the vector either way.
+   */
+  record Entry(String id, float[] vector, int dimension, long vectorHash, Memory memory) {
+    Entry(String id, float[] vector, Memory memory) {
+      this(id, vector, vector.length, LuceneDocuments.vectorHash(vector), memory);
+    }
 
-  private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+    Entry withMemory(Memory m) {
+      return new Entry(id, vector, dimension, vectorHash, m);
+    }
+  }
+
+  private final Map<String, VectorShard> shards = new ConcurrentHashMap<>();
   /** Proposes candidates in large namespaces; null: exact search everywhere. */
   private final LuceneIndex ann;
   private final VectorIndexOptions options;
@@ -57,73 +74,57 @@ final class VectorIndex {
    * index: a load is followed by {@link LuceneIndex#sync}, which compares everything at once.
    */
   void putLoaded(Memory memory, float[] vector) {
-    shard(memory.namespace()).put(new Entry(memory.id(), vector, canonical(memory)));
-  }
-
-  /**
-   * The memory with its low-cardinality strings shared (namespace, scope, scope id, type, category,
-   * source, session id, model, tags): read row by row, each was a copy of its own, about 60 bytes
-   * apiece, which at a million memories is hundreds of MiB of heap.
-   */
-  static Memory canonical(Memory m) {
-    List<String> tags = m.tags() == null || m.tags().isEmpty() ? List.of()
-        : m.tags().stream().map(String::intern).toList();
-    return new Memory(m.id(), intern(m.namespace()), intern(m.scope()), intern(m.scopeId()), intern(m.type()),
-        m.name(), m.content(), m.summary(), tags, intern(m.category()), m.importance(), m.confidence(),
-        m.metadata(), intern(m.source()), intern(m.sessionId()), m.createdAt(), m.updatedAt(), m.expiresAt(),
-        m.accessCount(), m.lastAccessed(), intern(m.embeddingModel()));
-  }
-
-  private static String intern(String s) {
-    return s == null ? null : s.intern();
+    shard(memory.namespace()).put(new Entry(memory.id(), vector, IndexedMemory.canonical(memory)));
   }
 
   /** Every entry of every namespace (one snapshot per namespace). */
   List<Entry> entries() {
     List<Entry> out = new ArrayList<>(total());
-    for (Shard s : shards.values()) {
-      Snapshot snap = s.snapshot;
-      out.addAll(Arrays.asList(snap.entries).subList(0, snap.count));
+    for (VectorShard s : shards.values()) {
+      VectorShard.Snapshot snap = s.snapshot;
+      out.addAll(Arrays.asList(snap.entries()).subList(0, snap.count()));
     }
     return out;
   }
 
   /** Number of entries in all namespaces. */
   int total() {
-    return shards.values().stream().mapToInt(s -> s.snapshot.count).sum();
+    return shards.values().stream().mapToInt(s -> s.snapshot.count()).sum();
   }
 
   /** The dimension most entries have (the store's model), or 0 when empty. */
   int dimension() {
     Map<Integer, Integer> count = new HashMap<>();
-    for (Shard s : shards.values()) {
-      Snapshot snap = s.snapshot;
-      for (int i = 0; i < snap.count; i += Math.max(1, snap.count / 64)) {
-        count.merge(snap.entries[i].vector().length, 1, Integer::sum);
+    for (VectorShard s : shards.values()) {
+      VectorShard.Snapshot snap = s.snapshot;
+      for (int i = 0; i < snap.count(); i += Math.max(1, snap.count() / 64)) {
+        count.merge(snap.entries()[i].dimension(), 1, Integer::sum);
       }
     }
     return count.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(0);
   }
 
-  /** Replaces an indexed memory, keeping its vector (a memory without one only goes to the Lucene index). */
+  /**
+   * Replaces an indexed memory, keeping its vector (a memory without one only goes to the Lucene
+   * index). An offloaded vector is read back from the index for the new document.
+   */
   void refresh(Memory memory) {
-    Memory shared = canonical(memory);
-    update(memory.namespace(), memory.id(), old -> withAccess(shared, old));
+    Memory shared = IndexedMemory.canonical(memory);
+    update(memory.namespace(), memory.id(), old -> IndexedMemory.withAccess(shared, old));
     if (ann != null) {
       Entry e = get(memory.namespace(), memory.id());
-      ann.upsert(memory, e == null ? null : e.vector());
+      float[] vector = e == null ? null : e.vector();
+      if (e != null && vector == null) {
+        try {
+          vector = indexedVectors(memory.namespace(), List.of(e)).get(e.id());
+        } catch (IllegalStateException unreadable) {
+          // the index holds the vector it was offloaded to unless its files failed: keep the old document rather than drop the vector
+          LOG.error("memory {}: {}; its text in the vector index stays stale until a restart re-syncs", e.id(), unreadable.getMessage());
+          return;
+        }
+      }
+      ann.upsert(memory, vector);
     }
-  }
-
-  /** The store keeps access counters across updates (recordAccess may land in between): so does the index. */
-  static Memory withAccess(Memory m, Memory old) {
-    if (old == null || old.accessCount() <= m.accessCount()) {
-      return m;
-    }
-    return new Memory(m.id(), m.namespace(), m.scope(), m.scopeId(), m.type(), m.name(),
-        m.content(), m.summary(), m.tags(), m.category(), m.importance(), m.confidence(),
-        m.metadata(), m.source(), m.sessionId(), m.createdAt(), m.updatedAt(), m.expiresAt(),
-        old.accessCount(), old.lastAccessed(), m.embeddingModel());
   }
 
   /** Counts one access of an indexed memory at {@code at}; no-op when absent. */
@@ -136,14 +137,14 @@ final class VectorIndex {
   }
 
   private void update(String namespace, String id, UnaryOperator<Memory> change) {
-    Shard s = shards.get(namespace);
+    VectorShard s = shards.get(namespace);
     if (s != null) {
       s.update(id, change);
     }
   }
 
   void remove(String namespace, String id) {
-    Shard s = shards.get(namespace);
+    VectorShard s = shards.get(namespace);
     if (s != null) {
       s.remove(id);
     }
@@ -154,17 +155,74 @@ final class VectorIndex {
 
   /** Number of vectors in a namespace. */
   int size(String namespace) {
-    Shard s = shards.get(namespace);
-    return s == null ? 0 : s.snapshot.count;
+    VectorShard s = shards.get(namespace);
+    return s == null ? 0 : s.snapshot.count();
+  }
+
+  /** The offload that drops this index's vectors from the heap once Lucene holds them; null when they stay. */
+  VectorOffload offloader() {
+    return ann == null || options.heapVectors() ? null : new VectorOffload(this);
+  }
+
+  /** Whether the Lucene index serves {@code namespace}'s vector searches (it is large enough). */
+  boolean servedByIndex(String namespace) {
+    return ann != null && size(namespace) >= options.exactBelow();
+  }
+
+  /**
+   * The Lucene index's searcher holds memory {@code id} with a vector of hash {@code indexedHash}:
+   * in a namespace it serves, the heap copy goes when it is that vector.
+   */
+  void offload(String namespace, String id, long indexedHash) {
+    VectorShard s = shards.get(namespace);
+    if (s != null && indexedHash != 0 && servedByIndex(namespace)) {
+      s.offload(id, indexedHash);
+    }
+  }
+
+  /** Vectors of {@code namespace} on the heap (the rest are offloaded to the Lucene index). */
+  int heapVectors(String namespace) {
+    VectorShard s = shards.get(namespace);
+    return s == null ? 0 : s.heapVectors;
+  }
+
+  /** The namespaces holding entries (or having held them). */
+  java.util.Set<String> namespaces() {
+    return java.util.Set.copyOf(shards.keySet());
+  }
+
+  /**
+   * Copies of the vectors of {@code ids} that have one, by id, offloaded ones read from the Lucene
+   * index (throws when it cannot read them, see {@link #indexedVectors}).
+   */
+  Map<String, float[]> vectors(String namespace, java.util.Collection<String> ids) {
+    Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    List<Entry> offloaded = new ArrayList<>();
+    for (String id : ids) {
+      Entry e = get(namespace, id);
+      if (e != null && e.vector() != null) {
+        out.put(id, e.vector().clone());
+      } else if (e != null) {
+        offloaded.add(e);
+        out.put(id, null); // keeps the caller's order
+      }
+    }
+    if (!offloaded.isEmpty()) {
+      out.putAll(indexedVectors(namespace, offloaded));
+    }
+    return out;
   }
 
   /** The entry of a memory, or null. */
   Entry get(String namespace, String id) {
-    Shard s = shards.get(namespace);
+    VectorShard s = shards.get(namespace);
     return s == null ? null : s.get(id);
   }
 
-  /** More changes than this not yet searchable in the ANN index: scan exactly instead. */
+  /**
+   * More changes than this not yet searchable in the ANN index: scan exactly instead, while the
+   * namespace's vectors are on the heap (offloaded, the scan would read them all from the index).
+   */
   static final int UNSEARCHED_LIMIT = 4_096;
 
   /** Entries per part above which a scan is split across the cores. */
@@ -177,33 +235,42 @@ final class VectorIndex {
    * snapshot, and the parts' top-k are merged.
    */
   List<Scored> search(String namespace, float[] query, int k, Filters filters, long now) {
-    Shard s = shards.get(namespace);
+    VectorShard s = shards.get(namespace);
     if (s == null || k <= 0) {
       return List.of();
     }
-    Snapshot snap = s.snapshot;
-    if (ann != null && snap.count >= options.exactBelow()) {
-      List<Scored> approximate = approximate(s, namespace, snap.count, query, k, filters, now);
+    VectorShard.Snapshot snap = s.snapshot;
+    if (ann != null && snap.count() >= options.exactBelow()) {
+      List<Scored> approximate = approximate(s, namespace, snap.count(), query, k, filters, now);
       if (approximate != null) {
         return approximate;
       }
     }
-    int parts = Math.max(1, Math.min(CORES, snap.count / PARALLEL_MIN_PER_PART));
-    if (parts == 1) {
-      return scan(snap, 0, snap.count, query, k, filters, now).sorted();
-    }
-    int per = (snap.count + parts - 1) / parts;
+    int parts = Math.max(1, Math.min(CORES, snap.count() / PARALLEL_MIN_PER_PART));
+    int per = (snap.count() + parts - 1) / parts;
     List<java.util.concurrent.ForkJoinTask<TopK>> others = new ArrayList<>();
+    List<List<Entry>> offloaded = new ArrayList<>(); // per part: passing the filters, vector in the index
+    for (int p = 0; p < parts; p++) {
+      offloaded.add(new ArrayList<>());
+    }
     for (int p = 1; p < parts; p++) {
       int from = p * per;
-      int to = Math.min(snap.count, from + per);
+      int to = Math.min(snap.count(), from + per);
+      List<Entry> mine = offloaded.get(p);
       others.add(java.util.concurrent.ForkJoinPool.commonPool()
-          .submit(() -> scan(snap, from, to, query, k, filters, now)));
+          .submit(() -> scan(snap, from, to, query, k, filters, now, mine)));
     }
-    TopK top = scan(snap, 0, per, query, k, filters, now);
+    TopK top = scan(snap, 0, Math.min(per, snap.count()), query, k, filters, now, offloaded.get(0));
     for (java.util.concurrent.ForkJoinTask<TopK> t : others) {
-      TopK part = t.join();
-      top.addAll(part);
+      top.addAll(t.join());
+    }
+    List<Entry> toRead = offloaded.stream().flatMap(List::stream).toList();
+    if (!toRead.isEmpty()) {
+      Map<String, float[]> read = indexedVectors(namespace, toRead);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (Entry e : toRead) {
+        consider(e, read.get(e.id()), query, filters, now, top, seen);
+      }
     }
     return top.sorted();
   }
@@ -215,25 +282,43 @@ final class VectorIndex {
    * leave fewer than k of them, asks for four times as many once more. Null when the index cannot
    * answer or the candidates still run short while more exist (the caller then scans exactly).
    */
-  private List<Scored> approximate(Shard s, String namespace, int size, float[] query, int k,
+  private List<Scored> approximate(VectorShard s, String namespace, int size, float[] query, int k,
       Filters filters, long now) {
     java.util.Collection<String> unsearched = ann.unsearched(namespace);
-    if (unsearched.size() > UNSEARCHED_LIMIT) {
+    boolean offloaded = s.heapVectors < size;
+    if (unsearched.size() > UNSEARCHED_LIMIT && !offloaded) {
       return null; // a bulk the index has not caught up with: scoring those alone costs a scan
     }
     int ask = Math.max(k, options.efFor(size));
     for (int attempt = 0; ; attempt++) {
-      List<String> candidates = ann.search(namespace, query, ask, size);
+      List<LuceneVectors.Indexed> candidates = ann.search(namespace, query, ask, size, offloaded);
       if (candidates == null) {
         return null;
       }
       TopK top = new TopK(k);
       java.util.Set<String> seen = new java.util.HashSet<>();
-      for (String id : candidates) {
-        consider(s.get(id), query, filters, now, top, seen);
+      List<Entry> stale = new ArrayList<>(); // offloaded, and this searcher holds another vector of theirs
+      for (LuceneVectors.Indexed c : candidates) {
+        Entry e = s.get(c.id());
+        if (e != null && e.vector() == null && (c.vector() == null || c.vectorHash() != e.vectorHash())) {
+          stale.add(e);
+        } else {
+          consider(e, e == null || e.vector() != null ? null : c.vector(), query, filters, now, top, seen);
+        }
       }
       for (String id : unsearched) {
-        consider(s.get(id), query, filters, now, top, seen);
+        Entry e = s.get(id);
+        if (e != null && e.vector() == null) {
+          stale.add(e);
+        } else {
+          consider(e, null, query, filters, now, top, seen);
+        }
+      }
+      if (!stale.isEmpty()) {
+        Map<String, float[]> read = indexedVectors(namespace, stale);
+        for (Entry e : stale) {
+          consider(e, read.get(e.id()), query, filters, now, top, seen);
+        }
       }
       if (top.size() >= k || candidates.size() < ask) {
         return top.sorted(); // k found among the nearest, or the namespace has no more
@@ -245,15 +330,42 @@ final class VectorIndex {
     }
   }
 
-  private static void consider(Entry e, float[] query, Filters filters, long now, TopK top,
+  /** Scores {@code e} with its heap vector, or {@code offloaded} (its vector read from the index) when it has none. */
+  private static void consider(Entry e, float[] offloaded, float[] query, Filters filters, long now, TopK top,
       java.util.Set<String> seen) {
-    if (e == null || e.vector.length != query.length || !seen.add(e.id)) {
+    float[] vector = e == null ? null : e.vector() != null ? e.vector() : offloaded;
+    if (vector == null || vector.length != query.length || !seen.add(e.id())) {
       return;
     }
-    float score = Vectors.dot(query, e.vector);
-    if (top.accepts(score) && filters.test(e.memory, now)) {
+    float score = Vectors.dot(query, vector);
+    if (top.accepts(score) && filters.test(e.memory(), now)) {
       top.offer(score, e);
     }
+  }
+
+  /**
+   * The float32 vectors of offloaded {@code entries}, read from the Lucene index and checked
+   * against each entry's hash. Throws when one cannot be read: a search must not leave out a memory
+   * without saying so (the index's files failed; a restart reloads the vectors from SQLite).
+   */
+  private Map<String, float[]> indexedVectors(String namespace, List<Entry> entries) {
+    Map<String, LuceneVectors.Indexed> read = ann == null ? null
+        : ann.vectors(namespace, entries.stream().map(Entry::id).toList());
+    Map<String, float[]> out = new HashMap<>();
+    int missing = 0;
+    for (Entry e : entries) {
+      LuceneVectors.Indexed x = read == null ? null : read.get(e.id());
+      if (x != null && x.vector() != null && x.vectorHash() == e.vectorHash()) {
+        out.put(e.id(), x.vector());
+      } else {
+        missing++;
+      }
+    }
+    if (missing > 0) {
+      throw new IllegalStateException(missing + " vectors of namespace " + namespace
+          + " are only in the vector index, which cannot read them now; a restart reloads them from the store");
+    }
+    return out;
   }
 
   /**
@@ -263,12 +375,12 @@ final class VectorIndex {
    * filters narrower than the over-fetch).
    */
   List<Scored> keyword(String namespace, List<String> terms, int k, Filters filters, long now) {
-    Shard s = shards.get(namespace);
-    if (ann == null || s == null || s.snapshot.count < options.exactBelow() || terms.isEmpty() || k <= 0) {
+    VectorShard s = shards.get(namespace);
+    if (ann == null || s == null || s.snapshot.count() < options.exactBelow() || terms.isEmpty() || k <= 0) {
       return null;
     }
     int ask = narrows(filters) ? k * 4 : k + 8; // a few more for expired memories
-    List<Scored> hits = ann.keyword(namespace, terms, ask, s.snapshot.count);
+    List<Scored> hits = ann.keyword(namespace, terms, ask, s.snapshot.count());
     if (hits == null) {
       return null;
     }
@@ -295,15 +407,23 @@ final class VectorIndex {
         || f.minConfidence() != null || f.sessionId() != null || f.scopeIds() != null;
   }
 
-  private static TopK scan(Snapshot snap, int from, int to, float[] query, int k, Filters filters,
-      long now) {
+  /** Scores the part's entries with a heap vector; those passing the filters whose vector is offloaded go to {@code offloaded}. */
+  private static TopK scan(VectorShard.Snapshot snap, int from, int to, float[] query, int k, Filters filters,
+      long now, List<Entry> offloaded) {
     TopK top = new TopK(k);
     for (int i = from; i < to; i++) {
-      Entry e = snap.entries[i];
-      if (e.vector.length != query.length) {
+      Entry e = snap.entries()[i];
+      if (e.dimension() != query.length) {
         continue; // a vector of another model, waiting for replaceVectors
       }
-      float score = Vectors.dot(query, e.vector);
+      float[] vector = e.vector();
+      if (vector == null) {
+        if (filters.test(e.memory(), now)) {
+          offloaded.add(e);
+        }
+        continue;
+      }
+      float score = Vectors.dot(query, vector);
       if (top.accepts(score) && filters.test(e.memory, now)) {
         top.offer(score, e);
       }
@@ -311,63 +431,7 @@ final class VectorIndex {
     return top;
   }
 
-  private Shard shard(String namespace) {
-    return shards.computeIfAbsent(namespace, n -> new Shard());
-  }
-
-  private record Snapshot(Entry[] entries, int count) {}
-
-  private static final class Shard {
-    private volatile Snapshot snapshot = new Snapshot(new Entry[16], 0);
-    /** id to slot; guarded by this. */
-    private final Map<String, Integer> slots = new HashMap<>();
-
-    synchronized Entry get(String id) {
-      Integer slot = slots.get(id);
-      return slot == null ? null : snapshot.entries[slot];
-    }
-
-    synchronized void put(Entry e) {
-      Snapshot s = snapshot;
-      Integer slot = slots.get(e.id());
-      if (slot != null) {
-        s.entries[slot] = new Entry(e.id(), e.vector(), withAccess(e.memory(), s.entries[slot].memory()));
-        snapshot = new Snapshot(s.entries, s.count);
-        return;
-      }
-      Entry[] entries = s.entries;
-      if (s.count == entries.length) {
-        entries = Arrays.copyOf(entries, entries.length * 2);
-      }
-      entries[s.count] = e;
-      slots.put(e.id(), s.count);
-      snapshot = new Snapshot(entries, s.count + 1);
-    }
-
-    synchronized void update(String id, UnaryOperator<Memory> change) {
-      Integer slot = slots.get(id);
-      if (slot != null) {
-        Snapshot s = snapshot;
-        Entry old = s.entries[slot];
-        s.entries[slot] = new Entry(id, old.vector(), change.apply(old.memory()));
-        snapshot = new Snapshot(s.entries, s.count);
-      }
-    }
-
-    synchronized void remove(String id) {
-      Integer slot = slots.remove(id);
-      if (slot == null) {
-        return;
-      }
-      Snapshot s = snapshot;
-      Entry[] entries = Arrays.copyOf(s.entries, s.entries.length);
-      int last = s.count - 1;
-      if (slot != last) {
-        entries[slot] = entries[last];
-        slots.put(entries[slot].id(), slot);
-      }
-      entries[last] = null;
-      snapshot = new Snapshot(entries, last);
-    }
+  private VectorShard shard(String namespace) {
+    return shards.computeIfAbsent(namespace, n -> new VectorShard());
   }
 }

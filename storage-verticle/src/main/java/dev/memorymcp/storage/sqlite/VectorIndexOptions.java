@@ -6,9 +6,11 @@ import io.vertx.core.json.JsonObject;
  * How vector search runs: {@code hnsw} (an ANN index beside the SQLite file proposes candidates in
  * namespaces of at least {@code exactBelow} memories; smaller ones are scanned exactly) or
  * {@code exact} everywhere; {@code ef}: how many candidates a search asks the ANN index for;
- * {@code format}: how the ANN index stores the vectors its graph search reads.
+ * {@code format}: how the ANN index stores the vectors its graph search reads; {@code heapVectors}:
+ * whether namespaces the ANN index serves also keep their float32 vectors on the heap (by default
+ * they leave it once the index holds them, and candidates are re-scored with the index's copy).
  */
-public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format format) {
+public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format format, boolean heapVectors) {
 
   /**
    * The vectors the HNSW graph search compares: float32 (1,536 bytes a 384-dimension vector), or
@@ -37,8 +39,8 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format fo
     }
   }
 
-  public static final VectorIndexOptions EXACT = new VectorIndexOptions(false, Integer.MAX_VALUE, 0, Format.FLOAT32);
-  public static final VectorIndexOptions DEFAULTS = new VectorIndexOptions(true, 10_000, 100, Format.INT8);
+  public static final VectorIndexOptions EXACT = new VectorIndexOptions(false, Integer.MAX_VALUE, 0, Format.FLOAT32, true);
+  public static final VectorIndexOptions DEFAULTS = new VectorIndexOptions(true, 10_000, 100, Format.INT8, false);
 
   /** Memories per step of {@link #efFor}. */
   static final int EF_STEP = 250_000;
@@ -54,12 +56,20 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format fo
     return Math.min(MAX_EF, ef * Math.max(1, size / EF_STEP));
   }
 
-  /** With the default format. */
+  /** With the default format and heap vectors. */
   public VectorIndexOptions(boolean hnsw, int exactBelow, int ef) {
     this(hnsw, exactBelow, ef, DEFAULTS.format);
   }
 
-  /** From the settings vector_index.kind, vector_index.exact_below, vector_index.ef, vector_index.format. */
+  /** With the default heap vectors. */
+  public VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format format) {
+    this(hnsw, exactBelow, ef, format, DEFAULTS.heapVectors);
+  }
+
+  /**
+   * From the settings vector_index.kind, vector_index.exact_below, vector_index.ef, vector_index.format,
+   * vector_index.heap_vectors.
+   */
   public static VectorIndexOptions from(JsonObject cfg) {
     String kind = cfg.getString("vector_index.kind", "hnsw");
     if (!kind.equals("hnsw") && !kind.equals("exact")) {
@@ -71,6 +81,10 @@ public record VectorIndexOptions(boolean hnsw, int exactBelow, int ef, Format fo
       throw new IllegalArgumentException("vector_index.exact_below must be >= 0 and vector_index.ef in 1..10000");
     }
     Format format = Format.parse(cfg.getString("vector_index.format", DEFAULTS.format.toString()));
-    return new VectorIndexOptions(kind.equals("hnsw"), exactBelow, ef, format);
+    Object heap = cfg.getValue("vector_index.heap_vectors", DEFAULTS.heapVectors);
+    if (!(heap instanceof Boolean) && !"true".equals(heap) && !"false".equals(heap)) {
+      throw new IllegalArgumentException("vector_index.heap_vectors must be true or false, got " + heap);
+    }
+    return new VectorIndexOptions(kind.equals("hnsw"), exactBelow, ef, format, Boolean.parseBoolean(String.valueOf(heap)));
   }
 }

@@ -11,10 +11,20 @@ import org.junit.jupiter.api.Test;
 class VectorIndexOptionsTest {
 
   @Test
-  @DisplayName("defaults: hnsw from 10,000 memories, ef 100, int8 vectors")
+  @DisplayName("defaults: hnsw from 10,000 memories, ef 100, int8 vectors, served namespaces' vectors off the heap")
   void defaults() {
     VectorIndexOptions o = VectorIndexOptions.from(new JsonObject());
-    assertThat(o).isEqualTo(new VectorIndexOptions(true, 10_000, 100, VectorIndexOptions.Format.INT8));
+    assertThat(o).isEqualTo(new VectorIndexOptions(true, 10_000, 100, VectorIndexOptions.Format.INT8, false));
+  }
+
+  @Test
+  @DisplayName("vector_index.heap_vectors is read as a boolean or its text (an environment variable); another value is refused naming it")
+  void heapVectors() {
+    assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.heap_vectors", true)).heapVectors()).isTrue();
+    assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.heap_vectors", "true")).heapVectors()).isTrue();
+    assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.heap_vectors", "false")).heapVectors()).isFalse();
+    assertThatThrownBy(() -> VectorIndexOptions.from(new JsonObject().put("vector_index.heap_vectors", "yes")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vector_index.heap_vectors").hasMessageContaining("yes");
   }
 
   @Test

@@ -1,0 +1,93 @@
+package dev.memorymcp.storage.sqlite;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+import org.apache.lucene.index.IndexReader;
+
+/**
+ * Drops the heap copy of a vector once the Lucene index's searcher holds the same vector (same
+ * hash), in namespaces the index serves: there the candidates are re-scored with the index's float32
+ * copy, read from disk ({@link LuceneVectors}), and a million vectors no longer cost 1.5 GB of heap.
+ * Runs on the index thread after the sync (every document) and after each refresh (the changed
+ * ones); {@link VectorIndex#offload} checks the hash against the memory's current vector, so a write
+ * racing the refresh keeps its vector on the heap.
+ */
+final class VectorOffload {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VectorOffload.class);
+  /** Heap vectors a served namespace may hold beyond its queued changes before a whole pass (it grew past the threshold). */
+  static final int WHOLE_PASS_SLACK = 1_000;
+
+  private final VectorIndex target;
+  /** Heap vectors per namespace right after its last whole pass (those that cannot leave: another model's). */
+  private final Map<String, Integer> afterWholePass = new HashMap<>();
+
+  VectorOffload(VectorIndex target) {
+    this.target = target;
+  }
+
+  /** Vectors leaving the heap at once above which a collection returns their memory to the system. */
+  static final long COLLECT_AFTER_OFFLOAD = 100_000;
+
+  /**
+   * After a sync: every vector {@code reader} holds may leave the heap. When many did (the load had
+   * them all on the heap, 1.5 GB at 1M), one full collection gives that memory back: G1 otherwise
+   * keeps the heap it grew to until a marking cycle, which a steady service may not start for hours.
+   */
+  void afterSync(IndexReader reader) throws IOException {
+    long t0 = System.nanoTime();
+    long before = heapVectors();
+    all(reader);
+    long left = heapVectors();
+    LOG.info("vectors of namespaces served by the index offloaded from the heap in {} ms ({} of {} left on the heap)",
+        (System.nanoTime() - t0) / 1_000_000, left, before);
+    if (before - left >= COLLECT_AFTER_OFFLOAD) {
+      long t1 = System.nanoTime();
+      System.gc(); // once per sync, at start or after a model switch
+      LOG.info("heap collected after the offload in {} ms", (System.nanoTime() - t1) / 1_000_000);
+    }
+  }
+
+  /** Offers every vector {@code reader} holds. */
+  void all(IndexReader reader) throws IOException {
+    LuceneVectors.forEachHash(reader, target::offload);
+    afterWholePass.clear();
+    for (String namespace : target.namespaces()) {
+      afterWholePass.put(namespace, target.heapVectors(namespace));
+    }
+  }
+
+  /**
+   * Offers the vectors of {@code changed} (namespace → ids the refreshed reader holds); a namespace
+   * that still keeps many vectors on the heap beyond its queued changes ({@code pending}) gets a
+   * whole pass: it has just grown past the size the index serves.
+   */
+  void changed(IndexReader reader, Map<String, List<String>> changed, ToIntFunction<String> pending) throws IOException {
+    boolean whole = false;
+    for (Map.Entry<String, List<String>> ns : changed.entrySet()) {
+      String namespace = ns.getKey();
+      if (!target.servedByIndex(namespace)) {
+        continue;
+      }
+      for (LuceneVectors.Indexed x : LuceneVectors.ofIds(reader, namespace, ns.getValue(), false).values()) {
+        target.offload(namespace, x.id(), x.vectorHash());
+      }
+      int heap = target.heapVectors(namespace);
+      whole |= heap > afterWholePass.getOrDefault(namespace, 0) + pending.applyAsInt(namespace) + WHOLE_PASS_SLACK;
+    }
+    if (whole) {
+      all(reader);
+    }
+  }
+
+  /** Vectors still on the heap, all namespaces (for the log). */
+  long heapVectors() {
+    long n = 0;
+    for (String namespace : target.namespaces()) {
+      n += target.heapVectors(namespace);
+    }
+    return n;
+  }
+}
