@@ -36,8 +36,15 @@ final class VectorIndex {
    * index; {@code dimension} and {@code vectorHash} describe the vector either way.
    */
   record Entry(String id, float[] vector, int dimension, long vectorHash, Memory memory) {
+    /** With the hash computed when asked: a load of a million would spend its start-up CPU on them. */
     Entry(String id, float[] vector, Memory memory) {
-      this(id, vector, vector.length, LuceneDocuments.vectorHash(vector), memory);
+      this(id, vector, vector.length, 0, memory);
+    }
+
+    /** The vector's hash ({@link LuceneDocuments#vectorHash}), kept for an offloaded vector. */
+    @Override
+    public long vectorHash() {
+      return vector == null ? vectorHash : LuceneDocuments.vectorHash(vector);
     }
 
     Entry withMemory(Memory m) {
