@@ -104,6 +104,44 @@ final class LuceneIndex {
     state = "loading";
   }
 
+  /**
+   * What the index holds ({@link IndexedHashes}), read on the index thread after it opened; NONE
+   * when it failed to open or holds another format (the sync will rebuild it).
+   */
+  java.util.concurrent.CompletableFuture<IndexedHashes> indexedHashes() {
+    var out = new java.util.concurrent.CompletableFuture<IndexedHashes>();
+    try {
+      thread.execute(() -> {
+        try {
+          out.complete(readHashes());
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("cannot read the vector index's hashes; the load keeps every vector on the heap until the sync", e);
+          out.complete(IndexedHashes.NONE);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      out.complete(IndexedHashes.NONE);
+    }
+    return out;
+  }
+
+  private IndexedHashes readHashes() throws IOException {
+    LuceneFiles f = files;
+    if (f == null) {
+      return IndexedHashes.NONE;
+    }
+    LuceneFiles.Indexed indexed = f.indexed(format);
+    if (indexed.otherFormat() || indexed.dimension() == 0) {
+      return IndexedHashes.NONE;
+    }
+    long t0 = System.nanoTime();
+    try (var reader = org.apache.lucene.index.DirectoryReader.open(f.writer)) {
+      IndexedHashes out = IndexedHashes.read(reader, indexed.dimension());
+      LOG.info("vector index: {} documents' hashes read in {} ms before the load", out.size(), (System.nanoTime() - t0) / 1_000_000);
+      return out;
+    }
+  }
+
   /** Whether searches may ask it (it has been brought in line with the loaded vectors). */
   boolean ready() {
     return ready && !closed;

@@ -98,14 +98,19 @@ final class RebuildVectors {
 
   /** Every memory with its vector, read in pages into {@code index} (the caller's connection sees its own writes). */
   static Future<Integer> load(SqlClient db, VectorIndex index, long afterSeq, int pageSize, int loaded) {
+    return load(db, index, IndexedHashes.NONE, afterSeq, pageSize, loaded);
+  }
+
+  /** As above; a vector {@code indexed} holds stays off the heap ({@link VectorIndex#putLoaded(Memory, float[], IndexedHashes)}). */
+  static Future<Integer> load(SqlClient db, VectorIndex index, IndexedHashes indexed, long afterSeq, int pageSize, int loaded) {
     return db.preparedQuery(SqlQueries.LOAD_VECTORS).execute(Tuple.of(afterSeq, pageSize)).compose(rows -> {
       long last = afterSeq;
       for (Row r : rows) {
-        index.putLoaded(RowMapper.memory(r), RowMapper.vector(r, "vector"));
+        index.putLoaded(RowMapper.memory(r), RowMapper.vector(r, "vector"), indexed);
         last = r.getLong("seq");
       }
       int total = loaded + rows.size();
-      return rows.size() < pageSize ? Future.succeededFuture(total) : load(db, index, last, pageSize, total);
+      return rows.size() < pageSize ? Future.succeededFuture(total) : load(db, index, indexed, last, pageSize, total);
     });
   }
 }

@@ -391,6 +391,12 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return index.size(namespace);
   }
 
+  /** Memories the load put in without their vector, as the Lucene index held it (tests). */
+  long loadedOffloaded() {
+    load.await();
+    return index.loadedOffloaded();
+  }
+
   /** Vectors of a namespace still on the heap, the others offloaded to the Lucene index (waits for the load; tests). */
   int heapVectors(String namespace) {
     load.await();

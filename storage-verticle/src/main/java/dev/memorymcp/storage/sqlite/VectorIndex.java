@@ -56,6 +56,7 @@ final class VectorIndex {
   /** Proposes candidates in large namespaces; null: exact search everywhere. */
   private final LuceneIndex ann;
   private final VectorIndexOptions options;
+  private final java.util.concurrent.atomic.LongAdder loadedOffloaded = new java.util.concurrent.atomic.LongAdder();
 
   /** Exact search only. */
   VectorIndex() {
@@ -82,6 +83,30 @@ final class VectorIndex {
    */
   void putLoaded(Memory memory, float[] vector) {
     shard(memory.namespace()).put(new Entry(memory.id(), vector, IndexedMemory.canonical(memory)));
+  }
+
+  /**
+   * As {@link #putLoaded(Memory, float[])}, but without the vector when {@code indexed} (read from
+   * the Lucene index before the load) holds it and the memory's text in a namespace it will serve.
+   */
+  void putLoaded(Memory memory, float[] vector, IndexedHashes indexed) {
+    if (ann == null || options.heapVectors() || !indexed.holds(memory, vector, options.exactBelow())) {
+      putLoaded(memory, vector);
+      return;
+    }
+    shard(memory.namespace()).put(new Entry(memory.id(), null, vector.length, LuceneDocuments.vectorHash(vector),
+        IndexedMemory.canonical(memory)));
+    loadedOffloaded.increment();
+  }
+
+  /** Whether a load should read the Lucene index's hashes first (the vectors it serves leave the heap). */
+  boolean offloads() {
+    return ann != null && !options.heapVectors();
+  }
+
+  /** Memories loaded without their vector on the heap (tests). */
+  long loadedOffloaded() {
+    return loadedOffloaded.sum();
   }
 
   /** Every entry of every namespace (one snapshot per namespace). */
@@ -168,7 +193,7 @@ final class VectorIndex {
 
   /** The offload that drops this index's vectors from the heap once Lucene holds them; null when they stay. */
   VectorOffload offloader() {
-    return ann == null || options.heapVectors() ? null : new VectorOffload(this);
+    return offloads() ? new VectorOffload(this) : null;
   }
 
   /** Whether the Lucene index serves {@code namespace}'s vector searches (it is large enough). */

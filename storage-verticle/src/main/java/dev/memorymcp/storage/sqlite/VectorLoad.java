@@ -36,7 +36,8 @@ final class VectorLoad {
     Promise<Void> done = Promise.promise();
     loaded = done.future();
     long t0 = System.nanoTime();
-    RebuildVectors.load(reader, target, 0L, PAGE, 0)
+    indexedHashes(ann, target)
+        .compose(indexed -> RebuildVectors.load(reader, target, indexed, 0L, PAGE, 0))
         .compose(n -> syncLucene(reader, ann, target).map(n))
         .onSuccess(n -> LOG.info("opened {} ({} vectors loaded in {} ms)", label, n, (System.nanoTime() - t0) / 1_000_000))
         .onFailure(err -> {
@@ -44,6 +45,19 @@ final class VectorLoad {
           LOG.error("loading the vectors of {} failed; searches and writes are refused", label, err);
         })
         .onComplete(ar -> done.handle(ar.mapEmpty()));
+  }
+
+  /**
+   * What the Lucene index holds, read on its thread before the load when the vectors it serves leave
+   * the heap; {@link IndexedHashes#NONE} otherwise.
+   */
+  private static Future<IndexedHashes> indexedHashes(LuceneIndex ann, VectorIndex target) {
+    if (ann == null || !target.offloads()) {
+      return Future.succeededFuture(IndexedHashes.NONE);
+    }
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    var read = ann.indexedHashes();
+    return context == null ? Future.fromCompletionStage(read) : Future.fromCompletionStage(read, context);
   }
 
   /** Null once loaded, else {state: loading, loaded, total} or {state: failed, error}. */

@@ -157,11 +157,37 @@ class VectorOffloadTest {
 
     store.close().await();
     store = open(OFFLOAD);
+    assertThat(store.loadedOffloaded()).as("the load left every indexed vector off the heap").isEqualTo(SERVED_FROM + 100);
     assertThat(store.heapVectors("big")).as("after the restart's sync").isZero();
     float[] q = Fixtures.random(rnd, DIM);
     assertThat(searchBig(q, 5, RARE)).containsExactlyElementsOf(
         exact(q, 5, id -> Integer.parseInt(id.substring(4)) % 50 == 0));
     assertThat(searchBig(moved, 1, Filters.NONE)).containsExactly("big-42");
+  }
+
+  @Test
+  @DisplayName("a restart loads onto the heap only the vectors the index missed (changed while it was off), then offloads them too")
+  void loadKeepsWhatTheIndexMissed() {
+    store = open(OFFLOAD);
+    write("big", 0, SERVED_FROM + 100);
+    store.close().await();
+    store = open(VectorIndexOptions.EXACT); // the same file, the Lucene index untouched
+    Memory before = store.get("big", "big-5").await();
+    Memory renamed = memory("big", "big-5", "note 5, now about the wombatron").build();
+    store.update(renamed, null, Fixtures.updateEvent(before, renamed)).await(); // text only
+    float[] moved = Fixtures.random(rnd, DIM);
+    Memory six = store.get("big", "big-6").await();
+    store.update(six, moved, Fixtures.updateEvent(six, six)).await(); // vector only
+    written.put("big-6", moved);
+    store.close().await();
+
+    store = open(OFFLOAD);
+    assertThat(store.loadedOffloaded()).as("all but the two the index missed").isEqualTo(SERVED_FROM + 100 - 2);
+    assertThat(store.heapVectors("big")).as("after the sync").isZero();
+    assertThat(searchBig(moved, 1, Filters.NONE)).containsExactly("big-6");
+    assertThat(searchBig(written.get("big-5"), 1, Filters.NONE)).containsExactly("big-5");
+    assertThat(store.keywordSearch("big", List.of("wombatron"), 3, Filters.NONE).await())
+        .extracting(Scored::id).containsExactly("big-5");
   }
 
   @Test
