@@ -1,7 +1,6 @@
 package dev.memorymcp.storage.sqlite;
 
 import static dev.memorymcp.storage.sqlite.LuceneDocuments.KEY;
-import static dev.memorymcp.storage.sqlite.LuceneDocuments.SEP;
 
 import dev.memorymcp.bus.Memory;
 import java.io.IOException;
@@ -9,27 +8,33 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * What the Lucene index held before the load: per document with a vector, its vector and text
  * hashes, and the documents per namespace. The load leaves off the heap the vector of a memory
- * whose document is current in a namespace the index will serve ({@link #holds}), so a start does
+ * whose document is current in a namespace the index will serve ({@link #holds}; the namespace's
+ * size counts its documents with or without a vector), so a start does
  * not first put every vector on the heap (1.5 GB at 1M) for the sync to drop. Writes wait for the
- * load, so nothing changes the index between this read and the sync. Transient: about 150 bytes a
- * document while the load runs.
+ * load, so nothing changes the index between this read and the sync. Transient: 32 bytes a document
+ * while the load runs.
  */
 final class IndexedHashes {
-  static final IndexedHashes NONE = new IndexedHashes(Map.of(), Map.of(), 0);
+  static final IndexedHashes NONE = new IndexedHashes(new HashTable(0), Map.of(), 0);
 
-  private final Map<String, Long> byKey;
+  private final HashTable byKey;
   private final Map<String, Integer> perNamespace;
   private final int dimension;
 
-  private IndexedHashes(Map<String, Long> byKey, Map<String, Integer> perNamespace, int dimension) {
+  private IndexedHashes(HashTable byKey, Map<String, Integer> perNamespace, int dimension) {
     this.byKey = byKey;
     this.perNamespace = perNamespace;
     this.dimension = dimension;
@@ -37,9 +42,10 @@ final class IndexedHashes {
 
   /** Every live document with a vector of {@code reader}, whose vectors have {@code dimension}. */
   static IndexedHashes read(IndexReader reader, int dimension) throws IOException {
-    Map<String, Long> byKey = new HashMap<>();
+    HashTable byKey = new HashTable(reader.numDocs());
     Map<String, Integer> perNamespace = new HashMap<>();
     for (LeafReaderContext leaf : reader.leaves()) {
+      countNamespaces(leaf.reader(), perNamespace);
       Bits live = leaf.reader().getLiveDocs();
       BinaryDocValues keys = leaf.reader().getBinaryDocValues(KEY);
       NumericDocValues vectorHashes = leaf.reader().getNumericDocValues(LuceneDocuments.VECTOR_HASH);
@@ -52,15 +58,33 @@ final class IndexedHashes {
         if (vectorHash == 0 || (live != null && !live.get(doc)) || !keys.advanceExact(doc) || !textHashes.advanceExact(doc)) {
           continue;
         }
-        String key = keys.binaryValue().utf8ToString();
-        int sep = key.indexOf(SEP);
-        if (sep > 0) {
-          byKey.put(key, combine(vectorHash, textHashes.longValue()));
-          perNamespace.merge(key.substring(0, sep), 1, Integer::sum);
-        }
+        BytesRef key = keys.binaryValue();
+        byKey.put(keyHash(key.bytes, key.offset, key.length), combine(vectorHash, textHashes.longValue()));
       }
     }
     return new IndexedHashes(byKey, perNamespace, dimension);
+  }
+
+  /** Adds the leaf's live documents per namespace (a namespace term's document count, not a pass over the documents). */
+  private static void countNamespaces(LeafReader leaf, Map<String, Integer> perNamespace) throws IOException {
+    Terms namespaces = leaf.terms(LuceneDocuments.NAMESPACE);
+    if (namespaces == null) {
+      return;
+    }
+    Bits live = leaf.getLiveDocs();
+    TermsEnum terms = namespaces.iterator();
+    PostingsEnum postings = null;
+    for (BytesRef term = terms.next(); term != null; term = terms.next()) {
+      int count = terms.docFreq();
+      if (live != null) { // docFreq counts deleted documents too
+        count = 0;
+        postings = terms.postings(postings, PostingsEnum.NONE);
+        for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+          count += live.get(doc) ? 1 : 0;
+        }
+      }
+      perNamespace.merge(term.utf8ToString(), count, Integer::sum);
+    }
   }
 
   /**
@@ -71,8 +95,9 @@ final class IndexedHashes {
     if (vector.length != dimension || perNamespace.getOrDefault(memory.namespace(), 0) < servedFrom) {
       return false;
     }
-    Long indexed = byKey.get(LuceneDocuments.key(memory.namespace(), memory.id()));
-    return indexed != null
+    byte[] key = LuceneDocuments.key(memory.namespace(), memory.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    long indexed = byKey.get(keyHash(key, 0, key.length));
+    return indexed != HashTable.ABSENT
         && indexed == combine(LuceneDocuments.vectorHash(vector), LuceneDocuments.textHash(memory));
   }
 
@@ -82,6 +107,64 @@ final class IndexedHashes {
   }
 
   private static long combine(long vectorHash, long textHash) {
-    return vectorHash * 0x9E3779B97F4A7C15L + textHash;
+    long c = vectorHash * 0x9E3779B97F4A7C15L + textHash;
+    return c == HashTable.ABSENT ? 1 : c;
+  }
+
+  /** FNV-1a over a key's UTF-8 bytes: a million keys as longs instead of strings (16 against about 150 bytes each). */
+  private static long keyHash(byte[] bytes, int offset, int length) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = offset; i < offset + length; i++) {
+      h ^= bytes[i] & 0xff;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /**
+   * long → long, open addressing (linear probing). A false "current" needs two keys with the same
+   * 64-bit hash and the row's own vector and text hashes matching the other document's.
+   */
+  private static final class HashTable {
+    static final long ABSENT = 0;
+    private final long[] keys;
+    private final long[] values;
+    private final int mask;
+    private int size;
+
+    HashTable(int expected) {
+      int capacity = Integer.highestOneBit(Math.max(2, expected) * 2 - 1) << 1; // load factor ≤ 0.5
+      keys = new long[capacity];
+      values = new long[capacity];
+      mask = capacity - 1;
+    }
+
+    void put(long key, long value) {
+      if (size >= keys.length / 2) {
+        return; // more documents than counted (cannot happen: sized from the reader); the load keeps that vector
+      }
+      int i = slot(key);
+      if (values[i] == ABSENT) {
+        size++;
+      }
+      keys[i] = key;
+      values[i] = value;
+    }
+
+    long get(long key) {
+      return keys.length == 0 ? ABSENT : values[slot(key)];
+    }
+
+    int size() {
+      return size;
+    }
+
+    private int slot(long key) {
+      int i = (int) (key ^ (key >>> 32)) & mask;
+      while (values[i] != ABSENT && keys[i] != key) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
   }
 }

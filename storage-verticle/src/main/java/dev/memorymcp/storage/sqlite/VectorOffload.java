@@ -28,26 +28,13 @@ final class VectorOffload {
     this.target = target;
   }
 
-  /** Vectors leaving the heap at once above which a collection returns their memory to the system. */
-  static final long COLLECT_AFTER_OFFLOAD = 100_000;
-
-  /**
-   * After a sync: every vector {@code reader} holds may leave the heap. When many did (the load had
-   * them all on the heap, 1.5 GB at 1M), one full collection gives that memory back: G1 otherwise
-   * keeps the heap it grew to until a marking cycle, which a steady service may not start for hours.
-   */
+  /** After a sync: every vector {@code reader} holds may leave the heap. */
   void afterSync(IndexReader reader) throws IOException {
     long t0 = System.nanoTime();
     long before = heapVectors();
     all(reader);
-    long left = heapVectors();
     LOG.info("vectors of namespaces served by the index offloaded from the heap in {} ms ({} of {} left on the heap)",
-        (System.nanoTime() - t0) / 1_000_000, left, before);
-    if (before - left >= COLLECT_AFTER_OFFLOAD) {
-      long t1 = System.nanoTime();
-      System.gc(); // once per sync, at start or after a model switch
-      LOG.info("heap collected after the offload in {} ms", (System.nanoTime() - t1) / 1_000_000);
-    }
+        (System.nanoTime() - t0) / 1_000_000, heapVectors(), before);
   }
 
   /** Offers every vector {@code reader} holds. */
