@@ -1,16 +1,12 @@
 package dev.memorymcp.storage.sqlite;
 
-import static dev.memorymcp.storage.sqlite.LuceneDocuments.KEY;
-
 import dev.memorymcp.bus.Memory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
@@ -28,6 +24,7 @@ import org.apache.lucene.util.BytesRef;
  * while the load runs.
  */
 final class IndexedHashes {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IndexedHashes.class);
   static final IndexedHashes NONE = new IndexedHashes(new HashTable(0), Map.of(), 0);
 
   private final HashTable byKey;
@@ -46,22 +43,12 @@ final class IndexedHashes {
     Map<String, Integer> perNamespace = new HashMap<>();
     for (LeafReaderContext leaf : reader.leaves()) {
       countNamespaces(leaf.reader(), perNamespace);
-      Bits live = leaf.reader().getLiveDocs();
-      BinaryDocValues keys = leaf.reader().getBinaryDocValues(KEY);
-      NumericDocValues vectorHashes = leaf.reader().getNumericDocValues(LuceneDocuments.VECTOR_HASH);
-      NumericDocValues textHashes = leaf.reader().getNumericDocValues(LuceneDocuments.TEXT_HASH);
-      if (keys == null || vectorHashes == null || textHashes == null) {
-        continue;
-      }
-      for (int doc = vectorHashes.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = vectorHashes.nextDoc()) {
-        long vectorHash = vectorHashes.longValue();
-        if (vectorHash == 0 || (live != null && !live.get(doc)) || !keys.advanceExact(doc) || !textHashes.advanceExact(doc)) {
-          continue;
-        }
-        BytesRef key = keys.binaryValue();
-        byKey.put(keyHash(key.bytes, key.offset, key.length), combine(vectorHash, textHashes.longValue()));
-      }
     }
+    LuceneDocuments.forEachLive(reader, (key, vectorHash, textHash) -> {
+      if (vectorHash != 0) {
+        byKey.put(keyHash(key.bytes, key.offset, key.length), combine(vectorHash, textHash));
+      }
+    });
     return new IndexedHashes(byKey, perNamespace, dimension);
   }
 
@@ -99,6 +86,23 @@ final class IndexedHashes {
     long indexed = byKey.get(keyHash(key, 0, key.length));
     return indexed != HashTable.ABSENT
         && indexed == combine(LuceneDocuments.vectorHash(vector), LuceneDocuments.textHash(memory));
+  }
+
+  /**
+   * What the index of {@code files} holds, or NONE when it holds no vectors or another format than
+   * {@code format} (the sync will rebuild it).
+   */
+  static IndexedHashes of(LuceneFiles files, VectorIndexOptions.Format format) throws IOException {
+    LuceneFiles.Indexed indexed = files.indexed(format);
+    if (indexed.otherFormat() || indexed.dimension() == 0) {
+      return NONE;
+    }
+    long t0 = System.nanoTime();
+    try (var reader = org.apache.lucene.index.DirectoryReader.open(files.writer)) {
+      IndexedHashes out = read(reader, indexed.dimension());
+      LOG.info("vector index: {} documents' hashes read in {} ms before the load", out.size(), (System.nanoTime() - t0) / 1_000_000);
+      return out;
+    }
   }
 
   /** Documents read (tests, log). */

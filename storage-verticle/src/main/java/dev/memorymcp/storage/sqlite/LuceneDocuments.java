@@ -150,6 +150,31 @@ final class LuceneDocuments {
     return out;
   }
 
+  /** Receives a document's key bytes (valid during the call only) and its hashes. */
+  interface DocumentHashes {
+    void accept(BytesRef key, long vectorHash, long textHash) throws IOException;
+  }
+
+  /** Every live document's key with its vector hash (0: no vector) and text hash, leaf by leaf in document order. */
+  static void forEachLive(IndexReader reader, DocumentHashes consumer) throws IOException {
+    for (LeafReaderContext leaf : reader.leaves()) {
+      org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+      BinaryDocValues keys = leaf.reader().getBinaryDocValues(KEY);
+      org.apache.lucene.index.NumericDocValues vectorHashes = leaf.reader().getNumericDocValues(VECTOR_HASH);
+      org.apache.lucene.index.NumericDocValues textHashes = leaf.reader().getNumericDocValues(TEXT_HASH);
+      if (keys == null || vectorHashes == null || textHashes == null) {
+        continue;
+      }
+      for (int doc = keys.nextDoc(); doc != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
+        if (live != null && !live.get(doc)) {
+          continue;
+        }
+        consumer.accept(keys.binaryValue(), vectorHashes.advanceExact(doc) ? vectorHashes.longValue() : 0,
+            textHashes.advanceExact(doc) ? textHashes.longValue() : 0);
+      }
+    }
+  }
+
   /** The vector field's description (its dimension), or null when no document has a vector. */
   static FieldInfo vectorField(IndexReader reader) {
     for (LeafReaderContext leaf : reader.leaves()) {

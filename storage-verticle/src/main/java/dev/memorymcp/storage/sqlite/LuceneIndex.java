@@ -113,7 +113,8 @@ final class LuceneIndex {
     try {
       thread.execute(() -> {
         try {
-          out.complete(readHashes());
+          LuceneFiles f = files;
+          out.complete(f == null ? IndexedHashes.NONE : IndexedHashes.of(f, format));
         } catch (IOException | RuntimeException e) {
           LOG.warn("cannot read the vector index's hashes; the load keeps every vector on the heap until the sync", e);
           out.complete(IndexedHashes.NONE);
@@ -123,23 +124,6 @@ final class LuceneIndex {
       out.complete(IndexedHashes.NONE);
     }
     return out;
-  }
-
-  private IndexedHashes readHashes() throws IOException {
-    LuceneFiles f = files;
-    if (f == null) {
-      return IndexedHashes.NONE;
-    }
-    LuceneFiles.Indexed indexed = f.indexed(format);
-    if (indexed.otherFormat() || indexed.dimension() == 0) {
-      return IndexedHashes.NONE;
-    }
-    long t0 = System.nanoTime();
-    try (var reader = org.apache.lucene.index.DirectoryReader.open(f.writer)) {
-      IndexedHashes out = IndexedHashes.read(reader, indexed.dimension());
-      LOG.info("vector index: {} documents' hashes read in {} ms before the load", out.size(), (System.nanoTime() - t0) / 1_000_000);
-      return out;
-    }
   }
 
   /** Whether searches may ask it (it has been brought in line with the loaded vectors). */
@@ -448,7 +432,7 @@ final class LuceneIndex {
    * One full collection after a large load (at start, after a model switch): the load's garbage
    * (rows, strings, and the vectors that then left the heap) grew the heap, and G1 keeps a grown
    * heap until a marking cycle, which a steady service may not start for hours. At 1M resident
-   * memory after recall was 4.5 GiB without it and 2.0 GiB with it (bench/RESULTS.md).
+   * memory after recall was 4.5 GiB in a run without it, 2.0–3.4 GiB with it (bench/RESULTS.md).
    */
   private static void collect() {
     long t0 = System.nanoTime();

@@ -2,7 +2,6 @@ package dev.memorymcp.storage.sqlite;
 
 import dev.memorymcp.storage.MemoryStore.Scored;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

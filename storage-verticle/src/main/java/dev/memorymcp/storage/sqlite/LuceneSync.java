@@ -11,14 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.util.Bits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,31 +42,17 @@ final class LuceneSync {
     Map<String, Memory> bare = new HashMap<>();
     withoutVectors.forEach(m -> bare.put(LuceneDocuments.key(m.namespace(), m.id()), m));
     Set<String> current = new HashSet<>();
-    int removed = 0;
+    int[] removed = {0};
     try (DirectoryReader reader = DirectoryReader.open(writer)) {
-      for (LeafReaderContext leaf : reader.leaves()) {
-        Bits live = leaf.reader().getLiveDocs();
-        BinaryDocValues keys = leaf.reader().getBinaryDocValues(KEY);
-        NumericDocValues vectorHashes = leaf.reader().getNumericDocValues(LuceneDocuments.VECTOR_HASH);
-        NumericDocValues textHashes = leaf.reader().getNumericDocValues(LuceneDocuments.TEXT_HASH);
-        if (keys == null || vectorHashes == null || textHashes == null) {
-          continue;
+      LuceneDocuments.forEachLive(reader, (keyBytes, vectorHash, textHash) -> {
+        String key = keyBytes.utf8ToString();
+        if (isCurrent(key, vectorHash, textHash, loaded, bare, dimension)) {
+          current.add(key);
+        } else {
+          writer.deleteDocuments(new Term(KEY, key));
+          removed[0]++;
         }
-        for (int doc = keys.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = keys.nextDoc()) {
-          if (live != null && !live.get(doc)) {
-            continue;
-          }
-          String key = keys.binaryValue().utf8ToString();
-          long vectorHash = vectorHashes.advanceExact(doc) ? vectorHashes.longValue() : 0;
-          long textHash = textHashes.advanceExact(doc) ? textHashes.longValue() : 0;
-          if (isCurrent(key, vectorHash, textHash, loaded, bare, dimension)) {
-            current.add(key);
-          } else {
-            writer.deleteDocuments(new Term(KEY, key));
-            removed++;
-          }
-        }
-      }
+      });
     }
     int total = loaded.total() + bare.size();
     if (total - current.size() > BULK) {
@@ -102,7 +83,7 @@ final class LuceneSync {
     if (unreadable > 0) {
       LOG.error("vector index sync: {} memories have neither a heap vector nor a current document; restart to reload them", unreadable);
     }
-    return new Result(current.size(), removed, added, total);
+    return new Result(current.size(), removed[0], added, total);
   }
 
   private static boolean isCurrent(String key, long vectorHash, long textHash, VectorIndex loaded,

@@ -92,26 +92,18 @@ final class LuceneVectors {
     return out;
   }
 
-  /** Every live document's key (namespace, id) and vector hash, leaf by leaf, in document order. */
+  /** Every live document with a vector: its namespace, id and vector hash, leaf by leaf, in document order. */
   static void forEachHash(IndexReader reader, HashConsumer consumer) throws IOException {
-    for (LeafReaderContext leaf : reader.leaves()) {
-      Bits live = leaf.reader().getLiveDocs();
-      BinaryDocValues keys = leaf.reader().getBinaryDocValues(KEY);
-      NumericDocValues hashes = leaf.reader().getNumericDocValues(LuceneDocuments.VECTOR_HASH);
-      if (keys == null || hashes == null) {
-        continue;
+    LuceneDocuments.forEachLive(reader, (keyBytes, vectorHash, textHash) -> {
+      if (vectorHash == 0) {
+        return;
       }
-      for (int doc = hashes.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = hashes.nextDoc()) {
-        if (hashes.longValue() == 0 || (live != null && !live.get(doc)) || !keys.advanceExact(doc)) {
-          continue;
-        }
-        String key = keys.binaryValue().utf8ToString();
-        int sep = key.indexOf(SEP);
-        if (sep > 0) {
-          consumer.accept(key.substring(0, sep), key.substring(sep + 1), hashes.longValue());
-        }
+      String key = keyBytes.utf8ToString();
+      int sep = key.indexOf(SEP);
+      if (sep > 0) {
+        consumer.accept(key.substring(0, sep), key.substring(sep + 1), vectorHash);
       }
-    }
+    });
   }
 
   interface HashConsumer {

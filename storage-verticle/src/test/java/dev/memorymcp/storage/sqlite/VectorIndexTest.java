@@ -36,7 +36,7 @@ class VectorIndexTest {
   @Test
   @DisplayName("a namespace large enough to be scanned in parts gives the same top-k as a full sort")
   void partedScanMatchesBruteForce() {
-    assertTopKMatchesBruteForce(VectorIndex.PARALLEL_MIN_PER_PART * 2 + 123);
+    assertTopKMatchesBruteForce(VectorSearches.PARALLEL_MIN_PER_PART * 2 + 123);
   }
 
   @Test
