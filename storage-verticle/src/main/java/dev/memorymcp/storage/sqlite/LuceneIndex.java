@@ -1,7 +1,6 @@
 package dev.memorymcp.storage.sqlite;
 
 import dev.memorymcp.bus.Memory;
-import dev.memorymcp.storage.MemoryStore.Scored;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -142,11 +141,6 @@ final class LuceneIndex {
     };
   }
 
-  /** Searches it answered (tests tell the HNSW path from the exact fallback). */
-  long answered() {
-    return searches.answered();
-  }
-
   /** Adds or replaces a memory, with its vector or none (applied in order on the index thread). */
   void upsert(Memory memory, float[] vector) {
     long no = mark(memory.namespace(), memory.id());
@@ -171,23 +165,9 @@ final class LuceneIndex {
     return m == null ? List.of() : m.keySet();
   }
 
-  /**
-   * Up to {@code n} candidates of {@code namespace} near {@code query}, best first (with their
-   * float32 vectors when {@code withVectors}), or null when the index cannot answer (see
-   * {@link LuceneSearches#search}).
-   */
-  List<LuceneVectors.Indexed> search(String namespace, float[] query, int n, int namespaceSize, boolean withVectors) {
-    return searches.search(namespace, query, n, namespaceSize, withVectors);
-  }
-
-  /** The indexed vectors of {@code ids} by id, or null when the index cannot be read (see {@link LuceneSearches#vectors}). */
-  Map<String, LuceneVectors.Indexed> vectors(String namespace, Iterable<String> ids) {
-    return searches.vectors(namespace, ids);
-  }
-
-  /** The best {@code n} by BM25 over Latin-script text, or null (see {@link LuceneSearches#keyword}). */
-  List<Scored> keyword(String namespace, List<String> terms, int n, int namespaceSize) {
-    return searches.keyword(namespace, terms, n, namespaceSize);
+  /** Its searches: HNSW candidates, BM25, vectors by id. */
+  LuceneSearches searches() {
+    return searches;
   }
 
   /** The current searchers (null before the index opened). */
@@ -226,11 +206,6 @@ final class LuceneIndex {
     }
   }
 
-  /** Keyword searches it answered (tests). */
-  long answeredKeyword() {
-    return searches.answeredKeyword();
-  }
-
   /**
    * Brings the index in line with {@code loaded} (namespace → id → vector, the source of truth) on
    * the index thread: removes documents whose memory is gone or whose vector changed, adds what is
@@ -263,7 +238,8 @@ final class LuceneIndex {
       if (r.added() > 0) {
         mergeAfterBulk(r.added() >= REBUILD_SHARE * r.total() && r.added() > 1);
       }
-      prefetch();
+      state = "prefetching";
+      LuceneFiles.prefetch(dir);
       ready = true;
       state = "warm";
       VectorOffload to = loaded.offloader();
@@ -271,9 +247,7 @@ final class LuceneIndex {
       if (to != null) {
         withReader(to::afterSync);
       }
-      if (syncTotal >= COLLECT_AFTER_LOAD) {
-        collect();
-      }
+      VectorLoad.collectAfter(syncTotal);
       LOG.info("vector index in line with the store: {} documents kept, {} removed, {} added in {} ms",
           r.kept(), r.removed(), r.added(), (System.nanoTime() - t0) / 1_000_000);
     });
@@ -411,33 +385,6 @@ final class LuceneIndex {
     if (to != null && !now.isEmpty()) {
       withReader(reader -> to.changed(reader, now, namespace -> unsearched(namespace).size()));
     }
-  }
-
-  /** Before serving: the vector files into the page cache ({@link LuceneFiles#prefetch}). */
-  private void prefetch() {
-    state = "prefetching";
-    long t0 = System.nanoTime();
-    try {
-      long bytes = LuceneFiles.prefetch(dir);
-      LOG.info("vector index files read into the page cache: {} MB in {} ms", bytes >> 20, (System.nanoTime() - t0) / 1_000_000);
-    } catch (IOException e) {
-      LOG.warn("reading the vector index files ahead failed; the first searches read them from disk", e);
-    }
-  }
-
-  /** Memories loaded above which the end of the sync collects the heap once. */
-  static final long COLLECT_AFTER_LOAD = 100_000;
-
-  /**
-   * One full collection after a large load (at start, after a model switch): the load's garbage
-   * (rows, strings, and the vectors that then left the heap) grew the heap, and G1 keeps a grown
-   * heap until a marking cycle, which a steady service may not start for hours. At 1M resident
-   * memory after recall was 4.5 GiB in a run without it, 2.0–3.4 GiB with it (bench/RESULTS.md).
-   */
-  private static void collect() {
-    long t0 = System.nanoTime();
-    System.gc();
-    LOG.info("heap collected after the load in {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
   private interface ReaderCall {

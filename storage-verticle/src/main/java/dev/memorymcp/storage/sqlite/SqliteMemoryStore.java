@@ -377,12 +377,12 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   /** Vector searches the ANN index answered (tests). */
   long annAnswered() {
-    return ann == null ? 0 : ann.answered();
+    return ann == null ? 0 : ann.searches().answered();
   }
 
   /** Keyword searches the Lucene index answered (tests). */
   long annAnsweredKeyword() {
-    return ann == null ? 0 : ann.answeredKeyword();
+    return ann == null ? 0 : ann.searches().answeredKeyword();
   }
 
   /** Number of vectors indexed for a namespace (waits for the load; tests). */

@@ -100,7 +100,7 @@ final class VectorSearches {
     }
     int ask = Math.max(k, options.efFor(size));
     for (int attempt = 0; ; attempt++) {
-      List<LuceneVectors.Indexed> candidates = ann.search(namespace, query, ask, size, offloaded);
+      List<LuceneVectors.Indexed> candidates = ann.searches().search(namespace, query, ask, size, offloaded);
       if (candidates == null) {
         return null;
       }
@@ -159,7 +159,7 @@ final class VectorSearches {
    */
   Map<String, float[]> indexedVectors(String namespace, List<Entry> entries) {
     Map<String, LuceneVectors.Indexed> read = ann == null ? null
-        : ann.vectors(namespace, entries.stream().map(Entry::id).toList());
+        : ann.searches().vectors(namespace, entries.stream().map(Entry::id).toList());
     Map<String, float[]> out = new HashMap<>();
     int missing = 0;
     for (Entry e : entries) {
@@ -189,7 +189,7 @@ final class VectorSearches {
       return null;
     }
     int ask = narrows(filters) ? k * 4 : k + 8; // a few more for expired memories
-    List<Scored> hits = ann.keyword(namespace, terms, ask, s.snapshot.count());
+    List<Scored> hits = ann.searches().keyword(namespace, terms, ask, s.snapshot.count());
     if (hits == null) {
       return null;
     }
