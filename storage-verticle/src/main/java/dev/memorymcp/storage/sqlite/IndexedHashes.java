@@ -17,7 +17,7 @@ import org.apache.lucene.util.BytesRef;
 /**
  * What the Lucene index held before the load: per document with a vector, its vector and text
  * hashes, and the documents per namespace. The load leaves off the heap the vector of a memory
- * whose document is current in a namespace the index will serve ({@link #holds}; the namespace's
+ * whose document is current in a namespace the index will serve ({@link #currentVectorHash}; the namespace's
  * size counts its documents with or without a vector), so a start does
  * not first put every vector on the heap (1.5 GB at 1M) for the sync to drop. Writes wait for the
  * load, so nothing changes the index between this read and the sync. Transient: 32 bytes a document
@@ -75,17 +75,21 @@ final class IndexedHashes {
   }
 
   /**
-   * Whether the index holds {@code memory} with this {@code vector} and its current text, in a
-   * namespace of at least {@code servedFrom} indexed memories.
+   * The hash of {@code vector} when the index holds {@code memory} with this vector and its current
+   * text, in a namespace of at least {@code servedFrom} indexed memories; 0 otherwise. (The caller
+   * keeps the hash, so the load computes it once a row.)
    */
-  boolean holds(Memory memory, float[] vector, int servedFrom) {
+  long currentVectorHash(Memory memory, float[] vector, int servedFrom) {
     if (vector.length != dimension || perNamespace.getOrDefault(memory.namespace(), 0) < servedFrom) {
-      return false;
+      return 0;
     }
     byte[] key = LuceneDocuments.key(memory.namespace(), memory.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     long indexed = byKey.get(keyHash(key, 0, key.length));
-    return indexed != HashTable.ABSENT
-        && indexed == combine(LuceneDocuments.vectorHash(vector), LuceneDocuments.textHash(memory));
+    if (indexed == HashTable.ABSENT) {
+      return 0;
+    }
+    long vectorHash = LuceneDocuments.vectorHash(vector);
+    return indexed == combine(vectorHash, LuceneDocuments.textHash(memory)) && vectorHash != 0 ? vectorHash : 0;
   }
 
   /**

@@ -69,7 +69,7 @@ final class LuceneSync {
     for (VectorIndex.Entry e : loaded.entries()) {
       if (!current.contains(LuceneDocuments.key(e.memory().namespace(), e.id()))) {
         if (e.vector() == null) {
-          unreadable++; // offloaded, so it was indexed: a sync runs on freshly loaded vectors, this is a bug
+          unreadable++; // loaded without its vector because this document was current: only a rebuild (another dimension) drops it
           continue;
         }
         writer.updateDocument(LuceneDocuments.keyTerm(e.memory().namespace(), e.id()),

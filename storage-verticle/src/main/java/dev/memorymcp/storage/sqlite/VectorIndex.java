@@ -91,12 +91,12 @@ final class VectorIndex {
    * the Lucene index before the load) holds it and the memory's text in a namespace it will serve.
    */
   void putLoaded(Memory memory, float[] vector, IndexedHashes indexed) {
-    if (ann == null || options.heapVectors() || !indexed.holds(memory, vector, options.exactBelow())) {
+    long current = offloads() ? indexed.currentVectorHash(memory, vector, options.exactBelow()) : 0;
+    if (current == 0) {
       putLoaded(memory, vector);
       return;
     }
-    shard(memory.namespace()).put(new Entry(memory.id(), null, vector.length, LuceneDocuments.vectorHash(vector),
-        IndexedMemory.canonical(memory)));
+    shard(memory.namespace()).put(new Entry(memory.id(), null, vector.length, current, IndexedMemory.canonical(memory)));
     loadedOffloaded.increment();
   }
 
