@@ -223,10 +223,10 @@ final class LuceneIndex {
       LuceneFiles.Indexed indexed = files.indexed(format);
       if (dimension > 0 && indexed.dimension() > 0 && indexed.dimension() != dimension) {
         LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed.dimension(), dimension);
-        rebuild();
+        rebuild(loaded);
       } else if (indexed.otherFormat()) {
         LOG.info("vector index holds vectors in another format than vector_index.format={}: rebuilding it", format);
-        rebuild();
+        rebuild(loaded);
       }
       LuceneSync.Result r = LuceneSync.run(files.writer, loaded, withoutVectors, dimension, syncedDocs);
       long upTo = changeNo.get();
@@ -253,8 +253,12 @@ final class LuceneIndex {
     });
   }
 
-  /** Deletes the index files and opens an empty index (the sync then adds every document). */
-  private void rebuild() throws IOException {
+  /**
+   * Deletes the index files and opens an empty index (the sync then adds every document); the
+   * vectors {@code loaded} offloaded to these files come back onto the heap first.
+   */
+  private void rebuild(VectorIndex loaded) throws IOException {
+    VectorOffload.restoreAll(loaded, files.writer);
     closeWriter();
     LuceneDocuments.deleteTree(dir);
     openWriter();

@@ -69,7 +69,7 @@ final class LuceneSync {
     for (VectorIndex.Entry e : loaded.entries()) {
       if (!current.contains(LuceneDocuments.key(e.memory().namespace(), e.id()))) {
         if (e.vector() == null) {
-          unreadable++; // loaded without its vector because this document was current: only a rebuild (another dimension) drops it
+          unreadable++; // loaded without its vector as its document was current; a rebuild reads such vectors back first, so only failed files leave one here
           continue;
         }
         writer.updateDocument(LuceneDocuments.keyTerm(e.memory().namespace(), e.id()),

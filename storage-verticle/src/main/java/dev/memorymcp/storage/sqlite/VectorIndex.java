@@ -213,6 +213,28 @@ final class VectorIndex {
     }
   }
 
+  /** The ids of {@code namespace}'s entries whose vector is offloaded. */
+  List<String> offloadedIds(String namespace) {
+    VectorShard s = shards.get(namespace);
+    if (s == null || s.heapVectors == s.snapshot.count()) {
+      return List.of();
+    }
+    VectorShard.Snapshot snap = s.snapshot;
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < snap.count(); i++) {
+      if (snap.entries()[i].vector() == null) {
+        out.add(snap.entries()[i].id());
+      }
+    }
+    return out;
+  }
+
+  /** Puts an offloaded vector back on the heap when it is the entry's (same dimension and hash). */
+  boolean restore(String namespace, String id, float[] vector) {
+    VectorShard s = shards.get(namespace);
+    return s != null && s.restore(id, vector);
+  }
+
   /** Vectors of {@code namespace} on the heap (the rest are offloaded to the Lucene index). */
   int heapVectors(String namespace) {
     VectorShard s = shards.get(namespace);

@@ -69,6 +69,41 @@ final class VectorOffload {
     }
   }
 
+  /**
+   * Before the index is deleted and rebuilt (another dimension or format): every offloaded vector of
+   * {@code target} back onto the heap from {@code writer}'s documents, as it is the only copy outside
+   * SQLite. Returns the number it could not read (then logged: those memories lack a vector until a
+   * restart reloads them from the store).
+   */
+  static int restoreAll(VectorIndex target, org.apache.lucene.index.IndexWriter writer) throws IOException {
+    int restored = 0;
+    int unreadable = 0;
+    try (IndexReader reader = org.apache.lucene.index.DirectoryReader.open(writer)) {
+      for (String namespace : target.namespaces()) {
+        List<String> offloaded = target.offloadedIds(namespace);
+        if (offloaded.isEmpty()) {
+          continue;
+        }
+        Map<String, LuceneVectors.Indexed> read = LuceneVectors.ofIds(reader, namespace, offloaded, true);
+        for (String id : offloaded) {
+          LuceneVectors.Indexed x = read.get(id);
+          if (x != null && x.vector() != null && target.restore(namespace, id, x.vector())) {
+            restored++;
+          } else {
+            unreadable++;
+          }
+        }
+      }
+    }
+    if (restored + unreadable > 0) {
+      LOG.info("before the vector index is rebuilt: {} offloaded vectors back on the heap", restored);
+    }
+    if (unreadable > 0) {
+      LOG.error("{} offloaded vectors could not be read back before the rebuild; a restart reloads them from the store", unreadable);
+    }
+    return unreadable;
+  }
+
   /** Vectors still on the heap, all namespaces (for the log). */
   long heapVectors() {
     long n = 0;

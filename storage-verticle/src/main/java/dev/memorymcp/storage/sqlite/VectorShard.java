@@ -74,6 +74,23 @@ final class VectorShard {
     return true;
   }
 
+  /** Puts back the heap copy of an offloaded vector when {@code vector} is the one it had; true when it did. */
+  synchronized boolean restore(String id, float[] vector) {
+    Integer slot = slots.get(id);
+    if (slot == null) {
+      return false;
+    }
+    Snapshot s = snapshot;
+    VectorIndex.Entry e = s.entries[slot];
+    if (e.vector() != null || e.dimension() != vector.length || LuceneDocuments.vectorHash(vector) != e.vectorHash()) {
+      return false;
+    }
+    s.entries[slot] = new VectorIndex.Entry(id, vector, e.memory());
+    heapVectors++;
+    snapshot = new Snapshot(s.entries, s.count);
+    return true;
+  }
+
   synchronized void remove(String id) {
     Integer slot = slots.remove(id);
     if (slot == null) {

@@ -191,6 +191,30 @@ class VectorOffloadTest {
   }
 
   @Test
+  @DisplayName("a rebuild for another dimension puts the vectors the load left in the old index back on the heap first")
+  void rebuildKeepsOffloadedVectors() {
+    store = open(OFFLOAD);
+    write("big", 0, SERVED_FROM + 100);
+    store.close().await();
+    store = open(VectorIndexOptions.EXACT); // the Lucene index untouched; most memories now have another dimension
+    List<Write> wider = new ArrayList<>();
+    for (int i = 0; i < SERVED_FROM + 300; i++) {
+      Memory m = memory("wide", "wide-" + i, "wide note " + i).build();
+      wider.add(new Write(true, m, Fixtures.random(rnd, DIM * 2), Fixtures.createEvent(m), List.of()));
+    }
+    store.writeAll(wider).await();
+    store.close().await();
+
+    store = open(OFFLOAD);
+    assertThat(store.loadedOffloaded()).as("the load trusted the old index for big").isEqualTo(SERVED_FROM + 100);
+    assertThat(store.heapVectors("big")).as("back on the heap: the rebuilt index holds no vectors of their dimension")
+        .isEqualTo(SERVED_FROM + 100);
+    float[] q = Fixtures.random(rnd, DIM);
+    assertThat(searchBig(q, 5, Filters.NONE)).containsExactlyElementsOf(exact(q, 5, id -> true));
+    assertThat(store.vectors("big", List.of("big-7")).await().get("big-7")).containsExactly(written.get("big-7"));
+  }
+
+  @Test
   @DisplayName("vector_index.heap_vectors=true keeps every vector on the heap")
   void heapVectorsKept() {
     store = open(new VectorIndexOptions(true, SERVED_FROM, 60, VectorIndexOptions.Format.INT8, true));
