@@ -54,7 +54,8 @@ public final class BenchMain {
         --env K=V,K=V             environment for --server-jar, e.g. MEMORY_MCP_STORAGE_SYNCHRONOUS=NORMAL (repeatable)
         --out FILE                JSON report (default bench-<scenario>.json)
 
-      latency:  --sizes 1000,10000[,100000,1000000] --remember 100 --queries 300 --warmup 50
+      latency:  --sizes 1000,10000[,100000,1000000] --remember 100 --queries 300 --warmup 50 (per type)
+                --client-warmup 600 (searches of every type in turn before any is timed: this JVM's JIT)
                 --clients 4 --throughput-seconds 10 --dedupe false (for the bulk fill)
                 --persona NS (measure, and grow, a namespace an earlier run filled, e.g. with another jar
                 on the same --data) --copies-above N (past N memories, grow by importing perturbed copies
@@ -78,7 +79,7 @@ public final class BenchMain {
   static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
       Map.entry("--pid", "-1"), Map.entry("--server-jar", ""), Map.entry("--data", ""), Map.entry("--env", ""),
       Map.entry("--out", ""), Map.entry("--sizes", "1000,10000"), Map.entry("--remember", "100"),
-      Map.entry("--queries", "300"), Map.entry("--warmup", "50"), Map.entry("--clients", "4"),
+      Map.entry("--queries", "300"), Map.entry("--warmup", "50"), Map.entry("--client-warmup", "600"), Map.entry("--clients", "4"),
       Map.entry("--throughput-seconds", "10"), Map.entry("--dedupe", "false"), Map.entry("--size", "1000"),
       Map.entry("--rate", "200"), Map.entry("--seconds", "20"), Map.entry("--ingest-warmup", "5"),
       Map.entry("--drain-timeout", "600"), Map.entry("--dataset", "bench/datasets/handmade"),
@@ -176,7 +177,7 @@ public final class BenchMain {
       if (scenario.equals("latency") || scenario.equals("all")) {
         LatencyScenario latency = new LatencyScenario(http, service,
             o.get("--persona").isEmpty() ? "bench-latency-" + run : o.get("--persona"))
-            .growByCopiesAbove(Long.parseLong(o.get("--copies-above")));
+            .growByCopiesAbove(Long.parseLong(o.get("--copies-above"))).clientWarmup(i(o, "--client-warmup"));
         if (!o.get("--persona").isEmpty()) {
           latency.resume();
         }

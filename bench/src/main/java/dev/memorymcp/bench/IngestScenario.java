@@ -36,6 +36,7 @@ final class IngestScenario {
 
   JsonObject run(int rate, int seconds, int warmup, int drainTimeoutSeconds) throws IOException, InterruptedException {
     ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Double> serverTimes = new ConcurrentLinkedQueue<>(); // the service's own share (Server-Timing)
     AtomicInteger errors = new AtomicInteger();
     ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
     List<CompletableFuture<?>> inFlight = Collections.synchronizedList(new ArrayList<>());
@@ -63,6 +64,7 @@ final class IngestScenario {
           }
         } else if (measured) {
           latencies.add(ms);
+          Http.serverMillis(r).ifPresent(serverTimes::add);
         }
       }));
     }
@@ -85,7 +87,7 @@ final class IngestScenario {
     JsonObject out = new JsonObject().put("rate_per_second", rate).put("seconds", seconds).put("warmup_seconds", warmup)
         .put("sent", total).put("offered_per_second", Stats.round(total / sentSeconds)).put("errors", errors.get())
         .put("error_samples", new JsonArray(new ArrayList<>(errorSamples)))
-        .put("ack_ms", Stats.summary(latencies))
+        .put("ack_ms", Stats.summary(latencies)).put("server_ack_ms", Stats.summary(serverTimes))
         .put("jobs_before", before).put("jobs_when_load_ended", atEnd).put("jobs_after_drain", now)
         .put("backlog_drained", drained).put("drain_seconds", Stats.round(drainSeconds));
     print(out);
@@ -105,6 +107,11 @@ final class IngestScenario {
     if (ack.getInteger("n") > 0) {
       System.out.printf("ack ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", ack.getDouble("p50"), ack.getDouble("p95"),
           ack.getDouble("p99"), ack.getDouble("max"));
+      JsonObject server = o.getJsonObject("server_ack_ms");
+      if (server.getInteger("n") > 0) {
+        System.out.printf("  of which in the service (Server-Timing)  p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n",
+            server.getDouble("p50"), server.getDouble("p95"), server.getDouble("p99"), server.getDouble("max"));
+      }
     }
     System.out.printf("jobs when the load ended %s; backlog %s %.1f s later: %s%n", o.getJsonObject("jobs_when_load_ended").encode(),
         o.getBoolean("backlog_drained") ? "drained" : "NOT drained", o.getDouble("drain_seconds"),

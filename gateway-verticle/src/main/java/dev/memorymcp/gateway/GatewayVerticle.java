@@ -57,6 +57,7 @@ public class GatewayVerticle extends VerticleBase {
         cfg.getInteger("rate_limit.window", 60));
     router = Router.router(vertx);
     router.route().handler(ctx -> {
+      ServerTiming.start(ctx);
       ctx.put("bodyLimit", bodyLimit);
       ctx.next();
     });

@@ -83,6 +83,23 @@ class IngestApiTest {
   }
 
   @Test
+  @DisplayName("the acknowledgement says the service's own time (Server-Timing), within the client's round trip")
+  void acknowledgementCarriesServerTiming() throws Exception {
+    String ns = ns();
+    long t0 = System.nanoTime();
+    TestServer.Resp r = server.post("/api/v1/ingest", ns, conversation(msg("user", "I keep my notes in Obsidian.")));
+    double roundTripMs = (System.nanoTime() - t0) / 1e6;
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    String timing = r.headers().firstValue("Server-Timing").orElseThrow();
+    assertThat(timing).matches("app;dur=\\d+\\.\\d{2}");
+    double serverMs = Double.parseDouble(timing.substring("app;dur=".length()));
+    assertThat(serverMs).isGreaterThan(0).isLessThanOrEqualTo(roundTripMs);
+    TestServer.Resp refused = server.post("/api/v1/ingest", ns, new JsonObject().put("messages", new JsonArray()));
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.headers().firstValue("Server-Timing")).as("errors too").isPresent();
+  }
+
+  @Test
   @DisplayName("a learned memory keeps the time its message was said (created_at), not the time the worker ran")
   void memoriesKeepTheTimeTheyWereSaid() throws Exception {
     String ns = ns();
