@@ -109,6 +109,26 @@ final class IndexedHashes {
     }
   }
 
+  /** {@link #of} on {@code thread} (the index thread) for the files open then; NONE when it cannot read them. */
+  static java.util.concurrent.CompletableFuture<IndexedHashes> readOn(java.util.concurrent.Executor thread,
+      java.util.function.Supplier<LuceneFiles> files, VectorIndexOptions.Format format) {
+    var out = new java.util.concurrent.CompletableFuture<IndexedHashes>();
+    try {
+      thread.execute(() -> {
+        try {
+          LuceneFiles f = files.get();
+          out.complete(f == null ? NONE : of(f, format));
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("cannot read the vector index's hashes; the load keeps every vector on the heap until the sync", e);
+          out.complete(NONE);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      out.complete(NONE);
+    }
+    return out;
+  }
+
   /** Documents read (tests, log). */
   int size() {
     return byKey.size();

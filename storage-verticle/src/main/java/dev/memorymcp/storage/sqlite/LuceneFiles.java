@@ -209,6 +209,21 @@ final class LuceneFiles {
   }
 
   /** Closes the searchers, the writer (which commits) and the directory. */
+  /** A call on an index reader. */
+  interface ReaderCall {
+    void run(IndexReader reader) throws IOException;
+  }
+
+  /** Runs {@code call} on the current searcher's reader. */
+  void withReader(ReaderCall call) throws IOException {
+    var s = searchers.acquire();
+    try {
+      call.run(s.getIndexReader());
+    } finally {
+      searchers.release(s);
+    }
+  }
+
   void close() {
     try {
       searchers.close();

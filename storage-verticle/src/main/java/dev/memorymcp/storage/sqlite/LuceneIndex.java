@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>Changes are applied in order on one thread ("memory-ann"): Lucene's writer may block on a
  * flush or merge, which must not happen on an event loop. A change is visible to searches after
  * the next refresh (every {@link #REFRESH_MS} ms); until then its id is listed by
- * {@link #unsearched}, which the caller scores exactly. Commits run every {@link #COMMIT_MS} ms and
+ * {@link #unsearched} ({@link PendingChanges}), which the caller scores exactly. Commits run every {@link #COMMIT_MS} ms and
  * on close; after a crash, {@link #sync} ({@link LuceneSync}) repairs whatever the last commit
  * missed. The document layout is {@link LuceneDocuments}.
  */
@@ -49,11 +48,8 @@ final class LuceneIndex {
   private final ScheduledExecutorService thread;
   /** Null until opened, and after a failed open or close. */
   private volatile LuceneFiles files;
-  /** Per namespace: ids changed after the current searcher was opened, with the change's number. */
-  private final Map<String, Map<String, Long>> unsearched = new ConcurrentHashMap<>();
-  private final AtomicLong changeNo = new AtomicLong();
+  private final PendingChanges pending = new PendingChanges();
   /** Touched only on the index thread. */
-  private volatile long applied;
   private long lastRefreshNanos;
   private long refreshedUpTo;
   private boolean dirty;
@@ -65,6 +61,8 @@ final class LuceneIndex {
   private volatile long syncTotal;
   /** Told which vectors the searcher holds after each refresh; null while syncing, or with heap vectors kept. */
   private volatile VectorOffload offload;
+  /** Runs on the index thread as a sync starts comparing (tests hold the sync there). */
+  private volatile Runnable beforeSyncRun = () -> {};
 
   LuceneIndex(Path dir, VectorIndexOptions.Format format) {
     this.dir = dir;
@@ -108,26 +106,21 @@ final class LuceneIndex {
    * when it failed to open or holds another format (the sync will rebuild it).
    */
   java.util.concurrent.CompletableFuture<IndexedHashes> indexedHashes() {
-    var out = new java.util.concurrent.CompletableFuture<IndexedHashes>();
-    try {
-      thread.execute(() -> {
-        try {
-          LuceneFiles f = files;
-          out.complete(f == null ? IndexedHashes.NONE : IndexedHashes.of(f, format));
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("cannot read the vector index's hashes; the load keeps every vector on the heap until the sync", e);
-          out.complete(IndexedHashes.NONE);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      out.complete(IndexedHashes.NONE);
-    }
-    return out;
+    return IndexedHashes.readOn(thread, () -> files, format);
   }
 
   /** Whether searches may ask it (it has been brought in line with the loaded vectors). */
   boolean ready() {
     return ready && !closed;
+  }
+
+  /**
+   * Whether vector searches may ask it: once ready, and while a start's sync runs, when the load
+   * left vectors in the index (the searcher from before the sync holds those, the rest are
+   * {@link #unsearched}): without this, a search in that window read every offloaded vector by key.
+   */
+  boolean servesVectors() {
+    return !closed && (ready || pending.servingDuringSync());
   }
 
   /** {state, synced?, total?} for health: opening, loading, syncing, merging, prefetching, warm, failed, closed. */
@@ -143,26 +136,25 @@ final class LuceneIndex {
 
   /** Adds or replaces a memory, with its vector or none (applied in order on the index thread). */
   void upsert(Memory memory, float[] vector) {
-    long no = mark(memory.namespace(), memory.id());
+    long no = pending.queue(memory.namespace(), memory.id());
     submit(() -> {
       files.writer.updateDocument(LuceneDocuments.keyTerm(memory.namespace(), memory.id()),
           LuceneDocuments.document(memory, vector));
-      done(no);
+      pending.applied(no);
     });
   }
 
   void delete(String namespace, String id) {
-    long no = mark(namespace, id);
+    long no = pending.queue(namespace, id);
     submit(() -> {
       files.writer.deleteDocuments(LuceneDocuments.keyTerm(namespace, id));
-      done(no);
+      pending.applied(no);
     });
   }
 
   /** Ids of a namespace whose change the searcher may not see yet: score them exactly. */
   Collection<String> unsearched(String namespace) {
-    Map<String, Long> m = unsearched.get(namespace);
-    return m == null ? List.of() : m.keySet();
+    return pending.unsearched(namespace);
   }
 
   /** Its searches: HNSW candidates, BM25, vectors by id. */
@@ -182,11 +174,11 @@ final class LuceneIndex {
    * outside the index the way the vector search re-scores one.
    */
   boolean caughtUp(String namespace) {
-    Map<String, Long> pending = unsearched.get(namespace);
-    if (pending == null || pending.isEmpty()) {
+    Collection<String> waiting = pending.unsearched(namespace);
+    if (waiting.isEmpty()) {
       return true;
     }
-    return refreshWithin(CATCH_UP_MS) && pending.isEmpty();
+    return refreshWithin(CATCH_UP_MS) && waiting.isEmpty();
   }
 
   /**
@@ -209,7 +201,8 @@ final class LuceneIndex {
   /**
    * Brings the index in line with {@code loaded} (namespace → id → vector, the source of truth) on
    * the index thread: removes documents whose memory is gone or whose vector changed, adds what is
-   * missing, then refreshes and commits. Searches use the index once it is done.
+   * missing, then refreshes and commits. Searches use the index once it is done; vector searches
+   * meanwhile too when the load left vectors in it ({@link #servesVectors}).
    */
   void sync(VectorIndex loaded, List<Memory> withoutVectors) {
     ready = false;
@@ -221,17 +214,21 @@ final class LuceneIndex {
       syncedDocs.set(0);
       int dimension = loaded.dimension();
       LuceneFiles.Indexed indexed = files.indexed(format);
-      if (dimension > 0 && indexed.dimension() > 0 && indexed.dimension() != dimension) {
-        LOG.info("vector index holds {}-dimension vectors, the store {}: rebuilding it", indexed.dimension(), dimension);
+      String rebuildFor = dimension > 0 && indexed.dimension() > 0 && indexed.dimension() != dimension
+          ? indexed.dimension() + "-dimension vectors, the store " + dimension
+          : indexed.otherFormat() ? "vectors in another format than vector_index.format=" + format : null;
+      if (rebuildFor != null) {
+        LOG.info("vector index holds {}: rebuilding it", rebuildFor);
         rebuild(loaded);
-      } else if (indexed.otherFormat()) {
-        LOG.info("vector index holds vectors in another format than vector_index.format={}: rebuilding it", format);
-        rebuild(loaded);
+      } else {
+        pending.notInSearcher(loaded.heapIdsWhereOffloaded()); // the searcher is not refreshed until the end of the run
       }
+      beforeSyncRun.run();
       LuceneSync.Result r = LuceneSync.run(files.writer, loaded, withoutVectors, dimension, syncedDocs);
-      long upTo = changeNo.get();
+      long upTo = pending.lastQueued();
       files.searchers.maybeRefreshBlocking();
       refreshed(upTo);
+      pending.notInSearcher(ready ? null : Map.of()); // the refreshed searcher holds every loaded memory
       dirty = r.removed() + r.added() > 0;
       commit();
       files.writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);
@@ -241,6 +238,7 @@ final class LuceneIndex {
       state = "prefetching";
       LuceneFiles.prefetch(dir);
       ready = true;
+      pending.notInSearcher(null);
       state = "warm";
       VectorOffload to = loaded.offloader();
       offload = to;
@@ -271,6 +269,11 @@ final class LuceneIndex {
     long t0 = System.nanoTime();
     files.mergeAfterBulk(rebuilt);
     LOG.info("vector index merged after the sync in {} ms", (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /** Sets what runs as a sync starts comparing (tests). */
+  void beforeSyncRun(Runnable hook) {
+    beforeSyncRun = hook;
   }
 
   /** Waits until every change queued so far is applied and searchable (tests; bounded). */
@@ -328,16 +331,6 @@ final class LuceneIndex {
     }
   }
 
-  private long mark(String namespace, String id) {
-    long no = changeNo.incrementAndGet();
-    unsearched.computeIfAbsent(namespace, n -> new ConcurrentHashMap<>()).put(id, no);
-    return no;
-  }
-
-  private void done(long no) {
-    applied = Math.max(applied, no);
-  }
-
   /**
    * Every {@link #REFRESH_MS} ms when the queue is empty; during a bulk (changes still queued) every
    * {@link #BULK_REFRESH_MS} ms only, so the writer flushes fewer, larger segments (fewer merges, each
@@ -352,16 +345,16 @@ final class LuceneIndex {
 
   /** Changes queued and not applied yet. */
   long backlog() {
-    return changeNo.get() - applied;
+    return pending.backlog();
   }
 
   private void refresh() {
     lastRefreshNanos = System.nanoTime();
-    if (files == null || refreshedUpTo >= applied) {
+    if (files == null || refreshedUpTo >= pending.applied()) {
       return;
     }
     try {
-      long upTo = applied;
+      long upTo = pending.applied();
       files.searchers.maybeRefreshBlocking();
       refreshed(upTo);
     } catch (IOException | RuntimeException e) {
@@ -376,37 +369,18 @@ final class LuceneIndex {
   private void refreshed(long upTo) {
     refreshedUpTo = Math.max(refreshedUpTo, upTo);
     VectorOffload to = ready ? offload : null;
-    Map<String, List<String>> now = to == null ? null : new java.util.HashMap<>();
-    for (Map.Entry<String, Map<String, Long>> ns : unsearched.entrySet()) {
-      ns.getValue().entrySet().removeIf(e -> {
-        boolean searchable = e.getValue() <= upTo;
-        if (searchable && now != null) {
-          now.computeIfAbsent(ns.getKey(), n -> new java.util.ArrayList<>()).add(e.getKey());
-        }
-        return searchable;
-      });
-    }
+    Map<String, List<String>> now = pending.searchable(upTo, to != null);
     if (to != null && !now.isEmpty()) {
       withReader(reader -> to.changed(reader, now, namespace -> unsearched(namespace).size()));
     }
   }
 
-  private interface ReaderCall {
-    void run(org.apache.lucene.index.IndexReader reader) throws IOException;
-  }
-
   /** Runs {@code call} on the current searcher's reader (index thread); a failure leaves the heap vectors where they are. */
-  private void withReader(ReaderCall call) {
+  private void withReader(LuceneFiles.ReaderCall call) {
     LuceneFiles f = files;
-    if (f == null) {
-      return;
-    }
     try {
-      var s = f.searchers.acquire();
-      try {
-        call.run(s.getIndexReader());
-      } finally {
-        f.searchers.release(s);
+      if (f != null) {
+        f.withReader(call);
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("reading the vector hashes for the offload failed; the vectors stay on the heap", e);

@@ -47,7 +47,7 @@ final class LuceneSearches {
    * the whole index skip the namespace filter.
    */
   List<LuceneVectors.Indexed> search(String namespace, float[] query, int n, int namespaceSize, boolean withVectors) {
-    if (!index.ready()) {
+    if (!index.servesVectors()) {
       return null;
     }
     return withSearcher("vector search", s -> {

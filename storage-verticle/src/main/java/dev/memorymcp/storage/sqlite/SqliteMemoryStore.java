@@ -42,6 +42,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   private final SqliteReads reads;
   /** Null with vector_index.kind=exact. */
   private LuceneIndex ann;
+  private Runnable beforeIndexSync = () -> {};
   /** Replaced whole when an online rebuild switches models; a search keeps the one it started on. */
   private volatile VectorIndex index = new VectorIndex();
   private Future<Void> closing;
@@ -78,6 +79,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return db.open().compose(v -> {
       if (vectorOptions.hnsw()) {
         ann = new LuceneIndex(dbFile.resolveSibling("vector-index"), vectorOptions.format());
+        ann.beforeSyncRun(beforeIndexSync);
         ann.open();
         index = new VectorIndex(ann, vectorOptions);
       }
@@ -365,6 +367,11 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   /** The ANN index's state for health ({state, …}), or null when search is exact. */
   public Map<String, Object> vectorIndexStatus() {
     return ann == null ? null : ann.status();
+  }
+
+  /** What runs on the index thread as the start's sync begins comparing; set before {@link #open} (tests). */
+  void beforeIndexSync(Runnable hook) {
+    beforeIndexSync = hook;
   }
 
   /** Waits until the load and the Lucene index hold every change made so far (tests). */

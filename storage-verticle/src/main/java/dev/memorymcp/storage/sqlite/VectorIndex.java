@@ -213,6 +213,28 @@ final class VectorIndex {
     }
   }
 
+  /**
+   * Per namespace that has offloaded entries, the ids of those whose vector is on the heap: at the
+   * start of a sync, the memories the index did not hold as loaded. Null when nothing is offloaded.
+   */
+  Map<String, List<String>> heapIdsWhereOffloaded() {
+    Map<String, List<String>> out = new HashMap<>();
+    for (Map.Entry<String, VectorShard> ns : shards.entrySet()) {
+      VectorShard.Snapshot snap = ns.getValue().snapshot;
+      if (ns.getValue().heapVectors == snap.count()) {
+        continue;
+      }
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < snap.count(); i++) {
+        if (snap.entries()[i].vector() != null) {
+          ids.add(snap.entries()[i].id());
+        }
+      }
+      out.put(ns.getKey(), ids);
+    }
+    return out.isEmpty() ? null : out;
+  }
+
   /** The ids of {@code namespace}'s entries whose vector is offloaded. */
   List<String> offloadedIds(String namespace) {
     VectorShard s = shards.get(namespace);

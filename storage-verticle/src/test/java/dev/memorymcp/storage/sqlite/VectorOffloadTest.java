@@ -215,6 +215,55 @@ class VectorOffloadTest {
   }
 
   @Test
+  @DisplayName("while a start's sync runs, vector searches use the searcher from before it and score exactly what it lacks")
+  void servesDuringTheSync() throws Exception {
+    store = open(OFFLOAD);
+    write("big", 0, SERVED_FROM + 100);
+    store.close().await();
+    store = open(VectorIndexOptions.EXACT); // the same file, the Lucene index untouched
+    float[] moved = Fixtures.random(rnd, DIM);
+    Memory six = store.get("big", "big-6").await();
+    store.update(six, moved, Fixtures.updateEvent(six, six)).await();
+    written.put("big-6", moved);
+    store.delete("big", List.of("big-9"), "test", null).await();
+    float[] nine = written.remove("big-9");
+    store.close().await();
+
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    store = new SqliteMemoryStore(vertx, dir.resolve("memory.db"), "NORMAL", OFFLOAD);
+    store.beforeIndexSync(() -> {
+      held.countDown();
+      try {
+        release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    store.open().await();
+    try {
+      assertThat(held.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the sync started").isTrue();
+      assertThat(store.vectorIndexStatus()).containsEntry("state", "syncing");
+      long before = store.annAnswered();
+      assertThat(searchBig(moved, 1, Filters.NONE)).as("changed while the index was off: scored from the heap")
+          .containsExactly("big-6");
+      assertThat(searchBig(nine, 3, Filters.NONE)).as("deleted while it was off").doesNotContain("big-9");
+      int inExactTop = 0;
+      for (int i = 0; i < 10; i++) {
+        float[] q = Fixtures.random(rnd, DIM);
+        inExactTop += (int) searchBig(q, 10, Filters.NONE).stream().filter(exact(q, 10, id -> true)::contains).count();
+      }
+      assertThat(inExactTop / 100.0).as("recall@10 during the sync").isGreaterThanOrEqualTo(0.95);
+      assertThat(store.annAnswered() - before).as("answered by HNSW while the sync ran").isEqualTo(12);
+    } finally {
+      release.countDown();
+    }
+    store.flushVectorIndex();
+    assertThat(store.heapVectors("big")).isZero();
+    assertThat(searchBig(moved, 1, Filters.NONE)).containsExactly("big-6");
+  }
+
+  @Test
   @DisplayName("vector_index.heap_vectors=true keeps every vector on the heap")
   void heapVectorsKept() {
     store = open(new VectorIndexOptions(true, SERVED_FROM, 60, VectorIndexOptions.Format.INT8, true));
