@@ -208,7 +208,6 @@ final class LuceneFiles {
     return bytes;
   }
 
-  /** Closes the searchers, the writer (which commits) and the directory. */
   /** A call on an index reader. */
   interface ReaderCall {
     void run(IndexReader reader) throws IOException;
@@ -224,6 +223,7 @@ final class LuceneFiles {
     }
   }
 
+  /** Closes the searchers, the writer (which commits) and the directory. */
   void close() {
     try {
       searchers.close();

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Changes are applied in order on one thread ("memory-ann"): Lucene's writer may block on a
  * flush or merge, which must not happen on an event loop. A change is visible to searches after
  * the next refresh (every {@link #REFRESH_MS} ms); until then its id is listed by
- * {@link #unsearched} ({@link PendingChanges}), which the caller scores exactly. Commits run every {@link #COMMIT_MS} ms and
- * on close; after a crash, {@link #sync} ({@link LuceneSync}) repairs whatever the last commit
- * missed. The document layout is {@link LuceneDocuments}.
+ * {@link #unsearched} ({@link PendingChanges}), which the caller scores exactly. Commits run every
+ * {@link #COMMIT_MS} ms and on close; after a crash, {@link #sync} ({@link LuceneSync}) repairs
+ * whatever the last commit missed. The document layout is {@link LuceneDocuments}.
  */
 final class LuceneIndex {
   private static final Logger LOG = LoggerFactory.getLogger(LuceneIndex.class);

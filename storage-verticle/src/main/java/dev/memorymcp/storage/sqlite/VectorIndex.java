@@ -221,16 +221,9 @@ final class VectorIndex {
     Map<String, List<String>> out = new HashMap<>();
     for (Map.Entry<String, VectorShard> ns : shards.entrySet()) {
       VectorShard.Snapshot snap = ns.getValue().snapshot;
-      if (ns.getValue().heapVectors == snap.count()) {
-        continue;
+      if (ns.getValue().heapVectors < snap.count()) {
+        out.put(ns.getKey(), ids(snap, true));
       }
-      List<String> ids = new ArrayList<>();
-      for (int i = 0; i < snap.count(); i++) {
-        if (snap.entries()[i].vector() != null) {
-          ids.add(snap.entries()[i].id());
-        }
-      }
-      out.put(ns.getKey(), ids);
     }
     return out.isEmpty() ? null : out;
   }
@@ -238,13 +231,14 @@ final class VectorIndex {
   /** The ids of {@code namespace}'s entries whose vector is offloaded. */
   List<String> offloadedIds(String namespace) {
     VectorShard s = shards.get(namespace);
-    if (s == null || s.heapVectors == s.snapshot.count()) {
-      return List.of();
-    }
-    VectorShard.Snapshot snap = s.snapshot;
+    return s == null || s.heapVectors == s.snapshot.count() ? List.of() : ids(s.snapshot, false);
+  }
+
+  /** The ids of the entries of {@code snap} whose vector is on the heap ({@code onHeap}) or offloaded. */
+  private static List<String> ids(VectorShard.Snapshot snap, boolean onHeap) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < snap.count(); i++) {
-      if (snap.entries()[i].vector() == null) {
+      if ((snap.entries()[i].vector() != null) == onHeap) {
         out.add(snap.entries()[i].id());
       }
     }
