@@ -82,6 +82,14 @@ class VectorOffloadTest {
     store.flushVectorIndex();
   }
 
+  /** Writes "big" with the index serving it, then opens the same file with the index off (its files untouched). */
+  void bigThenIndexOff() {
+    store = open(OFFLOAD);
+    write("big", 0, SERVED_FROM + 100);
+    store.close().await();
+    store = open(VectorIndexOptions.EXACT);
+  }
+
   /** The exact top k of "big" among the ids passing {@code allowed}. */
   List<String> exact(float[] q, int k, Predicate<String> allowed) {
     return written.entrySet().stream().filter(e -> allowed.test(e.getKey()))
@@ -168,10 +176,7 @@ class VectorOffloadTest {
   @Test
   @DisplayName("a restart loads onto the heap only the vectors the index missed (changed while it was off), then offloads them too")
   void loadKeepsWhatTheIndexMissed() {
-    store = open(OFFLOAD);
-    write("big", 0, SERVED_FROM + 100);
-    store.close().await();
-    store = open(VectorIndexOptions.EXACT); // the same file, the Lucene index untouched
+    bigThenIndexOff();
     Memory before = store.get("big", "big-5").await();
     Memory renamed = memory("big", "big-5", "note 5, now about the wombatron").build();
     store.update(renamed, null, Fixtures.updateEvent(before, renamed)).await(); // text only
@@ -193,10 +198,7 @@ class VectorOffloadTest {
   @Test
   @DisplayName("a rebuild for another dimension puts the vectors the load left in the old index back on the heap first")
   void rebuildKeepsOffloadedVectors() {
-    store = open(OFFLOAD);
-    write("big", 0, SERVED_FROM + 100);
-    store.close().await();
-    store = open(VectorIndexOptions.EXACT); // the Lucene index untouched; most memories now have another dimension
+    bigThenIndexOff(); // most memories now get another dimension
     List<Write> wider = new ArrayList<>();
     for (int i = 0; i < SERVED_FROM + 300; i++) {
       Memory m = memory("wide", "wide-" + i, "wide note " + i).build();
@@ -217,10 +219,7 @@ class VectorOffloadTest {
   @Test
   @DisplayName("while a start's sync runs, vector searches use the searcher from before it and score exactly what it lacks")
   void servesDuringTheSync() throws Exception {
-    store = open(OFFLOAD);
-    write("big", 0, SERVED_FROM + 100);
-    store.close().await();
-    store = open(VectorIndexOptions.EXACT); // the same file, the Lucene index untouched
+    bigThenIndexOff();
     float[] moved = Fixtures.random(rnd, DIM);
     Memory six = store.get("big", "big-6").await();
     store.update(six, moved, Fixtures.updateEvent(six, six)).await();
