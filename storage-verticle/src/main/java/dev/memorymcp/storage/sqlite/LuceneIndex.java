@@ -228,7 +228,7 @@ final class LuceneIndex {
       long upTo = pending.lastQueued();
       files.searchers.maybeRefreshBlocking();
       refreshed(upTo);
-      pending.notInSearcher(ready ? null : Map.of()); // the refreshed searcher holds every loaded memory
+      pending.notInSearcher(Map.of()); // the refreshed searcher holds every loaded memory
       dirty = r.removed() + r.added() > 0;
       commit();
       files.writer.getConfig().setRAMBufferSizeMB(RAM_BUFFER_MB);

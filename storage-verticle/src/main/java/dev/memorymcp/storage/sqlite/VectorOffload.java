@@ -72,10 +72,9 @@ final class VectorOffload {
   /**
    * Before the index is deleted and rebuilt (another dimension or format): every offloaded vector of
    * {@code target} back onto the heap from {@code writer}'s documents, as it is the only copy outside
-   * SQLite. Returns the number it could not read (then logged: those memories lack a vector until a
-   * restart reloads them from the store).
+   * SQLite. Logs those it could not read: they lack a vector until a restart reloads them from the store.
    */
-  static int restoreAll(VectorIndex target, org.apache.lucene.index.IndexWriter writer) throws IOException {
+  static void restoreAll(VectorIndex target, org.apache.lucene.index.IndexWriter writer) throws IOException {
     int restored = 0;
     int unreadable = 0;
     try (IndexReader reader = org.apache.lucene.index.DirectoryReader.open(writer)) {
@@ -101,7 +100,6 @@ final class VectorOffload {
     if (unreadable > 0) {
       LOG.error("{} offloaded vectors could not be read back before the rebuild; a restart reloads them from the store", unreadable);
     }
-    return unreadable;
   }
 
   /** Vectors still on the heap, all namespaces (for the log). */

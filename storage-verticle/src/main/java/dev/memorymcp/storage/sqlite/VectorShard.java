@@ -31,10 +31,7 @@ final class VectorShard {
     Snapshot s = snapshot;
     Integer slot = slots.get(e.id());
     if (slot != null) {
-      VectorIndex.Entry old = s.entries[slot];
-      heapVectors += (e.vector() == null ? 0 : 1) - (old.vector() == null ? 0 : 1);
-      s.entries[slot] = e.withMemory(IndexedMemory.withAccess(e.memory(), old.memory()));
-      snapshot = new Snapshot(s.entries, s.count);
+      replace(slot, e.withMemory(IndexedMemory.withAccess(e.memory(), s.entries[slot].memory())));
       return;
     }
     heapVectors += e.vector() == null ? 0 : 1;
@@ -50,10 +47,8 @@ final class VectorShard {
   synchronized void update(String id, UnaryOperator<Memory> change) {
     Integer slot = slots.get(id);
     if (slot != null) {
-      Snapshot s = snapshot;
-      VectorIndex.Entry old = s.entries[slot];
-      s.entries[slot] = old.withMemory(change.apply(old.memory()));
-      snapshot = new Snapshot(s.entries, s.count);
+      VectorIndex.Entry old = snapshot.entries[slot];
+      replace(slot, old.withMemory(change.apply(old.memory())));
     }
   }
 
@@ -63,14 +58,11 @@ final class VectorShard {
     if (slot == null) {
       return false;
     }
-    Snapshot s = snapshot;
-    VectorIndex.Entry e = s.entries[slot];
+    VectorIndex.Entry e = snapshot.entries[slot];
     if (e.vector() == null || e.vectorHash() != indexedHash) {
       return false;
     }
-    s.entries[slot] = new VectorIndex.Entry(id, null, e.dimension(), e.vectorHash(), e.memory());
-    heapVectors--;
-    snapshot = new Snapshot(s.entries, s.count);
+    replace(slot, new VectorIndex.Entry(id, null, e.dimension(), e.vectorHash(), e.memory()));
     return true;
   }
 
@@ -80,15 +72,20 @@ final class VectorShard {
     if (slot == null) {
       return false;
     }
-    Snapshot s = snapshot;
-    VectorIndex.Entry e = s.entries[slot];
+    VectorIndex.Entry e = snapshot.entries[slot];
     if (e.vector() != null || e.dimension() != vector.length || LuceneDocuments.vectorHash(vector) != e.vectorHash()) {
       return false;
     }
-    s.entries[slot] = new VectorIndex.Entry(id, vector, e.memory());
-    heapVectors++;
-    snapshot = new Snapshot(s.entries, s.count);
+    replace(slot, new VectorIndex.Entry(id, vector, e.memory()));
     return true;
+  }
+
+  /** Puts {@code next} in {@code slot} (one reference write), counts heap vectors, publishes; under this. */
+  private void replace(int slot, VectorIndex.Entry next) {
+    Snapshot s = snapshot;
+    heapVectors += (next.vector() == null ? 0 : 1) - (s.entries[slot].vector() == null ? 0 : 1);
+    s.entries[slot] = next;
+    snapshot = new Snapshot(s.entries, s.count);
   }
 
   synchronized void remove(String id) {
