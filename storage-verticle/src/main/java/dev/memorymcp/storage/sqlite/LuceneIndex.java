@@ -36,7 +36,7 @@ final class LuceneIndex {
   static final int BULK_REFRESH_MS = 5_000;
   /** Above this many queued changes the index is "catching_up" rather than warm in health. */
   static final int WARM_BACKLOG = 1_000;
-  /** A sync adding at least this share of the documents merges them into one segment afterwards. */
+  /** A sync adding at least this share of the documents force-merges them afterwards (into segments of vector_index.segment_docs). */
   static final double REBUILD_SHARE = 0.5;
   /** How long a keyword search waits for its namespace's queued changes before asking FTS5. */
   static final int CATCH_UP_MS = 200;
@@ -45,6 +45,7 @@ final class LuceneIndex {
 
   private final Path dir;
   private final VectorIndexOptions.Format format;
+  private final int segmentDocs;
   private final ScheduledExecutorService thread;
   /** Null until opened, and after a failed open or close. */
   private volatile LuceneFiles files;
@@ -64,9 +65,10 @@ final class LuceneIndex {
   /** Runs on the index thread as a sync starts comparing (tests hold the sync there). */
   private volatile Runnable beforeSyncRun = () -> {};
 
-  LuceneIndex(Path dir, VectorIndexOptions.Format format) {
+  LuceneIndex(Path dir, VectorIndexOptions options) {
     this.dir = dir;
-    this.format = format;
+    this.format = options.format();
+    this.segmentDocs = options.segmentDocs();
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "memory-ann");
       t.setDaemon(true);
@@ -97,7 +99,7 @@ final class LuceneIndex {
   }
 
   private void openWriter() throws IOException {
-    files = LuceneFiles.open(dir, RAM_BUFFER_MB, format);
+    files = LuceneFiles.open(dir, RAM_BUFFER_MB, format, segmentDocs);
     state = "loading";
   }
 
@@ -123,14 +125,20 @@ final class LuceneIndex {
     return !closed && (ready || pending.servingDuringSync());
   }
 
-  /** {state, synced?, total?} for health: opening, loading, syncing, merging, prefetching, warm, failed, closed. */
+  /**
+   * {state, synced?, total?, queued?, segments?, largest_segment?} for health: opening, loading,
+   * syncing, merging, prefetching, warm (with the segments searched and the documents of the
+   * largest, which sets the search's ef), catching_up, failed, closed.
+   */
   Map<String, Object> status() {
     long queued = backlog();
     String s = closed ? "closed" : !ready ? state : queued >= WARM_BACKLOG ? "catching_up" : "warm";
+    int[] segments = "warm".equals(s) ? searches.segmentSizes() : null;
     return switch (s) {
       case "syncing" -> Map.of("state", s, "synced", syncedDocs.get(), "total", syncTotal);
       case "catching_up" -> Map.of("state", s, "queued", queued);
-      default -> Map.of("state", s);
+      default -> segments == null ? Map.of("state", s) : Map.of("state", s, "segments", segments.length,
+          "largest_segment", java.util.Arrays.stream(segments).max().orElse(0));
     };
   }
 
@@ -263,7 +271,7 @@ final class LuceneIndex {
     state = "syncing"; // health shows the rebuild's progress, not "loading"
   }
 
-  /** An HNSW search visits every segment: merge a bulk's segments (into one after a rebuild) before serving. */
+  /** An HNSW search visits every segment: merge a bulk's segments (after a rebuild into as few as the segment cap allows) before serving. */
   private void mergeAfterBulk(boolean rebuilt) throws IOException {
     state = "merging";
     long t0 = System.nanoTime();

@@ -72,6 +72,20 @@ final class LuceneSearches {
   }
 
   /**
+   * Documents in the current searcher's largest segment (one HNSW graph), or -1 when there is no
+   * searcher: the search's ef follows the graph's size, not the namespace's.
+   */
+  int largestSegment() {
+    int[] sizes = segmentSizes();
+    return sizes == null ? -1 : java.util.Arrays.stream(sizes).max().orElse(0);
+  }
+
+  /** The documents of each segment of the current searcher, deleted ones included (each an HNSW graph's nodes); null when there is none. */
+  int[] segmentSizes() {
+    return withSearcher("segment sizes", s -> s.getIndexReader().leaves().stream().mapToInt(leaf -> leaf.reader().maxDoc()).toArray());
+  }
+
+  /**
    * The indexed float32 vectors of {@code ids} with their hashes, by id (absent: not in the current
    * searcher); null when there is no searcher. Needs no sync: a caller checks each hash.
    */

@@ -78,7 +78,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   public Future<Void> open() {
     return db.open().compose(v -> {
       if (vectorOptions.hnsw()) {
-        ann = new LuceneIndex(dbFile.resolveSibling("vector-index"), vectorOptions.format());
+        ann = new LuceneIndex(dbFile.resolveSibling("vector-index"), vectorOptions);
         ann.beforeSyncRun(beforeIndexSync);
         ann.open();
         index = new VectorIndex(ann, vectorOptions);

@@ -86,8 +86,8 @@ final class VectorSearches {
 
   /**
    * Top-k from the ANN index's candidates and the memories it may not see yet, each re-scored
-   * exactly and filtered here. Asks for ef candidates first (more in a larger namespace,
-   * {@link VectorIndexOptions#efFor}); when filters narrowing the namespace
+   * exactly and filtered here. Asks for ef candidates first (more in a larger graph,
+   * {@link VectorIndexOptions#efFor}, which a segment cap keeps small); when filters narrowing the namespace
    * leave fewer than k of them, asks for four times as many once more. Null when the index cannot
    * answer or the candidates still run short while more exist (the caller then scans exactly).
    */
@@ -98,7 +98,8 @@ final class VectorSearches {
     if (unsearched.size() > UNSEARCHED_LIMIT && !offloaded) {
       return null; // a bulk the index has not caught up with: scoring those alone costs a scan
     }
-    int ask = Math.max(k, options.efFor(size));
+    int graph = ann.searches().largestSegment();
+    int ask = Math.max(k, options.efFor(graph < 0 ? size : Math.min(size, graph)));
     for (int attempt = 0; ; attempt++) {
       List<LuceneVectors.Indexed> candidates = ann.searches().search(namespace, query, ask, size, offloaded);
       if (candidates == null) {

@@ -273,6 +273,36 @@ class LuceneIndexSearchTest {
     assertThat(indexedFormat()).as("int8 again").isEqualTo(INT8_FORMAT);
   }
 
+  @Test
+  @DisplayName("vector_index.segment_docs caps every segment: a rebuild packs the memories into segments of at most the cap, later writes never merge past it, recall holds")
+  void segmentCap() throws Exception {
+    store.close().await();
+    store = open(new VectorIndexOptions(true, 0, 40, VectorIndexOptions.Format.FLOAT32, false, 1_000)); // rebuilds
+    store.flushVectorIndex();
+    assertThat(store.vectorIndexStatus()).containsEntry("state", "warm");
+    assertThat(store.vectorIndexStatus()).as("3,000 memories after the rebuild")
+        .containsEntry("segments", 3).containsEntry("largest_segment", 1_000);
+    for (int batch = 0; batch < 15; batch++) { // small writes: a segment per refresh, then merges
+      List<Write> writes = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        String id = "a-" + (PER_NAMESPACE + batch * 100 + i);
+        float[] v = Fixtures.random(rnd, DIM);
+        Memory m = memory("a", id, sentence(i)).build();
+        writes.add(new Write(true, m, v, Fixtures.createEvent(m), List.of()));
+        written.get("a").put(id, v);
+      }
+      store.writeAll(writes).await();
+      store.flushVectorIndex();
+    }
+    store.close().await();
+    store = open(new VectorIndexOptions(true, 0, 40, VectorIndexOptions.Format.FLOAT32, false, 1_000));
+    store.flushVectorIndex();
+    Map<String, Object> after = store.vectorIndexStatus();
+    assertThat((Integer) after.get("largest_segment")).as("after 1,500 more memories: %s", after).isLessThanOrEqualTo(1_000);
+    assertThat((Integer) after.get("segments")).as("after 1,500 more memories: %s", after).isBetween(5, 9);
+    assertHnswRecall("a", 30);
+  }
+
   static final String INT8_FORMAT = "Lucene99HnswScalarQuantizedVectorsFormat";
 
   /** The vector format of every segment of the index directory (read while the store is closed). */

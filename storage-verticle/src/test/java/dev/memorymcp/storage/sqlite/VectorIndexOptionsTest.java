@@ -11,10 +11,19 @@ import org.junit.jupiter.api.Test;
 class VectorIndexOptionsTest {
 
   @Test
-  @DisplayName("defaults: hnsw from 10,000 memories, ef 100, int8 vectors, served namespaces' vectors off the heap")
+  @DisplayName("defaults: hnsw from 10,000 memories, ef 100, int8 vectors, served namespaces' vectors off the heap, segments of 250,000")
   void defaults() {
     VectorIndexOptions o = VectorIndexOptions.from(new JsonObject());
-    assertThat(o).isEqualTo(new VectorIndexOptions(true, 10_000, 100, VectorIndexOptions.Format.INT8, false));
+    assertThat(o).isEqualTo(new VectorIndexOptions(true, 10_000, 100, VectorIndexOptions.Format.INT8, false, 250_000));
+  }
+
+  @Test
+  @DisplayName("vector_index.segment_docs is read; fewer than 1,000 is refused naming the setting")
+  void segmentDocs() {
+    assertThat(VectorIndexOptions.from(new JsonObject().put("vector_index.segment_docs", 1_000_000)).segmentDocs())
+        .isEqualTo(1_000_000);
+    assertThatThrownBy(() -> VectorIndexOptions.from(new JsonObject().put("vector_index.segment_docs", 999)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vector_index.segment_docs").hasMessageContaining("999");
   }
 
   @Test
@@ -28,7 +37,7 @@ class VectorIndexOptionsTest {
   }
 
   @Test
-  @DisplayName("ef grows by one step per full 250,000 memories: 100 up to 499,999, 400 at 1M")
+  @DisplayName("ef grows by one step per full 250,000 memories of a graph: 100 up to 499,999, 400 at 1M")
   void efGrowsWithTheNamespace() {
     VectorIndexOptions o = VectorIndexOptions.DEFAULTS;
     assertThat(o.efFor(0)).isEqualTo(100);

@@ -278,7 +278,7 @@ class VectorOffloadTest {
     Path maps = Path.of("/proc/self/maps");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "Linux only: /proc/self/maps");
     Path index = dir.resolve("vector-index");
-    LuceneFiles files = LuceneFiles.open(index, 16, VectorIndexOptions.Format.INT8);
+    LuceneFiles files = LuceneFiles.open(index, 16, VectorIndexOptions.Format.INT8, VectorIndexOptions.DEFAULTS.segmentDocs());
     try {
       files.writer.getConfig().setUseCompoundFile(false); // a segment's files stand alone, as a merged large one's do
       for (int i = 0; i < 200; i++) {
