@@ -41,6 +41,8 @@ public final class BenchMain {
                   rebuild runs (old vectors serving), rebuild time, how long writes wait for the swap
         vectors   in process, no service: the exact scan against Lucene HNSW (float32 and int8) on the
                   model's vectors from an export, grown with perturbed copies: latency, recall@k, build, open
+        recall    in process, on a stopped service's --data: the store's own vector search (its Lucene index
+                  as on disk) against its exact scan on the same queries: recall@k and store latency per ef
         members   a cluster of the jar on 127.0.0.1 with 1, 2, 4 embedding members: semantic recall throughput
                   of unique queries, CPU per request of each role, extrapolated to one machine per member
         all       latency, then mcp on the latency namespace, quality, dedupe, gate, ingest
@@ -74,6 +76,8 @@ public final class BenchMain {
       vectors:  --export FILE (required) --vector-sizes 100000,1000000 --queries 300 --k 10 --noise 0.35
                 --hnsw-m 16 --hnsw-beam 100 --ef 10,40,100 (neighbours asked of HNSW; the best k kept)
                 --formats float32,int8
+      recall:   --data DIR --persona NS (both required; the service stopped) --queries 300 --k 10 --noise 0.35
+                --ef 10,40,100 (vector_index.ef: candidates per segment of the index)
       """;
 
   static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("--url", "http://127.0.0.1:26262"),
@@ -95,7 +99,7 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     List<String> scenarios = List.of("latency", "mcp", "ingest", "quality", "dedupe", "gate", "switch", "vectors",
-        "members", "all");
+        "recall", "members", "all");
     if (args.length == 0 || !scenarios.contains(args[0])) {
       System.err.print(USAGE);
       System.exit(2);
@@ -110,10 +114,28 @@ public final class BenchMain {
     }
     JsonObject report = "switch".equals(args[0]) ? runSwitch(opts)
         : "vectors".equals(args[0]) ? runVectors(opts)
+        : "recall".equals(args[0]) ? runRecall(opts)
         : "members".equals(args[0]) ? runMembers(opts) : run(args[0], opts);
     Path out = Path.of(opts.get("--out").isEmpty() ? "bench-" + args[0] + ".json" : opts.get("--out"));
     Files.writeString(out, report.encodePrettily());
     System.out.println("\nwrote " + out);
+  }
+
+  /** Recall of the store's own vector search, in process on a stopped service's data directory. */
+  static JsonObject runRecall(Map<String, String> o) throws Exception {
+    if (o.get("--data").isEmpty() || o.get("--persona").isEmpty()) {
+      throw new IllegalArgumentException("recall needs --data DIR (a stopped service's) and --persona NS");
+    }
+    JsonObject report = new JsonObject().put("harness", "memory-bench").put("at", Instant.now().toString())
+        .put("machine", machine()).put("load_average_at_start", loadAverage());
+    System.out.printf("machine: %s; load average at start %s%n", report.getJsonObject("machine").encode(),
+        report.getString("load_average_at_start"));
+    report.put("scenarios", new JsonObject().put("recall", new StoreRecallScenario(Path.of(o.get("--data")), o.get("--persona"))
+        .run(i(o, "--queries"), i(o, "--k"), Double.parseDouble(o.get("--noise")), ints(o.get("--ef")))));
+    report.put("load_average_at_end", loadAverage());
+    System.out.printf("load average at start %s, at end %s%n", report.getString("load_average_at_start"),
+        report.getString("load_average_at_end"));
+    return report;
   }
 
   /** The in-process vector index comparison: no service, vectors from an export file. */
