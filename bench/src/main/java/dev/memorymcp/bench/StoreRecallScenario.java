@@ -1,6 +1,7 @@
 package dev.memorymcp.bench;
 
 import dev.memorymcp.bus.Filters;
+import dev.memorymcp.bus.ProcessLock;
 import dev.memorymcp.storage.MemoryStore;
 import dev.memorymcp.storage.sqlite.SqliteMemoryStore;
 import dev.memorymcp.storage.sqlite.VectorIndexOptions;
@@ -35,6 +36,14 @@ final class StoreRecallScenario {
   }
 
   JsonObject run(int queryCount, int k, double noise, List<Integer> efs) throws Exception {
+    Path lockFile = dbFile.resolveSibling(dbFile.getFileName() + ".lock"); // the service's own lock on the store
+    try (ProcessLock lock = ProcessLock.acquire(lockFile, () -> "the data directory " + dbFile.getParent()
+        + " is in use by a running memory service (lock " + lockFile + "): stop it first")) {
+      return measure(queryCount, k, noise, efs);
+    }
+  }
+
+  private JsonObject measure(int queryCount, int k, double noise, List<Integer> efs) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       List<float[]> queries = new ArrayList<>();

@@ -40,6 +40,16 @@ class StoreRecallScenarioTest {
   }
 
   @Test
+  @DisplayName("refuses a data directory a running service holds (its lock), naming it")
+  void refusesALiveStore() throws Exception {
+    fill(10);
+    try (var held = dev.memorymcp.bus.ProcessLock.acquire(dir.resolve("memory.db.lock"), () -> "held")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new StoreRecallScenario(dir, NS).run(5, 10, 0.35, List.of(100)))
+          .hasMessageContaining("in use by a running memory service").hasMessageContaining(dir.toString());
+    }
+  }
+
+  @Test
   @DisplayName("recall@k is the share of the exact top k found, averaged over the queries")
   void recallIsTheSharedShare() {
     assertThat(StoreRecallScenario.recall(List.of(List.of("a", "b"), List.of("c", "x")),
