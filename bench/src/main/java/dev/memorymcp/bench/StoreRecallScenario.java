@@ -2,6 +2,7 @@ package dev.memorymcp.bench;
 
 import dev.memorymcp.bus.Filters;
 import dev.memorymcp.bus.ProcessLock;
+import dev.memorymcp.storage.DataDirLock;
 import dev.memorymcp.storage.MemoryStore;
 import dev.memorymcp.storage.sqlite.SqliteMemoryStore;
 import dev.memorymcp.storage.sqlite.VectorIndexOptions;
@@ -36,9 +37,7 @@ final class StoreRecallScenario {
   }
 
   JsonObject run(int queryCount, int k, double noise, List<Integer> efs) throws Exception {
-    Path lockFile = dbFile.resolveSibling(dbFile.getFileName() + ".lock"); // the service's own lock on the store
-    try (ProcessLock lock = ProcessLock.acquire(lockFile, () -> "the data directory " + dbFile.getParent()
-        + " is in use by a running memory service (lock " + lockFile + "): stop it first")) {
+    try (ProcessLock lock = DataDirLock.acquire(dbFile)) { // the service's own lock on the store
       return measure(queryCount, k, noise, efs);
     }
   }

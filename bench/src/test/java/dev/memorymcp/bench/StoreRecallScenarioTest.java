@@ -45,7 +45,7 @@ class StoreRecallScenarioTest {
     fill(10);
     try (var held = dev.memorymcp.bus.ProcessLock.acquire(dir.resolve("memory.db.lock"), () -> "held")) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> new StoreRecallScenario(dir, NS).run(5, 10, 0.35, List.of(100)))
-          .hasMessageContaining("in use by a running memory service").hasMessageContaining(dir.toString());
+          .hasMessageContaining("is in use by another memory service process").hasMessageContaining(dir.toString());
     }
   }
 
