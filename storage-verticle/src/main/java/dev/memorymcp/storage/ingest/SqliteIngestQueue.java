@@ -6,6 +6,7 @@ import dev.memorymcp.bus.MemoryException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import dev.memorymcp.storage.internal.JdbcWriter;
 import dev.memorymcp.storage.sqlite.Migrations;
 import dev.memorymcp.storage.sqlite.SqliteMemoryStore;
 import io.vertx.core.json.JsonObject;

@@ -57,9 +57,11 @@ public final class Migrations {
   /** Applies the pending ones of {@code scripts} (tests use a prefix to build an old schema). */
   public static Future<List<Integer>> apply(Vertx vertx, Pool writer, List<String> scripts) {
     // in a transaction like every write: a statement outside one is only kept once a later commit
-    // on the same connection happens to cover it
-    return writer.withTransaction(conn -> conn.query(SqlQueries.CREATE_MIGRATIONS).execute())
-        .compose(v -> writer.query(SqlQueries.APPLIED_MIGRATIONS).execute())
+    // on the same connection happens to cover it. The read too: the driver keeps a transaction open
+    // between commits, and a read outside one would hold its snapshot until the next commit, which
+    // then fails (SQLITE_BUSY_SNAPSHOT) if another connection wrote in between
+    return writer.withTransaction(conn -> conn.query(SqlQueries.CREATE_MIGRATIONS).execute()
+            .compose(v -> conn.query(SqlQueries.APPLIED_MIGRATIONS).execute()))
         .compose(rows -> {
           Set<Integer> applied = new HashSet<>();
           for (Row r : rows) {

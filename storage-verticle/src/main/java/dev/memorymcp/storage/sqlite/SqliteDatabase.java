@@ -2,6 +2,7 @@ package dev.memorymcp.storage.sqlite;
 
 import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.MemoryException;
+import dev.memorymcp.storage.internal.JdbcWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -11,21 +12,28 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * The SQLite file's connections: one writer, through which every write is one transaction in
- * order, and a small read-only pool. Writes are tracked so that close waits for the ones it did
- * not refuse; each waits for the vector load first (see {@link VectorLoad}).
+ * The SQLite file's connections: the writers, through which every write is one transaction in
+ * order, and a small read-only pool. The frequent writes (a memory's create and update) run as
+ * plain JDBC on their own connection, one hop to a worker thread per transaction ({@link
+ * JdbcWriter}); the others through a one-connection Vert.x pool, one hop per statement. Each write
+ * starts once the one before it has completed, so the two writers never wait on each other's lock.
+ * Writes are tracked so that close waits for the ones it did not refuse; each waits for the vector
+ * load first (see {@link VectorLoad}).
  */
 final class SqliteDatabase {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
@@ -37,6 +45,9 @@ final class SqliteDatabase {
   private final VectorLoad load;
   private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Pool writer;
+  private volatile JdbcWriter direct;
+  /** The last write submitted: the next one starts when it has completed. Guarded by this. */
+  private Future<?> lastWrite = Future.succeededFuture();
   private volatile Pool reader;
   private volatile boolean closed;
 
@@ -54,17 +65,24 @@ final class SqliteDatabase {
     return dirs.compose(v -> {
       writer = JDBCPool.pool(vertx, connectOptions(true), new PoolOptions().setMaxSize(1));
       return Migrations.apply(vertx, writer);
-    }).map(applied -> {
+    }).compose(applied -> JdbcWriter.open(vertx, jdbcUrl(true))).map(w -> {
+      direct = w;
       reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
       return null;
     });
   }
 
-  /** The JDBC URL; sqlite-jdbc applies the query parameters as pragmas on every connection. */
+  /**
+   * The JDBC URL; sqlite-jdbc applies the query parameters as pragmas on every connection. The
+   * pooled writer's transactions are DEFERRED: after a commit the driver begins the next one at
+   * once, and an IMMEDIATE one would hold the write lock until the next write, against the direct
+   * writer (which begins its own IMMEDIATE transactions). The writes never overlap, so a deferred
+   * transaction always gets the lock when it first writes.
+   */
   String jdbcUrl(boolean forWriter) {
     String common = "busy_timeout=" + SqliteMemoryStore.BUSY_TIMEOUT_MS + "&foreign_keys=true";
     return "jdbc:sqlite:" + dbFile + "?" + (forWriter
-        ? "journal_mode=WAL&synchronous=" + synchronous + "&transaction_mode=IMMEDIATE&" + common
+        ? "journal_mode=WAL&synchronous=" + synchronous + "&" + common
         : "open_mode=1&" + common); // 1 = SQLITE_OPEN_READONLY
   }
 
@@ -74,6 +92,11 @@ final class SqliteDatabase {
             .put("encoderCls", SqliteEncoder.class.getName()));
   }
 
+  /**
+   * The pooled writer, for tests. Nothing may read through it outside {@link #write}: the driver
+   * keeps a transaction open between commits, so a read would hold its snapshot, and the next
+   * pooled write after a direct one would fail with SQLITE_BUSY_SNAPSHOT.
+   */
   Pool writer() {
     return writer;
   }
@@ -83,25 +106,35 @@ final class SqliteDatabase {
   }
 
   /**
-   * Runs {@code tx} in one transaction on the writer; after the commit runs {@code afterCommit}
-   * (index updates), then completes. Tracked so that close() waits for it.
+   * Runs {@code tx} in one transaction on the pooled writer; after the commit runs {@code
+   * afterCommit} (index updates), then completes. Tracked so that close() waits for it.
    */
   <T> Future<T> write(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
+    return submit(() -> writer.withTransaction(tx), afterCommit);
+  }
+
+  /** As {@link #write}, with {@code tx} run as plain JDBC in one hop (see {@link JdbcWriter}). */
+  <T> Future<T> writeDirect(JdbcWriter.Tx<T> tx, Consumer<T> afterCommit) {
+    return submit(() -> direct.write(tx), afterCommit);
+  }
+
+  private <T> Future<T> submit(Supplier<Future<T>> transaction, Consumer<T> afterCommit) {
     Future<T> f;
     synchronized (this) { // against close(): every write it does not refuse, it waits for
-      if (writer == null || closed) {
+      if (writer == null || direct == null || closed) {
         return Future.failedFuture(notOpen());
       }
       // a write waits for the load: the load must not put a row it read before this write over its entry
-      f = load.whenLoaded(() -> commit(tx, afterCommit));
+      f = lastWrite.transform(before -> load.whenLoaded(() -> commit(transaction, afterCommit)));
+      lastWrite = f;
       inFlight.add(f);
     }
     f.onComplete(ar -> inFlight.remove(f));
     return f;
   }
 
-  private <T> Future<T> commit(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
-    return writer.withTransaction(tx)
+  private <T> Future<T> commit(Supplier<Future<T>> transaction, Consumer<T> afterCommit) {
+    return transaction.get()
         .recover(err -> Future.failedFuture(translate(err)))
         .map(r -> {
           try {
@@ -111,6 +144,15 @@ final class SqliteDatabase {
           }
           return r;
         });
+  }
+
+  /** A pragma's value on the direct writer (tests). */
+  Future<Object> directPragma(String name) {
+    return writeDirect(c -> {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+        return rs.next() ? rs.getObject(1) : null;
+      }
+    }, v -> {});
   }
 
   <T> Future<T> read(Function<Pool, Future<T>> op) {
@@ -136,6 +178,9 @@ final class SqliteDatabase {
       }
       if (writer != null) {
         pools.add(writer.close());
+      }
+      if (direct != null) {
+        pools.add(direct.close());
       }
       return Future.all(pools).mapEmpty();
     });

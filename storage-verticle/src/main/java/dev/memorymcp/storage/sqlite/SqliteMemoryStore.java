@@ -145,19 +145,19 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   @Override
   public Future<Void> create(Memory memory, float[] vector, MemoryEvent event,
       List<Relation> relations) {
-    return write(conn -> Transactions.create(conn, memory, vector, event,
+    return db.writeDirect(c -> JdbcTransactions.create(c, memory, vector, event,
         relations == null ? List.of() : relations), v -> {
-          if (vector != null) {
-            index.put(memory, vector);
-          } else {
-            index.refresh(memory); // no vector: the Lucene index still holds its text
-          }
-        });
+      if (vector != null) {
+        index.put(memory, vector);
+      } else {
+        index.refresh(memory); // no vector: the Lucene index still holds its text
+      }
+    });
   }
 
   @Override
   public Future<Void> update(Memory updated, float[] vector, MemoryEvent event) {
-    return write(conn -> Transactions.update(conn, updated, vector, event), v -> {
+    return db.writeDirect(c -> JdbcTransactions.update(c, updated, vector, event), v -> {
       if (vector != null) {
         index.put(updated, vector);
       } else {
@@ -171,16 +171,16 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (writes.isEmpty()) {
       return Future.succeededFuture();
     }
-    return write(conn -> {
-      Future<Void> chain = Future.succeededFuture();
+    return db.writeDirect(c -> {
       for (Write w : writes) {
-        chain = chain.compose(v -> w.create()
-            ? Transactions.create(conn, w.memory(), w.vector(), w.event(), w.relations())
-            : Transactions.update(conn, w.memory(), w.vector(), w.event())
-                .compose(u -> w.relations().isEmpty() ? Future.succeededFuture()
-                    : Transactions.relate(conn, w.relations()).mapEmpty()));
+        if (w.create()) {
+          JdbcTransactions.create(c, w.memory(), w.vector(), w.event(), w.relations());
+        } else {
+          JdbcTransactions.update(c, w.memory(), w.vector(), w.event());
+          JdbcTransactions.relate(c, w.relations());
+        }
       }
-      return chain;
+      return null;
     }, v -> {
       for (Write w : writes) {
         if (w.vector() != null) {
@@ -357,6 +357,11 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   /** The writer pool (tests check its pragmas). */
   Pool writerPool() {
     return db.writer();
+  }
+
+  /** A pragma's value on the direct writer (tests check its pragmas). */
+  Future<Object> directWriterPragma(String name) {
+    return db.directPragma(name);
   }
 
   /** The reader pool. */

@@ -24,40 +24,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The bodies of the write transactions. Each runs on the writer connection inside the transaction
- * the store opened; a failed step fails the returned future and so rolls everything back.
+ * The bodies of the less frequent write transactions (delete, relate, access, vectors, transfer),
+ * through the pooled writer: each runs inside the transaction the store opened, and a failed step
+ * fails the returned future and so rolls everything back. A memory's create and update are in
+ * {@link JdbcTransactions}.
  */
 final class Transactions {
   private Transactions() {}
-
-  /** Memory row, the keyword indexes, vector (when given), event, then relations. */
-  static Future<Void> create(SqlConnection conn, Memory m, float[] vector, MemoryEvent event,
-      List<Relation> relations) {
-    return exec(conn, SqlQueries.INSERT_MEMORY, RowMapper.insertParams(m))
-        .compose(v -> indexText(conn, m))
-        .compose(v -> vector == null ? Future.succeededFuture()
-            : exec(conn, SqlQueries.UPSERT_VECTOR, RowMapper.vectorParams(m.id(), vector)))
-        .compose(v -> exec(conn, SqlQueries.INSERT_EVENT, RowMapper.eventParams(event)))
-        .compose(v -> relations.isEmpty() ? Future.succeededFuture()
-            : relate(conn, relations).mapEmpty());
-  }
-
-  /** Rewrites the row, re-indexes its text, replaces the vector when given, appends the event. */
-  static Future<Void> update(SqlConnection conn, Memory m, float[] vector, MemoryEvent event) {
-    return conn.preparedQuery(SqlQueries.SEQ_OF).execute(Tuple.of(m.namespace(), m.id()))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.failedFuture(MemoryException.notFound(m.id()));
-          }
-          long seq = rows.iterator().next().getLong("seq");
-          return exec(conn, SqlQueries.UPDATE_MEMORY, RowMapper.updateParams(m, seq))
-              .compose(v -> unindexText(conn, List.of(Tuple.of(seq))))
-              .compose(v -> indexText(conn, m));
-        })
-        .compose(v -> vector == null ? Future.succeededFuture()
-            : exec(conn, SqlQueries.UPSERT_VECTOR, RowMapper.vectorParams(m.id(), vector)))
-        .compose(v -> exec(conn, SqlQueries.INSERT_EVENT, RowMapper.eventParams(event)));
-  }
 
   /** Deletes the memories of {@code ids} that exist; returns them (in the order of ids). */
   static Future<List<Memory>> delete(SqlConnection conn, String namespace, List<String> ids,
