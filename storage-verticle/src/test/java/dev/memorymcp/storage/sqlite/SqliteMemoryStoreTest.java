@@ -245,8 +245,9 @@ class SqliteMemoryStoreTest extends StoreTestBase {
   @Test
   @DisplayName("creates (direct writer) and relates, accesses, deletes (pooled writer) sent together all commit, in order")
   void writesThroughBothWritersInterleave() {
-    // each write starts after the one before it; a direct writer that kept its write lock
-    // between transactions would make every pooled write wait out busy_timeout and fail
+    // each write starts after the one before it (a relate sent before its memory's create would
+    // fail); a direct writer that kept its write lock between transactions would make every pooled
+    // write wait out busy_timeout and fail with SQLITE_BUSY
     List<Future<?>> writes = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       Memory m = memory("ns1", "m" + i, "memory number " + i).build();
@@ -259,15 +260,14 @@ class SqliteMemoryStoreTest extends StoreTestBase {
         writes.add(store.delete("ns1", List.of("m" + (i - 9)), "tester", null));
       }
     }
-    long t0 = System.nanoTime();
     Future.join(writes).await();
 
     assertThat(writes).allSatisfy(f -> assertThat(f.succeeded()).as("%s", f.cause()).isTrue());
-    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4_000); // no write waited for busy_timeout (5 s)
     assertThat(store.count("ns1").await()).isEqualTo(36);
     assertThat(store.get("ns1", "m0").await()).isNull();
     assertThat(store.get("ns1", "m1").await().accessCount()).isEqualTo(1);
-    assertThat(countRows("SELECT count(*) FROM relations")).isEqualTo(39 - 4 - 3);
+    // 39 relations, less those of the deleted m0 (1), m10, m20 and m30 (2 each)
+    assertThat(countRows("SELECT count(*) FROM relations")).isEqualTo(32);
   }
 
   @Test
