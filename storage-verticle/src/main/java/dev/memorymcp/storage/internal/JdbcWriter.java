@@ -74,11 +74,23 @@ public final class JdbcWriter {
 
   /** Runs an update with {@code params} in order; the number of rows it changed. */
   public static int update(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = prepare(c, sql, params)) {
+      return ps.executeUpdate();
+    }
+  }
+
+  /** A statement with {@code params} bound in order, each as it is; the caller closes it. */
+  public static PreparedStatement prepare(Connection c, String sql, Object... params)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
       }
-      return ps.executeUpdate();
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
     }
   }
 

@@ -5,14 +5,13 @@ import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.storage.internal.CjkGrams;
+import dev.memorymcp.storage.internal.JdbcWriter;
 import io.vertx.sqlclient.Tuple;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +41,7 @@ final class JdbcTransactions {
   /** Rewrites the row, re-indexes its text, replaces the vector when given, appends the event; null. */
   static Void update(Connection c, Memory m, float[] vector, MemoryEvent event) throws SQLException {
     long seq;
-    try (PreparedStatement ps = prepare(c, SqlQueries.SEQ_OF, Tuple.of(m.namespace(), m.id()));
+    try (PreparedStatement ps = JdbcWriter.prepare(c, SqlQueries.SEQ_OF, m.namespace(), m.id());
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         throw MemoryException.notFound(m.id());
@@ -70,16 +69,10 @@ final class JdbcTransactions {
     if (relations.isEmpty()) {
       return;
     }
-    Map<String, Set<String>> endsByNamespace = new LinkedHashMap<>();
-    for (Relation r : relations) {
-      Set<String> ends = endsByNamespace.computeIfAbsent(r.namespace(), n -> new LinkedHashSet<>());
-      ends.add(r.sourceId());
-      ends.add(r.targetId());
-    }
-    for (Map.Entry<String, Set<String>> e : endsByNamespace.entrySet()) {
+    for (Map.Entry<String, Set<String>> e : Transactions.endsByNamespace(relations).entrySet()) {
       Set<String> found = new HashSet<>();
-      try (PreparedStatement ps = prepare(c, SqlQueries.EXISTING_IDS,
-          Tuple.of(e.getKey(), RowMapper.idsJson(e.getValue())));
+      try (PreparedStatement ps = JdbcWriter.prepare(c, SqlQueries.EXISTING_IDS, e.getKey(),
+          RowMapper.idsJson(e.getValue()));
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           found.add(rs.getString(1));
@@ -110,24 +103,12 @@ final class JdbcTransactions {
     }
   }
 
-  private static void exec(Connection c, String sql, Tuple params) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, params)) {
-      ps.executeUpdate();
-    }
-  }
-
   /** Binds each parameter as it is, as {@link SqliteEncoder} does for the pooled connections. */
-  private static PreparedStatement prepare(Connection c, String sql, Tuple params)
-      throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
-    try {
-      for (int i = 0; i < params.size(); i++) {
-        ps.setObject(i + 1, params.getValue(i));
-      }
-      return ps;
-    } catch (SQLException | RuntimeException e) {
-      ps.close();
-      throw e;
+  private static void exec(Connection c, String sql, Tuple params) throws SQLException {
+    Object[] values = new Object[params.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = params.getValue(i);
     }
+    JdbcWriter.update(c, sql, values);
   }
 }

@@ -16,8 +16,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -43,10 +41,12 @@ final class SqliteDatabase {
   private final Path dbFile;
   private final String synchronous;
   private final VectorLoad load;
-  private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile Pool writer;
   private volatile JdbcWriter direct;
-  /** The last write submitted: the next one starts when it has completed. Guarded by this. */
+  /**
+   * The last write submitted: the next one starts when it has completed, so close() waits for it
+   * alone. Guarded by this.
+   */
   private Future<?> lastWrite = Future.succeededFuture();
   private volatile Pool reader;
   private volatile boolean closed;
@@ -127,9 +127,7 @@ final class SqliteDatabase {
       // a write waits for the load: the load must not put a row it read before this write over its entry
       f = lastWrite.transform(before -> load.whenLoaded(() -> commit(transaction, afterCommit)));
       lastWrite = f;
-      inFlight.add(f);
     }
-    f.onComplete(ar -> inFlight.remove(f));
     return f;
   }
 
@@ -170,8 +168,7 @@ final class SqliteDatabase {
   /** Refuses new writes, waits for the running ones, closes the pools. */
   synchronized Future<Void> close() {
     closed = true;
-    List<Future<?>> pending = new ArrayList<>(inFlight);
-    return Future.join(pending).transform(ar -> {
+    return lastWrite.transform(ar -> {
       List<Future<Void>> pools = new ArrayList<>();
       if (reader != null) {
         pools.add(reader.close());

@@ -69,20 +69,25 @@ final class Transactions {
    * ends must be memories of the relation's namespace, else the whole call fails with NOT_FOUND.
    */
   static Future<List<Relation>> relate(SqlConnection conn, List<Relation> relations) {
-    Map<String, Set<String>> endsByNamespace = new LinkedHashMap<>();
-    for (Relation r : relations) {
-      Set<String> ends = endsByNamespace.computeIfAbsent(r.namespace(), n -> new LinkedHashSet<>());
-      ends.add(r.sourceId());
-      ends.add(r.targetId());
-    }
     Future<Void> checked = Future.succeededFuture();
-    for (Map.Entry<String, Set<String>> e : endsByNamespace.entrySet()) {
+    for (Map.Entry<String, Set<String>> e : endsByNamespace(relations).entrySet()) {
       checked = checked.compose(v -> requireExisting(conn, e.getKey(), e.getValue()));
     }
     List<Tuple> rows = relations.stream().map(RowMapper::relationParams).toList();
     return checked
         .compose(v -> batch(conn, SqlQueries.INSERT_RELATION, rows))
         .compose(v -> readRelations(conn, relations));
+  }
+
+  /** The memory ids each relation's ends name, by namespace (both ends must exist there). */
+  static Map<String, Set<String>> endsByNamespace(List<Relation> relations) {
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    for (Relation r : relations) {
+      Set<String> ends = out.computeIfAbsent(r.namespace(), n -> new LinkedHashSet<>());
+      ends.add(r.sourceId());
+      ends.add(r.targetId());
+    }
+    return out;
   }
 
   /** Bumps access_count / last_accessed and appends ACCESS events; returns the ids that exist. */
