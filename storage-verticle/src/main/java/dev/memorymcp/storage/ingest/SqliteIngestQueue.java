@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * synchronous mode), so acknowledging a chat message never waits behind memory writes. A job is
  * acknowledged only after its row is committed. Enqueues that arrive while a commit runs are
  * committed together in the next one (group commit): one fsync for many messages. Writes go
- * through one plain JDBC connection in ordered blocking tasks (a transaction is one worker-thread
- * hop); status reads use a read-only pooled connection.
+ * through one plain JDBC connection on a thread of its own ({@link JdbcWriter}: a transaction is
+ * one hop, never queued behind the memory store's); status reads use a read-only pooled connection.
  *
  * <p>Lifecycle: queued → running (claimed, with a lease) → done | queued again with backoff |
  * failed after the last attempt. Jobs left running by a crash are queued again on open, and a
@@ -110,7 +110,7 @@ public final class SqliteIngestQueue implements IngestQueue {
     return vertx.fileSystem().mkdirs(dir.toString()).compose(v -> {
       Pool migrator = JDBCPool.pool(vertx, options(writerPragmas), new PoolOptions().setMaxSize(1));
       return Migrations.apply(vertx, migrator, Migrations.INGEST_SCRIPTS).eventually(migrator::close);
-    }).compose(applied -> JdbcWriter.open(vertx, url(writerPragmas))).compose(w -> {
+    }).compose(applied -> JdbcWriter.open(vertx, url(writerPragmas), "ingest")).compose(w -> {
       writer = w;
       reader = JDBCPool.pool(vertx, options("open_mode=1&"), new PoolOptions().setMaxSize(1));
       return write(c -> {

@@ -2,6 +2,7 @@ package dev.memorymcp.storage.internal;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,26 +11,33 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One plain JDBC connection, written by one transaction at a time: a whole transaction is one hop
  * to a worker thread. Through the pooled client it was one hop per statement, which under CPU load
  * was most of an ingest acknowledgement's time, and 3.7 of the 4.4 ms of a memory's create
- * transaction at 100k memories, whose SQL takes 0.6 ms (bench/RESULTS.md). Transactions must not
- * overlap: the ingest queue submits them all from one context, whose blocking tasks run in order;
- * the SQLite store starts each after the one before it has completed.
+ * transaction at 100k memories, whose SQL takes 0.6 ms (bench/RESULTS.md).
+ *
+ * <p>Each writer has a worker thread of its own, and its transactions run on it one at a time in
+ * the order they were submitted. The ordered blocking tasks of a Vert.x context would also keep
+ * that order, but they are one queue per context: the ingest queue's writer and the memory store's
+ * sit in the storage verticle's context, and an ingest acknowledgement waited behind whichever
+ * memory transaction (an extraction's, say) was running.
  */
 public final class JdbcWriter {
+  private static final AtomicInteger WRITERS = new AtomicInteger();
+
   /** A unit of work run inside one transaction. */
   public interface Tx<T> {
     T run(Connection conn) throws SQLException;
   }
 
-  private final Vertx vertx;
+  private final WorkerExecutor thread;
   private final Connection conn;
 
-  private JdbcWriter(Vertx vertx, Connection conn) {
-    this.vertx = vertx;
+  private JdbcWriter(WorkerExecutor thread, Connection conn) {
+    this.thread = thread;
     this.conn = conn;
   }
 
@@ -39,13 +47,18 @@ public final class JdbcWriter {
    * commits, and an IMMEDIATE one would hold the write lock between writes, against every other
    * writer of the file.
    */
-  public static Future<JdbcWriter> open(Vertx vertx, String url) {
-    return vertx.executeBlocking(() -> new JdbcWriter(vertx, DriverManager.getConnection(url)), true);
+  public static Future<JdbcWriter> open(Vertx vertx, String url, String name) {
+    // one thread, so the pool's FIFO queue runs the tasks in submission order; the number keeps
+    // two writers of one name (two stores in one Vert.x, as in tests) from sharing the thread
+    WorkerExecutor thread = vertx.createSharedWorkerExecutor(
+        "sqlite-writer-" + name + "-" + WRITERS.incrementAndGet(), 1);
+    return thread.executeBlocking(() -> new JdbcWriter(thread, DriverManager.getConnection(url)), false)
+        .onFailure(e -> thread.close());
   }
 
   /** Runs {@code tx} in one transaction, after every earlier one; commits, or rolls back on failure. */
   public <T> Future<T> write(Tx<T> tx) {
-    return vertx.executeBlocking(() -> {
+    return thread.executeBlocking(() -> {
       try (Statement s = conn.createStatement()) {
         s.execute("BEGIN IMMEDIATE");
         try {
@@ -61,15 +74,15 @@ public final class JdbcWriter {
           throw e;
         }
       }
-    }, true);
+    }, false);
   }
 
-  /** Closes the connection after every write already submitted (the tasks are ordered). */
+  /** Closes the connection after every write already submitted, then the thread. */
   public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
+    return thread.<Void>executeBlocking(() -> {
       conn.close();
       return null;
-    }, true);
+    }, false).eventually(thread::close);
   }
 
   /** Runs an update with {@code params} in order; the number of rows it changed. */

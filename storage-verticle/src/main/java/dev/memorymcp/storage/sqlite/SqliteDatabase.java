@@ -65,7 +65,7 @@ final class SqliteDatabase {
     return dirs.compose(v -> {
       writer = JDBCPool.pool(vertx, connectOptions(true), new PoolOptions().setMaxSize(1));
       return Migrations.apply(vertx, writer);
-    }).compose(applied -> JdbcWriter.open(vertx, jdbcUrl(true))).map(w -> {
+    }).compose(applied -> JdbcWriter.open(vertx, jdbcUrl(true), "memories")).map(w -> {
       direct = w;
       reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
       return null;
