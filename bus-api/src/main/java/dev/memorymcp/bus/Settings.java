@@ -78,6 +78,7 @@ public final class Settings {
       new Key("embedding.max_batch", 32, "Most texts in one model call"),
       new Key("embedding.cache_size", 10_000, "LRU cache of recent text embeddings (entries)"),
       new Key("embedding.max_tokens", 512, "Longer texts are truncated for the embedding (the full text is kept)"),
+      new Key("embedding.background_nice", 10, "Nice value (0-19) of the thread that embeds background work (ingest extraction, online rebuild), so requests get the cores first; 0 = normal priority (Linux; needs renice)"),
       new Key("search.fusion", "weighted", "weighted (min-max normalised scores) | rrf"),
       new Key("search.dense_weight", 0.5, "Weight of the vector list in weighted fusion"),
       new Key("search.dense_weight_uncovered", 0.1, "Dense weight when the query is in a script the model does not cover"),

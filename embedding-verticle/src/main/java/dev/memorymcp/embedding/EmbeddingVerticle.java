@@ -3,6 +3,7 @@ package dev.memorymcp.embedding;
 import dev.memorymcp.bus.Addresses;
 import dev.memorymcp.bus.Bus;
 import dev.memorymcp.bus.Vectors;
+import dev.memorymcp.embedding.internal.BackgroundLane;
 import dev.memorymcp.embedding.internal.CrossEncoder;
 import dev.memorymcp.embedding.internal.EmbedRequest;
 import dev.memorymcp.embedding.internal.Embedder;
@@ -46,6 +47,8 @@ public final class EmbeddingVerticle extends VerticleBase {
    */
   private final java.util.Map<String, LoadedModel> others = new java.util.HashMap<>();
   private CrossEncoder reranker;
+  /** The configured model's background lane (ingest extraction, online rebuild). */
+  private BackgroundLane background;
 
   /** One loaded model with its cache and batcher. */
   private record LoadedModel(ModelSpec spec, Embedder embedder, LruCache<String, float[]> cache, MicroBatcher batcher) {
@@ -66,6 +69,9 @@ public final class EmbeddingVerticle extends VerticleBase {
     ModelSpec declared = ModelSpec.fromSettings(config());
     options = EmbeddingOptions.fromSettings(config(), declared);
     primary = load(declared);
+    background = new BackgroundLane(context, () -> Embedder.load(ModelFiles.materialize(declared, options.dataDir()),
+        declared.pooling(), options.maxTokens(), 1, options.maxBatch(), options.tensorBatching()),
+        options.backgroundNice(), options.maxBatch(), options.tensorBatching() ? options.windowMs() : 0);
     reranker = loadReranker(config());
     vertx.eventBus().<JsonObject>consumer(Addresses.STORE_MODEL_SWITCHED, m -> release(m.body().getString("from")));
     return Future.all(Bus.register(vertx, Addresses.EMBED, this::embed),
@@ -77,6 +83,8 @@ public final class EmbeddingVerticle extends VerticleBase {
   /** Fails queued requests and frees the model. */
   @Override
   public Future<?> stop() {
+    Future<Void> lane = background == null ? Future.succeededFuture() : background.close();
+    background = null;
     if (primary != null) {
       primary.close();
       primary = null;
@@ -87,7 +95,7 @@ public final class EmbeddingVerticle extends VerticleBase {
       reranker.close();
       reranker = null;
     }
-    return Future.succeededFuture();
+    return lane;
   }
 
   private LoadedModel load(ModelSpec declared) throws Exception {
@@ -241,7 +249,8 @@ public final class EmbeddingVerticle extends VerticleBase {
   /** This instance's counters for the configured model; may be read from any thread. */
   public EmbeddingStats stats() {
     return new EmbeddingStats(requests.get(), primary.cache().hits(), primary.cache().misses(),
-        primary.batcher().modelCalls(), primary.batcher().textsEmbedded());
+        primary.batcher().modelCalls(), primary.batcher().textsEmbedded(),
+        background.batcher().textsEmbedded(), background.threadNice());
   }
 
   private Future<JsonObject> embed(JsonObject body) {
@@ -263,7 +272,12 @@ public final class EmbeddingVerticle extends VerticleBase {
     if (missing.isEmpty()) {
       return Future.succeededFuture(reply(spec, vectors));
     }
-    return m.batcher().submit(missing.stream().map(inputs::get).toList()).map(computed -> {
+    List<String> toEmbed = missing.stream().map(inputs::get).toList();
+    // background work of the configured model goes to its lane; of another model (the one a store
+    // still serves during a switch) it stays in that model's queue
+    Future<float[][]> computing = req.background() && m == primary
+        ? background.submit(toEmbed) : m.batcher().submit(toEmbed);
+    return computing.map(computed -> {
       for (int j = 0; j < computed.length; j++) {
         String input = inputs.get(missing.get(j));
         vectors[missing.get(j)] = computed[j];

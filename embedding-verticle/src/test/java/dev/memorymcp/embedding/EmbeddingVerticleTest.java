@@ -138,7 +138,9 @@ class EmbeddingVerticleTest {
             "texts"),
         Arguments.of("kind foo", embedBody("foo", "hello"), "kind"),
         Arguments.of("missing kind", new JsonObject().put("texts", new JsonArray().add("a")),
-            "kind"));
+            "kind"),
+        Arguments.of("unknown priority", embedBody("query", "a").put("priority", "urgent"), "priority"),
+        Arguments.of("priority not a string", embedBody("query", "a").put("priority", 1), "priority"));
   }
 
   @ParameterizedTest(name = "{0} fails with 400 naming {2}")

@@ -158,6 +158,35 @@ class IngestApiTest {
   }
 
   @Test
+  @DisplayName("an ingest job's facts are embedded in the background lane, a remember's text in the foreground")
+  void extractionEmbedsInTheBackground() throws Exception {
+    String ns = ns();
+    String tag = UUID.randomUUID().toString().substring(0, 8); // texts the embedding cache has not seen
+    double[] before = embeddedTexts();
+    JsonObject job = awaitJob(ns, ingest(ns, conversation(
+        msg("user", "I prefer window seats on flight " + tag + "."),
+        msg("user", "We decided to ship release " + tag + " on Monday."))));
+    assertThat(ids(job, "created")).hasSize(2);
+    double[] afterJob = embeddedTexts();
+    assertThat(afterJob[1] - before[1]).as("background texts").isEqualTo(2);
+    assertThat(afterJob[0] - before[0]).as("foreground texts").isZero();
+
+    TestServer.Resp r = server.post("/api/v1/memories", ns, new JsonObject().put("content", "Remembered by hand " + tag));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    double[] afterRemember = embeddedTexts();
+    assertThat(afterRemember[0] - afterJob[0]).as("foreground texts").isEqualTo(1);
+    assertThat(afterRemember[1] - afterJob[1]).as("background texts").isZero();
+  }
+
+  /** Distinct texts the embedding model embedded so far: {foreground, background} (/metrics). */
+  static double[] embeddedTexts() throws Exception {
+    TestServer.Resp m = server.get("/metrics", null);
+    assertThat(m.status()).as(m.text()).isEqualTo(200);
+    return new double[] {Math.max(0, MetricsTest.count(m.text(), "memory_embedding_batch_texts_sum", "lane=\"foreground\"")),
+        Math.max(0, MetricsTest.count(m.text(), "memory_embedding_batch_texts_sum", "lane=\"background\""))};
+  }
+
+  @Test
   @DisplayName("Japanese facts are kept verbatim in Japanese and found by keyword")
   void japaneseConversationLearned() throws Exception {
     String ns = ns();

@@ -36,28 +36,39 @@ final class EmbeddingClient {
   }
 
   Future<float[]> passage(String text) {
-    return passages(List.of(text)).map(v -> v.get(0));
+    return passage(text, false);
+  }
+
+  /**
+   * {@code background}: work nobody waits for (an ingest job's fact), which the embedding service
+   * runs in its background lane at a lower CPU priority, behind requests.
+   */
+  Future<float[]> passage(String text, boolean background) {
+    return passages(List.of(text), model, background).map(v -> v.get(0));
   }
 
   /** The embedding service takes at most this many texts per request. */
   static final int MAX_TEXTS = 256;
 
   Future<List<float[]>> passages(List<String> texts) {
-    return passages(texts, model);
+    return passages(texts, model, false);
   }
 
-  /** Passages embedded with {@code model} (null: the embedding service's configured one). */
-  Future<List<float[]>> passages(List<String> texts, String model) {
+  /**
+   * Passages embedded with {@code model} (null: the embedding service's configured one);
+   * {@code background} as for {@link #passage(String, boolean)}.
+   */
+  Future<List<float[]>> passages(List<String> texts, String model, boolean background) {
     if (texts.size() > MAX_TEXTS) {
-      return passages(texts.subList(0, MAX_TEXTS), model).compose(head ->
-          passages(texts.subList(MAX_TEXTS, texts.size()), model).map(tail -> {
+      return passages(texts.subList(0, MAX_TEXTS), model, background).compose(head ->
+          passages(texts.subList(MAX_TEXTS, texts.size()), model, background).map(tail -> {
             List<float[]> all = new ArrayList<>(head);
             all.addAll(tail);
             return all;
           }));
     }
     JsonObject req = new JsonObject().put("texts", new JsonArray(new ArrayList<>(texts))).put("kind", "passage")
-        .put("model", model);
+        .put("model", model).put("priority", background ? "background" : "foreground");
     return Bus.request(vertx, Addresses.EMBED, req).map(reply -> {
       JsonArray vs = reply.getJsonArray("vectors");
       List<float[]> out = new ArrayList<>(vs.size());

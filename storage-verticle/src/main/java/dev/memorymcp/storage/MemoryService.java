@@ -101,7 +101,7 @@ final class MemoryService {
     return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
         ? Future.succeededFuture(earlier)
         : checkTargets(ns, in, origin.principal())
-            .compose(v -> embeddings.passage(in.content()))
+            .compose(v -> embeddings.passage(in.content(), origin.jobId() != null)) // a job's fact: background
             .compose(vector -> (dedupe ? neighbours.of(ns, in, vector)
                 : Future.succeededFuture(List.<Neighbour>of())).compose(nb -> apply(ns, in, vector, nb, origin)))
             .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))))));

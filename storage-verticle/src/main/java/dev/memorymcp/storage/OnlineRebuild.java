@@ -133,7 +133,7 @@ final class OnlineRebuild {
 
   /** Embeds a batch with the configured model into the side table, counting and publishing progress. */
   private Future<Void> reembed(List<Memory> batch) {
-    return embeddings.passages(batch.stream().map(Memory::content).toList(), configured.model())
+    return embeddings.passages(batch.stream().map(Memory::content).toList(), configured.model(), true)
         .compose(vectors -> store.putRebuildVectors(batch, vectors))
         .onSuccess(v -> {
           long done = state.getLong("done") + batch.size();

@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A validated {@code memory.embedding.embed} body: {@code {texts: [string...], kind}}.
+ * A validated {@code memory.embedding.embed} body: {@code {texts: [string...], kind, priority}}.
  *
  * @param texts the texts, without prefixes, 1 to {@code maxTexts} of them
  * @param kind query or passage
+ * @param background {@code priority: "background"}: work nobody waits for (ingest extraction, an
+ *     online rebuild), embedded in the background lane; {@code "foreground"} or absent: a request's
  */
-public record EmbedRequest(List<String> texts, EmbedKind kind) {
+public record EmbedRequest(List<String> texts, EmbedKind kind, boolean background) {
 
   /** Parses a body; throws a 400 INVALID_FIELD {@link MemoryException} naming the bad field. */
   public static EmbedRequest parse(JsonObject body, int maxTexts) {
@@ -37,8 +39,12 @@ public record EmbedRequest(List<String> texts, EmbedKind kind) {
       texts.add(s);
     }
     Object kind = body.getValue("kind");
+    Object priority = body.getValue("priority");
+    if (priority != null && !"foreground".equals(priority) && !"background".equals(priority)) {
+      throw MemoryException.invalidField("priority", "must be \"foreground\" or \"background\", got " + priority);
+    }
     return new EmbedRequest(List.copyOf(texts), EmbedKind.parse(kind instanceof String s ? s : null)
         .orElseThrow(() -> MemoryException.invalidField("kind",
-            "must be \"query\" or \"passage\", got " + kind)));
+            "must be \"query\" or \"passage\", got " + kind)), "background".equals(priority));
   }
 }

@@ -19,9 +19,12 @@ import org.slf4j.LoggerFactory;
  * @param tensorBatching {@code embedding.tensor_batching} (default false): run a batch as one padded
  *     tensor. Faster per text, but with the dynamically quantized models a text's vector then
  *     depends on its batch companions (cosine 0.98-0.997 to its vector alone), so it is off.
+ * @param backgroundNice {@code embedding.background_nice} (0 to 19, default 10): the nice value of
+ *     the thread that embeds background work (ingest extraction, online rebuild); 0 keeps the
+ *     normal priority
  */
 public record EmbeddingOptions(Path dataDir, int threads, int maxBatch, long windowMs,
-    int cacheSize, int maxTokens, boolean tensorBatching) {
+    int cacheSize, int maxTokens, boolean tensorBatching, int backgroundNice) {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingOptions.class);
   /** Position limit of the BERT-sized built-in models. */
   public static final int BUILT_IN_MAX_TOKENS = 512;
@@ -40,7 +43,8 @@ public record EmbeddingOptions(Path dataDir, int threads, int maxBatch, long win
         intSetting(cfg, "embedding.batch_window_ms", 3, 0, 10_000),
         intSetting(cfg, "embedding.cache_size", 10_000, 0, 10_000_000),
         maxTokens,
-        Boolean.parseBoolean(String.valueOf(cfg.getValue("embedding.tensor_batching", false))));
+        Boolean.parseBoolean(String.valueOf(cfg.getValue("embedding.tensor_batching", false))),
+        intSetting(cfg, "embedding.background_nice", 10, 0, 19));
   }
 
   private static int intSetting(JsonObject cfg, String key, int def, int min, int max) {
