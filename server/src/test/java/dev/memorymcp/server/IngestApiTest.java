@@ -178,6 +178,40 @@ class IngestApiTest {
     assertThat(afterRemember[1] - afterJob[1]).as("background texts").isZero();
   }
 
+  @Test
+  @DisplayName("a remember does not wait in its namespace behind an ingest job's fact queued in the background lane")
+  void rememberDoesNotWaitForTheBackgroundLane() throws Exception {
+    String ns = ns();
+    String tag = UUID.randomUUID().toString().substring(0, 8);
+    // keep the lane busy for seconds: two requests of 256 texts it has not seen, one inference each
+    List<io.vertx.core.Future<JsonObject>> filler = new ArrayList<>();
+    for (int batch = 0; batch < 2; batch++) {
+      io.vertx.core.json.JsonArray texts = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i < 256; i++) {
+        texts.add("background filler " + tag + " batch " + batch + " number " + i + " about the weekly report");
+      }
+      filler.add(dev.memorymcp.bus.Bus.request(server.vertx(), dev.memorymcp.bus.Addresses.EMBED,
+          new JsonObject().put("texts", texts).put("kind", "passage").put("priority", "background"), 120_000));
+    }
+    io.vertx.core.Future<?> busy = io.vertx.core.Future.all(filler);
+    String job = ingest(ns, conversation(msg("user", "I prefer aisle seats on flight " + tag + ".")));
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!"running".equals(server.get("/api/v1/ingest/" + job, ns).json().getString("status"))) {
+      assertThat(System.nanoTime()).as("the job never ran").isLessThan(end);
+      Thread.sleep(10);
+    }
+    Thread.sleep(200); // the job's fact is now on its way to storage, its embedding queued behind the filler
+
+    TestServer.Resp r = server.post("/api/v1/memories", ns, new JsonObject().put("content", "Remembered meanwhile " + tag));
+    boolean laneStillBusy = !busy.isComplete();
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    // inside the namespace's write order, the job's fact would have held this remember until the lane got to it
+    assertThat(laneStillBusy).as("the remember returned while the lane was still busy").isTrue();
+    assertThat(ids(awaitJob(ns, job), "created")).hasSize(1);
+    busy.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    assertThat(filler.get(1).result().getJsonArray("vectors")).hasSize(256);
+  }
+
   /** Distinct texts the embedding model embedded so far: {foreground, background} (/metrics). */
   static double[] embeddedTexts() throws Exception {
     TestServer.Resp m = server.get("/metrics", null);

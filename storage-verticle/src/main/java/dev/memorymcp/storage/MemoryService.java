@@ -98,13 +98,39 @@ final class MemoryService {
     origin.principal().checkWritableScope("scope_id", raw.scopeId());
     Set<String> masked = new LinkedHashSet<>();
     MemoryInput in = masked(raw, masked);
+    if (origin.jobId() != null) {
+      return rememberInBackground(ns, in, masked, origin);
+    }
     return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
         ? Future.succeededFuture(earlier)
         : checkTargets(ns, in, origin.principal())
-            .compose(v -> embeddings.passage(in.content(), origin.jobId() != null)) // a job's fact: background
-            .compose(vector -> (dedupe ? neighbours.of(ns, in, vector)
-                : Future.succeededFuture(List.<Neighbour>of())).compose(nb -> apply(ns, in, vector, nb, origin)))
-            .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))))));
+            .compose(v -> embeddings.passage(in.content()))
+            .compose(vector -> dedupeAndWrite(ns, in, vector, masked, origin))));
+  }
+
+  /**
+   * An ingest job's fact. Its text is embedded in the embedding service's background lane, at a
+   * lower CPU priority than requests, and before the namespace's write order: inside it, that slower
+   * embedding would hold every remember of the namespace behind it, the user's own included. A model
+   * switch that came in between (the serving model changed) embeds again with the new model, as the
+   * write order is what keeps a vector and the store's model together.
+   */
+  private Future<JsonObject> rememberInBackground(String ns, MemoryInput in, Set<String> masked, WriteOrigin origin) {
+    String embeddedWith = model;
+    return embeddings.passage(in.content(), true).compose(early -> serial(ns, () -> replayed(ns, origin)
+        .compose(earlier -> earlier != null
+            ? Future.succeededFuture(earlier)
+            : checkTargets(ns, in, origin.principal())
+                .compose(v -> java.util.Objects.equals(model, embeddedWith)
+                    ? Future.succeededFuture(early) : embeddings.passage(in.content(), true))
+                .compose(vector -> dedupeAndWrite(ns, in, vector, masked, origin)))));
+  }
+
+  /** Dedupe against the neighbours, then the write; inside the namespace's write order. */
+  private Future<JsonObject> dedupeAndWrite(String ns, MemoryInput in, float[] vector, Set<String> masked, WriteOrigin origin) {
+    return (dedupe ? neighbours.of(ns, in, vector) : Future.succeededFuture(List.<Neighbour>of()))
+        .compose(nb -> apply(ns, in, vector, nb, origin))
+        .map(reply -> reply.put("masked", new JsonArray(new ArrayList<>(masked))));
   }
 
   /**
