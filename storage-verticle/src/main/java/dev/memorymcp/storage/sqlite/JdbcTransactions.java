@@ -49,8 +49,7 @@ final class JdbcTransactions {
       seq = rs.getLong(1);
     }
     exec(c, SqlQueries.UPDATE_MEMORY, RowMapper.updateParams(m, seq));
-    for (String sql : List.of(SqlQueries.DELETE_FTS, SqlQueries.DELETE_FTS_TRIGRAM,
-        SqlQueries.DELETE_FTS_CJK, SqlQueries.DELETE_FTS_JA)) {
+    for (String sql : SqlQueries.UNINDEX_TEXT) {
       exec(c, sql, Tuple.of(seq));
     }
     indexText(c, m);

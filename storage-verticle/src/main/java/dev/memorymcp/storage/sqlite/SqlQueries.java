@@ -1,5 +1,7 @@
 package dev.memorymcp.storage.sqlite;
 
+import java.util.List;
+
 /**
  * Every SQL statement of the SQLite store. Lists of ids travel as one JSON-array parameter read
  * with {@code json_each}, so statement texts stay constant whatever the list length. The few
@@ -90,6 +92,9 @@ final class SqlQueries {
       "INSERT INTO memories_fts_ja(rowid, words) SELECT seq, ? FROM memories WHERE id = ?";
   static final String INSERT_FTS_JA_ROW = "INSERT INTO memories_fts_ja(rowid, words) VALUES (?, ?)";
   static final String DELETE_FTS_JA = "DELETE FROM memories_fts_ja WHERE rowid = ?";
+  /** A memory's rows in the four keyword indexes, by its seq: what an update or delete removes. */
+  static final List<String> UNINDEX_TEXT = List.of(DELETE_FTS, DELETE_FTS_TRIGRAM,
+      DELETE_FTS_CJK, DELETE_FTS_JA);
   static final String BACKFILL_PAGE = "SELECT seq, name, content, summary, tags "
       + "FROM memories WHERE seq > ? ORDER BY seq LIMIT ?";
 

@@ -222,10 +222,11 @@ final class Transactions {
   }
 
   private static Future<Void> unindexText(SqlConnection conn, List<Tuple> seqs) {
-    return batch(conn, SqlQueries.DELETE_FTS, seqs)
-        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_TRIGRAM, seqs))
-        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_CJK, seqs))
-        .compose(v -> batch(conn, SqlQueries.DELETE_FTS_JA, seqs));
+    Future<Void> chain = Future.succeededFuture();
+    for (String sql : SqlQueries.UNINDEX_TEXT) {
+      chain = chain.compose(v -> batch(conn, sql, seqs));
+    }
+    return chain;
   }
 
   private static Future<Void> exec(SqlConnection conn, String sql, Tuple params) {
