@@ -2,8 +2,11 @@ package dev.memorymcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memorymcp.bus.Addresses;
+import dev.memorymcp.bus.Bus;
 import dev.memorymcp.gateway.mcp.MemoryTools;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -184,16 +187,16 @@ class IngestApiTest {
     String ns = ns();
     String tag = UUID.randomUUID().toString().substring(0, 8);
     // keep the lane busy for seconds: two requests of 256 texts it has not seen, one inference each
-    List<io.vertx.core.Future<JsonObject>> filler = new ArrayList<>();
+    List<Future<JsonObject>> filler = new ArrayList<>();
     for (int batch = 0; batch < 2; batch++) {
-      io.vertx.core.json.JsonArray texts = new io.vertx.core.json.JsonArray();
+      JsonArray texts = new JsonArray();
       for (int i = 0; i < 256; i++) {
         texts.add("background filler " + tag + " batch " + batch + " number " + i + " about the weekly report");
       }
-      filler.add(dev.memorymcp.bus.Bus.request(server.vertx(), dev.memorymcp.bus.Addresses.EMBED,
+      filler.add(Bus.request(server.vertx(), Addresses.EMBED,
           new JsonObject().put("texts", texts).put("kind", "passage").put("priority", "background"), 120_000));
     }
-    io.vertx.core.Future<?> busy = io.vertx.core.Future.all(filler);
+    Future<?> busy = Future.all(filler);
     String job = ingest(ns, conversation(msg("user", "I prefer aisle seats on flight " + tag + ".")));
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!"running".equals(server.get("/api/v1/ingest/" + job, ns).json().getString("status"))) {
@@ -329,13 +332,13 @@ class IngestApiTest {
     assertThat(server.get("/api/v1/memories", ns).json().getJsonArray("memories")).hasSize(1);
     JsonObject other = remember(ns, "Another fact of the same job", "job-x:1");
     assertThat(other.getString("id")).isNotEqualTo(first.getString("id"));
-    JsonObject found = server.vertx().eventBus().<JsonObject>request(dev.memorymcp.bus.Addresses.STORE_WRITE_KEY,
+    JsonObject found = server.vertx().eventBus().<JsonObject>request(Addresses.STORE_WRITE_KEY,
         new JsonObject().put("namespace", ns).put("key", "job-x:1")).await(30, TimeUnit.SECONDS).body();
     assertThat(found.getJsonObject("event").getString("memory_id")).isEqualTo(other.getString("id"));
   }
 
   JsonObject remember(String ns, String content, String writeKey) throws Exception {
-    return server.vertx().eventBus().<JsonObject>request(dev.memorymcp.bus.Addresses.STORE_REMEMBER, new JsonObject()
+    return server.vertx().eventBus().<JsonObject>request(Addresses.STORE_REMEMBER, new JsonObject()
         .put("namespace", ns).put("memory", new JsonObject().put("content", content).put("source", "ingest"))
         .put("job_id", "job-x").put("write_key", writeKey)).await(30, TimeUnit.SECONDS).body();
   }

@@ -98,32 +98,21 @@ final class MemoryService {
     origin.principal().checkWritableScope("scope_id", raw.scopeId());
     Set<String> masked = new LinkedHashSet<>();
     MemoryInput in = masked(raw, masked);
-    if (origin.jobId() != null) {
-      return rememberInBackground(ns, in, masked, origin);
-    }
-    return serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
+    // An ingest job's fact is embedded in the embedding service's background lane, at a lower CPU
+    // priority than requests, and before the namespace's write order: inside it, that slower
+    // embedding would hold every remember of the namespace behind it, the user's own included. A
+    // model switch that came in between (the serving model changed) embeds it again inside, as the
+    // write order is what keeps a vector and the store's model together.
+    boolean background = origin.jobId() != null;
+    String embeddedWith = model;
+    Future<float[]> early = background ? embeddings.passage(in.content(), true) : null;
+    Supplier<Future<JsonObject>> inOrder = () -> serial(ns, () -> replayed(ns, origin).compose(earlier -> earlier != null
         ? Future.succeededFuture(earlier)
         : checkTargets(ns, in, origin.principal())
-            .compose(v -> embeddings.passage(in.content()))
+            .compose(v -> early != null && java.util.Objects.equals(model, embeddedWith)
+                ? early : embeddings.passage(in.content(), background))
             .compose(vector -> dedupeAndWrite(ns, in, vector, masked, origin))));
-  }
-
-  /**
-   * An ingest job's fact. Its text is embedded in the embedding service's background lane, at a
-   * lower CPU priority than requests, and before the namespace's write order: inside it, that slower
-   * embedding would hold every remember of the namespace behind it, the user's own included. A model
-   * switch that came in between (the serving model changed) embeds again with the new model, as the
-   * write order is what keeps a vector and the store's model together.
-   */
-  private Future<JsonObject> rememberInBackground(String ns, MemoryInput in, Set<String> masked, WriteOrigin origin) {
-    String embeddedWith = model;
-    return embeddings.passage(in.content(), true).compose(early -> serial(ns, () -> replayed(ns, origin)
-        .compose(earlier -> earlier != null
-            ? Future.succeededFuture(earlier)
-            : checkTargets(ns, in, origin.principal())
-                .compose(v -> java.util.Objects.equals(model, embeddedWith)
-                    ? Future.succeededFuture(early) : embeddings.passage(in.content(), true))
-                .compose(vector -> dedupeAndWrite(ns, in, vector, masked, origin)))));
+    return early == null ? inOrder.get() : early.compose(v -> inOrder.get());
   }
 
   /** Dedupe against the neighbours, then the write; inside the namespace's write order. */
