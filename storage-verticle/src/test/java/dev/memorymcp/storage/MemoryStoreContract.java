@@ -258,10 +258,13 @@ public abstract class MemoryStoreContract {
   @Test
   @DisplayName("delete removes memory, keywords, vector and relations; history keeps a DELETE event")
   protected void deleteKeepsHistory() {
-    create(memory("ns1", "m1", "deployment checklist").build(), V1);
+    create(memory("ns1", "m1", "deployment checklist").tags("ops", "release").importance(0.7)
+        .metadata(new JsonObject().put("ticket", 42)).build(), V1);
     create(memory("ns1", "m2", "other memory").build(), V2);
     store.relate(List.of(relation("ns1", "m1", "m2", "related_to"),
         relation("ns1", "m2", "m1", "supersedes"))).await();
+    store.recordAccess("ns1", List.of("m1"), null, T0 + 5).await();
+    Memory stored = store.get("ns1", "m1").await();
 
     assertThat(store.delete("ns2", List.of("m1"), "mallory", null).await()).isEmpty();
     List<String> deleted = store.delete("ns1", List.of("m1", "missing", "m1"), "alice", "s9")
@@ -278,11 +281,12 @@ public abstract class MemoryStoreContract {
     assertThat(store.relations("ns1", List.of("m1", "m2")).await()).isEmpty();
     List<MemoryEvent> history = store.history("ns1", "m1").await();
     assertThat(history).extracting(MemoryEvent::type)
-        .containsExactly(MemoryEvent.CREATE, MemoryEvent.DELETE);
-    assertThat(history.get(1).actor()).isEqualTo("alice");
-    assertThat(history.get(1).sessionId()).isEqualTo("s9");
-    assertThat(history.get(1).data().getJsonObject("memory").getString("content"))
-        .isEqualTo("deployment checklist");
+        .containsExactly(MemoryEvent.CREATE, MemoryEvent.ACCESS, MemoryEvent.DELETE);
+    assertThat(history.get(2).actor()).isEqualTo("alice");
+    assertThat(history.get(2).sessionId()).isEqualTo("s9");
+    // the memory as it was, every field (read inside the delete's transaction)
+    assertThat(history.get(2).data().getJsonObject("memory")).isEqualTo(stored.toJson());
+    assertThat(stored.accessCount()).isEqualTo(1);
     assertThat(store.delete("ns1", List.of("m1"), "alice", null).await()).isEmpty();
     assertThat(store.count("ns1").await()).isEqualTo(1);
   }

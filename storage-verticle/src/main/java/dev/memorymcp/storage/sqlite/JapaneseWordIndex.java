@@ -3,7 +3,6 @@ package dev.memorymcp.storage.sqlite;
 import dev.memorymcp.bus.text.JapaneseWords;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,16 +25,6 @@ final class JapaneseWordIndex {
       texts.addAll(tags);
     }
     return JapaneseWords.joined(texts);
-  }
-
-  /** Writes the word row of memory {@code id} (none when its text has no Japanese word). */
-  static Future<Void> index(SqlConnection conn, String id, String name, String content, String summary,
-      List<String> tags) {
-    String words = of(name, content, summary, tags);
-    if (words.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(SqlQueries.INSERT_FTS_JA).execute(Tuple.of(words, id)).mapEmpty();
   }
 
   /** The Java step of migration V4: word rows for every existing memory, page by page. */

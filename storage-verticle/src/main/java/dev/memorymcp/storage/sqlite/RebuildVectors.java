@@ -6,8 +6,9 @@ import dev.memorymcp.storage.MemoryStore.ModelStamp;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,14 +51,18 @@ final class RebuildVectors {
   }
 
   /** Sets the target; vectors collected for another target are dropped. */
-  static Future<Void> begin(SqlConnection conn, ModelStamp target) {
-    return target(conn).compose(old -> target.equals(old) ? Future.succeededFuture()
-        : conn.query(CLEAR).execute()
-            .compose(v -> Transactions.putStamp(conn, "rebuild_model", "rebuild_dimension", target)));
+  static Void begin(Connection c, ModelStamp target) throws SQLException {
+    if (!target.equals(stamp(JdbcRows.query(c, GET_TARGET, Tuple.tuple()), "rebuild_model", "rebuild_dimension"))) {
+      JdbcRows.exec(c, CLEAR, Tuple.tuple());
+      JdbcTransactions.putStamp(c, "rebuild_model", "rebuild_dimension", target);
+    }
+    return null;
   }
 
-  static Future<Void> abandon(SqlConnection conn) {
-    return conn.query(CLEAR).execute().compose(v -> conn.query(DROP_TARGET).execute()).mapEmpty();
+  static Void abandon(Connection c) throws SQLException {
+    JdbcRows.exec(c, CLEAR, Tuple.tuple());
+    JdbcRows.exec(c, DROP_TARGET, Tuple.tuple());
+    return null;
   }
 
   static Future<List<Memory>> pending(SqlClient db, String afterId, int limit) {
@@ -73,44 +78,56 @@ final class RebuildVectors {
   }
 
   /** Each vector stamped with the {@code updated_at} of the memory it was made from. */
-  static Future<Void> put(SqlConnection conn, List<Memory> memories, List<float[]> vectors) {
+  static Void put(Connection c, List<Memory> memories, List<float[]> vectors) throws SQLException {
     List<Tuple> params = new ArrayList<>();
     for (int i = 0; i < memories.size(); i++) {
       float[] v = vectors.get(i);
       params.add(Tuple.of(memories.get(i).updatedAt(), v.length, Vectors.toBytes(v), memories.get(i).id()));
     }
-    return params.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(PUT).executeBatch(params).mapEmpty();
+    JdbcRows.batch(c, PUT, params);
+    return null;
   }
 
   /**
-   * Moves the target vectors in and stamps the store with the target, in the caller's transaction;
-   * false (nothing changed) while some memory still lacks an up-to-date target vector.
+   * Moves the target vectors in and stamps the store with the target, in the caller's transaction,
+   * then reads every vector into {@code fresh} (so it holds exactly what is committed); false
+   * (nothing changed) while some memory still lacks an up-to-date target vector.
    */
-  static Future<Boolean> finish(SqlConnection conn, ModelStamp target) {
-    return pendingCount(conn).compose(left -> left > 0 ? Future.succeededFuture(false)
-        : conn.query(MOVE).execute()
-            .compose(v -> conn.preparedQuery(RESTAMP_ROWS).execute(Tuple.of(target.model())))
-            .compose(v -> conn.query(CLEAR).execute())
-            .compose(v -> conn.query(DROP_TARGET).execute())
-            .compose(v -> Transactions.stampModel(conn, target))
-            .map(true));
-  }
-
-  /** Every memory with its vector, read in pages into {@code index} (the caller's connection sees its own writes). */
-  static Future<Integer> load(SqlClient db, VectorIndex index, long afterSeq, int pageSize, int loaded) {
-    return load(db, index, IndexedHashes.NONE, afterSeq, pageSize, loaded);
+  static boolean finish(Connection c, ModelStamp target, VectorIndex fresh) throws SQLException {
+    long left = JdbcRows.query(c, PENDING_COUNT, Tuple.tuple()).get(0).getLong(0);
+    if (left > 0) {
+      return false;
+    }
+    JdbcRows.exec(c, MOVE, Tuple.tuple());
+    JdbcRows.exec(c, RESTAMP_ROWS, Tuple.of(target.model()));
+    JdbcRows.exec(c, CLEAR, Tuple.tuple());
+    JdbcRows.exec(c, DROP_TARGET, Tuple.tuple());
+    JdbcTransactions.stampModel(c, target);
+    long after = 0L;
+    List<Row> page;
+    do {
+      page = JdbcRows.query(c, SqlQueries.LOAD_VECTORS, Tuple.of(after, VectorLoad.PAGE));
+      after = putPage(page, fresh, IndexedHashes.NONE, after);
+    } while (page.size() == VectorLoad.PAGE);
+    return true;
   }
 
   /** As above; a vector {@code indexed} holds stays off the heap ({@link VectorIndex#putLoaded(Memory, float[], IndexedHashes)}). */
   static Future<Integer> load(SqlClient db, VectorIndex index, IndexedHashes indexed, long afterSeq, int pageSize, int loaded) {
     return db.preparedQuery(SqlQueries.LOAD_VECTORS).execute(Tuple.of(afterSeq, pageSize)).compose(rows -> {
-      long last = afterSeq;
-      for (Row r : rows) {
-        index.putLoaded(RowMapper.memory(r), RowMapper.vector(r, "vector"), indexed);
-        last = r.getLong("seq");
-      }
+      long last = putPage(rows, index, indexed, afterSeq);
       int total = loaded + rows.size();
       return rows.size() < pageSize ? Future.succeededFuture(total) : load(db, index, indexed, last, pageSize, total);
     });
+  }
+
+  /** Puts a page of {@link SqlQueries#LOAD_VECTORS} rows into {@code index}; the last row's seq. */
+  private static long putPage(Iterable<Row> rows, VectorIndex index, IndexedHashes indexed, long afterSeq) {
+    long last = afterSeq;
+    for (Row r : rows) {
+      index.putLoaded(RowMapper.memory(r), RowMapper.vector(r, "vector"), indexed);
+      last = r.getLong("seq");
+    }
+    return last;
   }
 }

@@ -10,7 +10,6 @@ import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.SqlConnection;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,13 +24,12 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * The SQLite file's connections: the writers, through which every write is one transaction in
- * order, and a small read-only pool. The frequent writes (a memory's create and update) run as
- * plain JDBC on their own connection, one hop to a worker thread per transaction ({@link
- * JdbcWriter}); the others through a one-connection Vert.x pool, one hop per statement. Each write
- * starts once the one before it has completed, so the two writers never wait on each other's lock.
- * Writes are tracked so that close waits for the ones it did not refuse; each waits for the vector
- * load first (see {@link VectorLoad}).
+ * The SQLite file's connections: the writer, through which every write is one transaction in order,
+ * and a small read-only pool. A write transaction runs as plain JDBC on the writer's own connection
+ * and thread, one hop per transaction ({@link JdbcWriter}, {@link JdbcTransactions}). The migrations
+ * run before it opens, through a one-connection Vert.x pool closed when they are done. Writes are
+ * tracked so that close waits for the ones it did not refuse; each waits for the vector load first
+ * (see {@link VectorLoad}).
  */
 final class SqliteDatabase {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
@@ -41,8 +39,7 @@ final class SqliteDatabase {
   private final Path dbFile;
   private final String synchronous;
   private final VectorLoad load;
-  private volatile Pool writer;
-  private volatile JdbcWriter direct;
+  private volatile JdbcWriter writer;
   /**
    * The last write submitted: the next one starts when it has completed, so close() waits for it
    * alone. Guarded by this.
@@ -58,27 +55,21 @@ final class SqliteDatabase {
     this.load = load;
   }
 
-  /** Creates the directory, applies the migrations through the writer, then opens the readers. */
+  /** Creates the directory, applies the migrations, then opens the writer and the readers. */
   Future<Void> open() {
     Path dir = dbFile.getParent();
     Future<Void> dirs = dir == null ? Future.succeededFuture() : vertx.fileSystem().mkdirs(dir.toString());
     return dirs.compose(v -> {
-      writer = JDBCPool.pool(vertx, connectOptions(true), new PoolOptions().setMaxSize(1));
-      return Migrations.apply(vertx, writer);
+      Pool migrations = JDBCPool.pool(vertx, connectOptions(true), new PoolOptions().setMaxSize(1));
+      return Migrations.apply(vertx, migrations).eventually(migrations::close);
     }).compose(applied -> JdbcWriter.open(vertx, jdbcUrl(true), "memories")).map(w -> {
-      direct = w;
+      writer = w;
       reader = JDBCPool.pool(vertx, connectOptions(false), new PoolOptions().setMaxSize(READERS));
       return null;
     });
   }
 
-  /**
-   * The JDBC URL; sqlite-jdbc applies the query parameters as pragmas on every connection. The
-   * pooled writer's transactions are DEFERRED: after a commit the driver begins the next one at
-   * once, and an IMMEDIATE one would hold the write lock until the next write, against the direct
-   * writer (which begins its own IMMEDIATE transactions). The writes never overlap, so a deferred
-   * transaction always gets the lock when it first writes.
-   */
+  /** The JDBC URL; sqlite-jdbc applies the query parameters as pragmas on every connection. */
   String jdbcUrl(boolean forWriter) {
     String common = "busy_timeout=" + SqliteMemoryStore.BUSY_TIMEOUT_MS + "&foreign_keys=true";
     return "jdbc:sqlite:" + dbFile + "?" + (forWriter
@@ -92,40 +83,23 @@ final class SqliteDatabase {
             .put("encoderCls", SqliteEncoder.class.getName()));
   }
 
-  /**
-   * The pooled writer, for tests. Nothing may read through it outside {@link #write}: the driver
-   * keeps a transaction open between commits, so a read would hold its snapshot, and the next
-   * pooled write after a direct one would fail with SQLITE_BUSY_SNAPSHOT.
-   */
-  Pool writer() {
-    return writer;
-  }
-
   Pool reader() {
     return reader;
   }
 
   /**
-   * Runs {@code tx} in one transaction on the pooled writer; after the commit runs {@code
-   * afterCommit} (index updates), then completes. Tracked so that close() waits for it.
+   * Runs {@code tx} in one transaction on the writer, after every write submitted before it; after
+   * the commit runs {@code afterCommit} (index updates), then completes. Tracked so that close()
+   * waits for it.
    */
-  <T> Future<T> write(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
-    return submit(() -> writer.withTransaction(tx), afterCommit);
-  }
-
-  /** As {@link #write}, with {@code tx} run as plain JDBC in one hop (see {@link JdbcWriter}). */
-  <T> Future<T> writeDirect(JdbcWriter.Tx<T> tx, Consumer<T> afterCommit) {
-    return submit(() -> direct.write(tx), afterCommit);
-  }
-
-  private <T> Future<T> submit(Supplier<Future<T>> transaction, Consumer<T> afterCommit) {
+  <T> Future<T> write(JdbcWriter.Tx<T> tx, Consumer<T> afterCommit) {
     Future<T> f;
     synchronized (this) { // against close(): every write it does not refuse, it waits for
-      if (writer == null || direct == null || closed) {
+      if (writer == null || closed) {
         return Future.failedFuture(notOpen());
       }
       // a write waits for the load: the load must not put a row it read before this write over its entry
-      f = lastWrite.transform(before -> load.whenLoaded(() -> commit(transaction, afterCommit)));
+      f = lastWrite.transform(before -> load.whenLoaded(() -> commit(() -> writer.write(tx), afterCommit)));
       lastWrite = f;
     }
     return f;
@@ -144,9 +118,9 @@ final class SqliteDatabase {
         });
   }
 
-  /** A pragma's value on the direct writer (tests). */
-  Future<Object> directPragma(String name) {
-    return writeDirect(c -> {
+  /** A pragma's value on the writer (tests). */
+  Future<Object> writerPragma(String name) {
+    return write(c -> {
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
         return rs.next() ? rs.getObject(1) : null;
       }
@@ -175,9 +149,6 @@ final class SqliteDatabase {
       }
       if (writer != null) {
         pools.add(writer.close());
-      }
-      if (direct != null) {
-        pools.add(direct.close());
       }
       return Future.all(pools).mapEmpty();
     });

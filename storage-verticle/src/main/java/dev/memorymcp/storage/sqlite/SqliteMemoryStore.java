@@ -10,7 +10,7 @@ import dev.memorymcp.storage.StoreTransfer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
+import dev.memorymcp.storage.internal.JdbcWriter;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -124,7 +124,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Void> stampModel(ModelStamp stamp) {
-    return write(conn -> Transactions.stampModel(conn, stamp), v -> {});
+    return write(c -> JdbcTransactions.stampModel(c, stamp), v -> {});
   }
 
   @Override
@@ -145,7 +145,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
   @Override
   public Future<Void> create(Memory memory, float[] vector, MemoryEvent event,
       List<Relation> relations) {
-    return db.writeDirect(c -> JdbcTransactions.create(c, memory, vector, event,
+    return db.write(c -> JdbcTransactions.create(c, memory, vector, event,
         relations == null ? List.of() : relations), v -> {
       if (vector != null) {
         index.put(memory, vector);
@@ -157,7 +157,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Void> update(Memory updated, float[] vector, MemoryEvent event) {
-    return db.writeDirect(c -> JdbcTransactions.update(c, updated, vector, event), v -> {
+    return db.write(c -> JdbcTransactions.update(c, updated, vector, event), v -> {
       if (vector != null) {
         index.put(updated, vector);
       } else {
@@ -171,7 +171,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (writes.isEmpty()) {
       return Future.succeededFuture();
     }
-    return db.writeDirect(c -> {
+    return db.write(c -> {
       for (Write w : writes) {
         if (w.create()) {
           JdbcTransactions.create(c, w.memory(), w.vector(), w.event(), w.relations());
@@ -199,7 +199,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       return Future.succeededFuture(List.of());
     }
     long now = System.currentTimeMillis();
-    return write(conn -> Transactions.delete(conn, namespace, ids, actor, sessionId, now),
+    return write(c -> JdbcTransactions.delete(c, namespace, ids, actor, sessionId, now),
         deleted -> deleted.forEach(m -> index.remove(namespace, m.id())))
         .map(deleted -> deleted.stream().map(Memory::id).toList());
   }
@@ -224,7 +224,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (relations.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return write(conn -> Transactions.relate(conn, relations), r -> {});
+    return write(c -> JdbcTransactions.relate(c, relations), r -> {});
   }
 
   @Override
@@ -255,7 +255,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     if (ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    return write(conn -> Transactions.recordAccess(conn, namespace, ids, sessionId, at),
+    return write(c -> JdbcTransactions.recordAccess(c, namespace, ids, sessionId, at),
         hit -> hit.forEach(id -> index.touch(namespace, id, at))).mapEmpty();
   }
 
@@ -275,7 +275,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
       return Future.succeededFuture();
     }
     Map<String, float[]> copy = new LinkedHashMap<>(vectorsById);
-    return write(conn -> Transactions.replaceVectors(conn, copy, embeddingModel),
+    return write(c -> JdbcTransactions.replaceVectors(c, copy, embeddingModel),
         views -> views.forEach(m -> index.put(m, copy.get(m.id())))).mapEmpty();
   }
 
@@ -293,7 +293,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Void> beginRebuild(ModelStamp target) {
-    return write(conn -> RebuildVectors.begin(conn, target), v -> {});
+    return write(c -> RebuildVectors.begin(c, target), v -> {});
   }
 
   @Override
@@ -313,15 +313,14 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
 
   @Override
   public Future<Void> putRebuildVectors(List<Memory> memories, List<float[]> vectors) {
-    return write(conn -> RebuildVectors.put(conn, List.copyOf(memories), List.copyOf(vectors)), v -> {});
+    return write(c -> RebuildVectors.put(c, List.copyOf(memories), List.copyOf(vectors)), v -> {});
   }
 
   @Override
   public Future<Boolean> finishRebuild(ModelStamp target) {
     VectorIndex fresh = ann == null ? new VectorIndex() : new VectorIndex(ann, vectorOptions);
     // the new index is read inside the swapping transaction, so it holds exactly what was committed
-    return write(conn -> RebuildVectors.finish(conn, target).compose(done -> !done ? Future.succeededFuture(false)
-            : RebuildVectors.load(conn, fresh, 0L, VectorLoad.PAGE, 0).map(true)),
+    return write(c -> RebuildVectors.finish(c, target, fresh),
         done -> {
           if (done) {
             index = fresh;
@@ -354,14 +353,9 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return transfer.writeItems(namespace, items);
   }
 
-  /** The writer pool (tests check its pragmas). */
-  Pool writerPool() {
-    return db.writer();
-  }
-
-  /** A pragma's value on the direct writer (tests check its pragmas). */
-  Future<Object> directWriterPragma(String name) {
-    return db.directPragma(name);
+  /** A pragma's value on the writer (tests check its pragmas). */
+  Future<Object> writerPragma(String name) {
+    return db.writerPragma(name);
   }
 
   /** The reader pool. */
@@ -415,7 +409,7 @@ public final class SqliteMemoryStore implements MemoryStore, StoreTransfer {
     return index.heapVectors(namespace);
   }
 
-  private <T> Future<T> write(Function<SqlConnection, Future<T>> tx, Consumer<T> afterCommit) {
+  private <T> Future<T> write(JdbcWriter.Tx<T> tx, Consumer<T> afterCommit) {
     return db.write(tx, afterCommit);
   }
 

@@ -1,12 +1,17 @@
 package dev.memorymcp.storage.sqlite;
 
+import dev.memorymcp.bus.ErrorCode;
 import dev.memorymcp.bus.Memory;
+import dev.memorymcp.bus.MemoryException;
 import dev.memorymcp.bus.MemoryEvent;
 import dev.memorymcp.bus.Relation;
 import dev.memorymcp.storage.StoreTransfer.Item;
 import dev.memorymcp.storage.StoreTransfer.ItemPage;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,7 +80,7 @@ final class SqliteTransfer {
       return Future.succeededFuture();
     }
     List<Item> copy = List.copyOf(items);
-    return db.write(conn -> Transactions.writeItems(conn, namespace, copy), v -> {
+    return db.write(conn -> replaceItems(conn, namespace, copy), v -> {
       VectorIndex current = index.get();
       for (Item item : copy) {
         current.remove(namespace, item.id());
@@ -86,5 +91,40 @@ final class SqliteTransfer {
         }
       }
     });
+  }
+
+  /**
+   * Replaces each item's memory row (with its keyword indexes and vector), history and outgoing
+   * relations in a namespace. An id held by another namespace is a conflict, never overwritten.
+   */
+  private static Void replaceItems(Connection c, String namespace, List<Item> items) throws SQLException {
+    String idsJson = RowMapper.idsJson(items.stream().map(Item::id).toList());
+    List<Row> rows = JdbcRows.query(c, SqlQueries.TRANSFER_ROWS, Tuple.of(idsJson));
+    for (Row r : rows) {
+      if (!namespace.equals(r.getString("namespace"))) {
+        throw new MemoryException(ErrorCode.CONFLICT, "MEMORY_EXISTS", "memory "
+            + r.getString("id") + " exists in namespace " + r.getString("namespace") + ", not " + namespace);
+      }
+    }
+    for (Row r : rows) {
+      JdbcTransactions.removeRow(c, r.getLong("seq"));
+    }
+    JdbcRows.exec(c, SqlQueries.TRANSFER_DELETE_EVENTS, Tuple.of(namespace, idsJson));
+    JdbcRows.exec(c, SqlQueries.TRANSFER_DELETE_RELATIONS, Tuple.of(namespace, idsJson));
+    for (Item item : items) {
+      Memory m = item.memory();
+      if (m != null) {
+        JdbcRows.exec(c, SqlQueries.INSERT_MEMORY, RowMapper.insertParams(m));
+        JdbcTransactions.indexText(c, m);
+        if (item.vector() != null) {
+          JdbcRows.exec(c, SqlQueries.UPSERT_VECTOR, RowMapper.vectorParams(m.id(), item.vector()));
+        }
+      }
+    }
+    JdbcRows.batch(c, SqlQueries.INSERT_EVENT,
+        items.stream().flatMap(i -> i.history().stream()).map(RowMapper::eventParams).toList());
+    JdbcRows.batch(c, SqlQueries.INSERT_RELATION,
+        items.stream().flatMap(i -> i.relations().stream()).map(RowMapper::relationParams).toList());
+    return null;
   }
 }

@@ -243,11 +243,9 @@ class SqliteMemoryStoreTest extends StoreTestBase {
   }
 
   @Test
-  @DisplayName("creates (direct writer) and relates, accesses, deletes (pooled writer) sent together all commit, in order")
-  void writesThroughBothWritersInterleave() {
-    // each write starts after the one before it (a relate sent before its memory's create would
-    // fail); a direct writer that kept its write lock between transactions would make every pooled
-    // write wait out busy_timeout and fail with SQLITE_BUSY
+  @DisplayName("creates, relates, accesses and deletes sent together all commit, in order")
+  void writesSentTogetherCommitInOrder() {
+    // each write starts after the one before it: a relate sent before its memory's create would fail
     List<Future<?>> writes = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       Memory m = memory("ns1", "m" + i, "memory number " + i).build();
