@@ -10,7 +10,9 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Plain JDBC statements inside a write transaction ({@link JdbcWriter}), with the same SQL and
@@ -26,8 +28,10 @@ final class JdbcRows {
     try (PreparedStatement ps = JdbcWriter.prepare(c, sql, values(params)); ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
       List<String> names = new ArrayList<>(md.getColumnCount());
+      Map<String, Integer> positions = new HashMap<>(); // one lookup for all the rows
       for (int i = 1; i <= md.getColumnCount(); i++) {
         names.add(md.getColumnLabel(i));
+        positions.putIfAbsent(md.getColumnLabel(i), i - 1);
       }
       List<Row> rows = new ArrayList<>();
       while (rs.next()) {
@@ -35,7 +39,7 @@ final class JdbcRows {
         for (int i = 0; i < values.length; i++) {
           values[i] = rs.getObject(i + 1);
         }
-        rows.add(new ValuesRow(names, values));
+        rows.add(new ValuesRow(names, positions, values));
       }
       return rows;
     }
@@ -70,7 +74,7 @@ final class JdbcRows {
   }
 
   /** A read-only row: the column names of its result set and its values. */
-  private record ValuesRow(List<String> names, Object[] values) implements Row {
+  private record ValuesRow(List<String> names, Map<String, Integer> positions, Object[] values) implements Row {
     @Override
     public String getColumnName(int pos) {
       return pos >= 0 && pos < names.size() ? names.get(pos) : null;
@@ -78,7 +82,7 @@ final class JdbcRows {
 
     @Override
     public int getColumnIndex(String column) {
-      return names.indexOf(column);
+      return positions.getOrDefault(column, -1);
     }
 
     @Override

@@ -129,6 +129,28 @@ class SqliteMemoryStoreTest extends StoreTestBase {
   }
 
   @Test
+  @DisplayName("finishing an online rebuild reads every new vector into the new index, past a page of the load")
+  void rebuildSwapLoadsEveryPage() {
+    int n = VectorLoad.PAGE + 500;
+    List<dev.memorymcp.storage.MemoryStore.Write> writes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Memory m = memory("ns1", "m" + i, "memory " + i).build();
+      writes.add(new dev.memorymcp.storage.MemoryStore.Write(true, m, V1, Fixtures.createEvent(m), List.of()));
+    }
+    store.writeAll(writes).await();
+    ModelStamp target = new ModelStamp("next-model", 4);
+    store.beginRebuild(target).await();
+    List<Memory> all = store.rebuildPending(null, n).await();
+    store.putRebuildVectors(all, java.util.Collections.nCopies(n, V2)).await();
+
+    assertThat(store.finishRebuild(target).await()).isTrue();
+    assertThat(store.indexedVectors("ns1")).isEqualTo(n);
+    // the last page's memory is served with its new vector (the store's search reads the index)
+    assertThat(store.vectorSearch("ns1", V2, n, null).await()).hasSize(n)
+        .allSatisfy(hit -> assertThat(hit.score()).isGreaterThan(0.99));
+  }
+
+  @Test
   @DisplayName("a rebuild towards another target drops the vectors made for the first")
   void onlineRebuildTargetChangeStartsOver() {
     Memory a = create(memory("ns1", "a", "alpha").build(), V1);
