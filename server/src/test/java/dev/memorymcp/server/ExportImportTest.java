@@ -125,6 +125,21 @@ class ExportImportTest {
       TestServer.Resp noHeader = b.call("POST", "/api/v1/import", null, lines.get(1));
       assertThat(noHeader.status()).isEqualTo(400);
       assertThat(noHeader.json().getJsonObject("error").getString("message")).contains("header");
+
+      // the same ids into another persona: never moved out of the first one, nor overwritten there
+      JsonArray restored = b.get("/api/v1/memories", "restored").json().getJsonArray("memories");
+      TestServer.Resp again = b.call("POST", "/api/v1/import?namespace=other", null, exported);
+      if ("qdrant".equals(System.getProperty("memory.test.backend"))) {
+        // each namespace is its own collection: the lines become copies in the other one
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(b.get("/api/v1/memories", "other").json().getJsonArray("memories")).hasSize(2);
+      } else { // one SQLite table holds every namespace's ids: refused, nothing of the page written
+        assertThat(again.status()).as(again.text()).isEqualTo(409);
+        assertThat(again.json().getJsonObject("error").getString("code")).isEqualTo("MEMORY_EXISTS");
+        assertThat(again.json().getJsonObject("error").getString("message")).contains("exists in namespace restored");
+        assertThat(b.get("/api/v1/memories", "other").json().getJsonArray("memories")).isEmpty();
+      }
+      assertThat(b.get("/api/v1/memories", "restored").json().getJsonArray("memories")).isEqualTo(restored);
     }
   }
 }

@@ -291,6 +291,24 @@ public abstract class MemoryStoreContract {
     assertThat(store.count("ns1").await()).isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("transfer: items whose events carry no seq (an import's lines) keep each history whole and in order")
+  protected void transferKeepsHistoryOrder() {
+    Memory m = memory("ns1", "m1", "alpha").build();
+    List<MemoryEvent> history = new ArrayList<>();
+    history.add(MemoryEvent.of("m1", "ns1", MemoryEvent.CREATE, "tester", null, new JsonObject().put("n", 0), T0 + 500));
+    for (int i = 1; i < 6; i++) { // older times than the CREATE, and two ACCESS events alike in every field
+      String type = i <= 2 ? MemoryEvent.ACCESS : MemoryEvent.UPDATE;
+      JsonObject data = i <= 2 ? new JsonObject() : new JsonObject().put("n", i);
+      history.add(MemoryEvent.of("m1", "ns1", type, "tester", null, data, i <= 2 ? T0 : T0 + 400 - i));
+    }
+    ((StoreTransfer) store).writeItems("ns1", List.of(new StoreTransfer.Item("m1", m, V1, history, List.of()))).await();
+
+    assertThat(store.history("ns1", "m1").await()).extracting(MemoryEvent::type, e -> e.data().getInteger("n"))
+        .containsExactlyElementsOf(history.stream()
+            .map(e -> org.assertj.core.groups.Tuple.tuple(e.type(), e.data().getInteger("n"))).toList());
+  }
+
   private List<Page> allPages(String ns, Filters f, int limit) {
     return Fixtures.allPages(store, ns, f, limit);
   }

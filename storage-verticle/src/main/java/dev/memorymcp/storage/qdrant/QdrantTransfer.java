@@ -120,9 +120,12 @@ final class QdrantTransfer {
           for (Item item : items) {
             List<String> eventIds = new ArrayList<>();
             for (MemoryEvent e : item.history()) {
-              UUID pid = QdrantPayloads.eventPoint(e, e.seq());
+              // renumbered in the history's order: an imported line's events carry no seq, and a
+              // history is read back sorted by it (and an ACCESS event's point id includes it)
+              long seq = writes.nextSeq();
+              UUID pid = QdrantPayloads.eventPoint(e, seq);
               batch.events.add(PointStruct.newBuilder().setId(PointIdFactory.id(pid))
-                  .putAllPayload(QdrantPayloads.event(e, e.seq(), false)).build());
+                  .putAllPayload(QdrantPayloads.event(e, seq, false)).build());
               eventIds.add(pid.toString());
             }
             for (Relation r : item.relations()) {

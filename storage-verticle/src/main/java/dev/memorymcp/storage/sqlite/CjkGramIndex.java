@@ -4,7 +4,10 @@ import dev.memorymcp.storage.internal.CjkGrams;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 
-/** Backfills {@link CjkGrams}' tokens into the SQLite table {@code memories_fts_cjk} (a write adds its row in {@link JdbcTransactions#indexText}). */
+/**
+ * Backfills {@link CjkGrams}' tokens into the SQLite table {@code memories_fts_cjk}; a write adds
+ * its memory's row in {@link JdbcTransactions#indexText}.
+ */
 final class CjkGramIndex {
   private CjkGramIndex() {}
 

@@ -80,7 +80,7 @@ final class SqliteTransfer {
       return Future.succeededFuture();
     }
     List<Item> copy = List.copyOf(items);
-    return db.write(conn -> replaceItems(conn, namespace, copy), v -> {
+    return db.write(c -> replaceItems(c, namespace, copy), v -> {
       VectorIndex current = index.get();
       for (Item item : copy) {
         current.remove(namespace, item.id());
