@@ -97,13 +97,18 @@ public final class JdbcWriter {
       throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     try {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
+      bind(ps, params);
       return ps;
     } catch (SQLException | RuntimeException e) {
       ps.close();
       throw e;
+    }
+  }
+
+  /** Binds {@code params} to {@code ps} in order, each as it is. */
+  public static void bind(PreparedStatement ps, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
     }
   }
 

@@ -57,9 +57,7 @@ final class JdbcRows {
     }
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (Tuple t : params) {
-        for (int i = 0; i < t.size(); i++) {
-          ps.setObject(i + 1, t.getValue(i));
-        }
+        JdbcWriter.bind(ps, values(t));
         ps.executeUpdate();
       }
     }

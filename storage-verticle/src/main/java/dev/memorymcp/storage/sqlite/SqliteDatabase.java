@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
@@ -99,14 +98,14 @@ final class SqliteDatabase {
         return Future.failedFuture(notOpen());
       }
       // a write waits for the load: the load must not put a row it read before this write over its entry
-      f = lastWrite.transform(before -> load.whenLoaded(() -> commit(() -> writer.write(tx), afterCommit)));
+      f = lastWrite.transform(before -> load.whenLoaded(() -> commit(tx, afterCommit)));
       lastWrite = f;
     }
     return f;
   }
 
-  private <T> Future<T> commit(Supplier<Future<T>> transaction, Consumer<T> afterCommit) {
-    return transaction.get()
+  private <T> Future<T> commit(JdbcWriter.Tx<T> tx, Consumer<T> afterCommit) {
+    return writer.write(tx)
         .recover(err -> Future.failedFuture(translate(err)))
         .map(r -> {
           try {
